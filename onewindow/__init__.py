@@ -1,0 +1,1 @@
+"""OneWindow (一窗通办): one notice, one form, one window, one licence."""

@@ -1,0 +1,147 @@
+"""Users and their roles; staff belong to a department or a service centre."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", _("申请人")
+    CLERK = "clerk", _("综合窗口人员")
+    REVIEWER = "reviewer", _("部门审批人员")
+    INSPECTOR = "inspector", _("核查人员")
+    ISSUER = "issuer", _("综合审批机构")
+    AGENT = "agent", _("导办客服")
+    CENTRE_ADMIN = "centre_admin", _("便民服务中心管理员")
+    SUPERVISOR = "supervisor", _("督查/管理")
+    ADMIN = "admin", _("系统管理员")
+
+
+# Roles whose work belongs to one department's queue.
+DEPARTMENT_ROLES = frozenset({Role.REVIEWER, Role.INSPECTOR})
+# Roles whose work belongs to one service centre (municipal centre or township hall).
+CENTRE_ROLES = frozenset({Role.CLERK, Role.CENTRE_ADMIN, Role.ISSUER})
+
+
+class Enterprise(models.Model):
+    """A business that applies; its code is checked against GB 32100-2015."""
+
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    uscc_override_reason = models.CharField(
+        _("校验码例外说明"),
+        max_length=200,
+        blank=True,
+        help_text=_("少数早期试点代码不符合校验规则，经工作人员核实后填写原因方可登记。"),
+    )
+    name = models.CharField(_("企业名称"), max_length=100)
+    legal_representative = models.CharField(_("法定代表人"), max_length=50)
+    legal_representative_id = models.CharField(_("法定代表人身份证号码"), max_length=18, blank=True)
+    address = models.CharField(_("住所"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField(
+        _("角色"),
+        max_length=20,
+        choices=Role.choices,
+        default=Role.APPLICANT,
+        help_text=_("决定此账号能看到和办理的内容。"),
+    )
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    class ApplicantKind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("企业")
+        PERSON = "person", _("个人")
+
+    applicant_kind = models.CharField(
+        _("申请人类型"), max_length=10, choices=ApplicantKind.choices, blank=True
+    )
+    id_number = models.CharField(
+        _("身份证号码"), max_length=18, blank=True, help_text=_("个人申请人或企业经办人的居民身份证号码。")
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("所属企业"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    department = models.ForeignKey(
+        "catalog.Department",
+        verbose_name=_("所属部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text=_("审批人员和核查人员只处理本部门的子件。"),
+    )
+    service_center = models.ForeignKey(
+        "centers.ServiceCenter",
+        verbose_name=_("所属服务中心"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text=_("窗口人员只处理本中心受理队列中的办件。"),
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                name="accounts_user_role_valid",
+                condition=models.Q(
+                    role__in=[
+                        "applicant",
+                        "clerk",
+                        "reviewer",
+                        "inspector",
+                        "issuer",
+                        "agent",
+                        "centre_admin",
+                        "supervisor",
+                        "admin",
+                    ]
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_authenticated and self.role in roles
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins per username or per client address; a lock stops guessing."""
+
+    key = models.CharField(
+        _("键"), max_length=200, unique=True, help_text=_("“user:用户名”或“ip:地址”。")
+    )
+    failures = models.PositiveIntegerField(_("连续失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("登录限制")
+        verbose_name_plural = _("登录限制")
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,90 @@
+"""Writes to accounts: sign-in throttling and the demo cast."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from onewindow.accounts.models import LoginThrottle, Role, User
+from onewindow.catalog.models import Department
+from onewindow.centers.models import ServiceCenter
+
+DEMO_PASSWORD = "OneWindow-2026"  # noqa: S105 - documented demo credential, demo data only
+
+
+def _throttle_keys(username: str, address: str) -> list[str]:
+    keys = [f"user:{username.strip().lower()}"[:200]]
+    if address:
+        keys.append(f"ip:{address}"[:200])
+    return keys
+
+
+def login_locked_until(*, username: str, address: str) -> timezone.datetime | None:
+    """When the lock on this username or address ends, or None when sign-in may be tried."""
+    now = timezone.now()
+    locks = LoginThrottle.objects.filter(key__in=_throttle_keys(username, address), locked_until__gt=now)
+    return max((t.locked_until for t in locks if t.locked_until), default=None)
+
+
+@transaction.atomic
+def login_failure_record(*, username: str, address: str) -> None:
+    now = timezone.now()
+    for key in _throttle_keys(username, address):
+        throttle, _created = LoginThrottle.objects.select_for_update().get_or_create(key=key)
+        if throttle.locked_until and throttle.locked_until <= now:
+            throttle.failures = 0
+            throttle.locked_until = None
+        throttle.failures = F("failures") + 1
+        throttle.save(update_fields=["failures", "locked_until", "updated_at"])
+        throttle.refresh_from_db(fields=["failures"])
+        limit = settings.LOGIN_MAX_FAILURES if key.startswith("user:") else settings.LOGIN_MAX_FAILURES_PER_ADDRESS
+        if throttle.failures >= limit:
+            throttle.locked_until = now + timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
+            throttle.save(update_fields=["locked_until", "updated_at"])
+
+
+def login_success_record(*, username: str, address: str) -> None:
+    LoginThrottle.objects.filter(key__in=_throttle_keys(username, address)).delete()
+
+
+# One user per role; staff are placed in the hotel bundle's lead departments and the city centre.
+DEMO_USERS: list[dict[str, str]] = [
+    {"username": "admin", "role": Role.ADMIN, "display_name": "系统管理员"},
+    {"username": "applicant", "role": Role.APPLICANT, "display_name": "张三（天门市悦来宾馆有限公司）"},
+    {"username": "clerk", "role": Role.CLERK, "display_name": "李敏（综合窗口）", "center": "429006"},
+    {"username": "reviewer", "role": Role.REVIEWER, "display_name": "王强（公安局治安大队）", "department": "429006-ga"},
+    {"username": "reviewer_fire", "role": Role.REVIEWER, "display_name": "赵磊（消防救援大队）", "department": "429006-xf"},
+    {"username": "inspector", "role": Role.INSPECTOR, "display_name": "陈刚（公安局核查员）", "department": "429006-ga"},
+    {"username": "issuer", "role": Role.ISSUER, "display_name": "周芳（综合审批科）", "center": "429006"},
+    {"username": "agent", "role": Role.AGENT, "display_name": "孙丽（云端导办）"},
+    {"username": "centre_admin", "role": Role.CENTRE_ADMIN, "display_name": "吴洁（岳口镇便民服务中心）", "center": "429006107"},
+    {"username": "supervisor", "role": Role.SUPERVISOR, "display_name": "郑华（督查室）"},
+]
+
+
+@transaction.atomic
+def demo_users_create(*, password: str = DEMO_PASSWORD) -> list[User]:
+    users = []
+    for spec in DEMO_USERS:
+        department = Department.objects.filter(code=spec.get("department", "")).first()
+        center = ServiceCenter.objects.filter(code=spec.get("center", "")).first()
+        user, created = User.objects.update_or_create(
+            username=spec["username"],
+            defaults={
+                "role": spec["role"],
+                "display_name": spec["display_name"],
+                "department": department,
+                "service_center": center,
+                "is_staff": spec["role"] == Role.ADMIN,
+                "is_superuser": spec["role"] == Role.ADMIN,
+            },
+        )
+        if created or not user.has_usable_password():
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        users.append(user)
+    return users

@@ -1,0 +1,12 @@
+"""Routes for signing in and out."""
+
+from django.urls import path
+
+from onewindow.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+]

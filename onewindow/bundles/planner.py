@@ -1,0 +1,472 @@
+"""The planner: a bundle plus the applicant's answers become one notice, one form, one checklist."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from onewindow.bundles.models import Bundle, Question, Rule
+from onewindow.catalog.models import Field, ItemField, ItemMaterial, Material, ServiceItem
+
+Answer = bool | str | Decimal
+
+
+class Disposition:
+    UPLOAD = "upload"
+    SHARED = "shared"
+    COMMITMENT = "commitment"
+
+    LABELS = {
+        UPLOAD: "申请人提交",
+        SHARED: "部门共享调取",
+        COMMITMENT: "告知承诺替代",
+    }
+
+
+@dataclass(frozen=True)
+class AnswerProblem:
+    question: str
+    code: str
+    message: str
+
+
+class AnswersInvalid(Exception):
+    """The answers do not fit the bundle's questions; each problem names its question."""
+
+    def __init__(self, problems: list[AnswerProblem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    item: ServiceItem
+    reason: str
+    prerequisites: tuple[ServiceItem, ...]
+    dependency_notes: tuple[str, ...]
+    commitment: bool
+
+
+@dataclass(frozen=True)
+class PlanField:
+    field: Field
+    required: bool
+    items: tuple[ServiceItem, ...]
+
+
+@dataclass(frozen=True)
+class PlanMaterial:
+    material: Material
+    disposition: str
+    items: tuple[ServiceItem, ...]
+    originals: int
+    copies: int
+    reason: str
+    disposition_reason: str
+    condition_notes: tuple[str, ...]
+
+    @property
+    def disposition_label(self) -> str:
+        return Disposition.LABELS[self.disposition]
+
+
+@dataclass(frozen=True)
+class CommitmentClause:
+    item: ServiceItem | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    items: int
+    departments: int
+    forms_before: int
+    forms_after: int
+    fields_before: int
+    fields_after: int
+    materials_before: int
+    materials_after: int
+    materials_shared: int
+    materials_committed: int
+    serial_days: int
+    parallel_days: int
+    statutory_serial_days: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class Plan:
+    bundle: Bundle
+    answers: dict[str, Answer]
+    items: tuple[PlanItem, ...]
+    form: tuple[PlanField, ...]
+    materials: tuple[PlanMaterial, ...]
+    commitment: tuple[CommitmentClause, ...]
+    summary: Summary
+    unanswered: tuple[Question, ...] = field(default=())
+
+    @property
+    def uploads(self) -> tuple[PlanMaterial, ...]:
+        return tuple(m for m in self.materials if m.disposition == Disposition.UPLOAD)
+
+    @property
+    def departments(self) -> tuple[Any, ...]:
+        seen: dict[int, Any] = {}
+        for plan_item in self.items:
+            seen.setdefault(plan_item.item.department_id, plan_item.item.department)
+        return tuple(seen.values())
+
+
+YES_WORDS = {"yes", "true", "1", "是", "有"}
+NO_WORDS = {"no", "false", "0", "否", "无"}
+
+
+def bundle_for_planning(code: str) -> Bundle:
+    """The bundle with everything the planner reads, fetched in a fixed number of queries."""
+    item_queryset = ServiceItem.objects.select_related("department").prefetch_related(
+        Prefetch(
+            "material_requirements",
+            queryset=ItemMaterial.objects.select_related("material").order_by("order", "id"),
+        ),
+        Prefetch("form_fields", queryset=ItemField.objects.select_related("field").order_by("order", "id")),
+    )
+    return (
+        Bundle.objects.select_related("lead_department", "commitment_question")
+        .prefetch_related(
+            Prefetch("bundle_items__item", queryset=item_queryset),
+            "questions",
+            Prefetch("rules", queryset=Rule.objects.select_related("question")),
+            "dependencies",
+        )
+        .get(code=code, is_published=True)
+    )
+
+
+def clean_answers(bundle: Bundle, raw: Mapping[str, Any]) -> dict[str, Answer]:
+    """Check raw answers against the questions: unknown codes, types and ranges are errors."""
+    questions = {q.code: q for q in bundle.questions.all()}
+    problems: list[AnswerProblem] = []
+    cleaned: dict[str, Answer] = {}
+    for code, value in raw.items():
+        question = questions.get(code)
+        if question is None:
+            problems.append(
+                AnswerProblem(code, "unknown_question", _("没有编码为“%(code)s”的问题，请刷新页面后重新作答。") % {"code": code})
+            )
+            continue
+        if value is None or value == "":
+            continue
+        try:
+            cleaned[code] = _clean_one(question, value)
+        except AnswerProblemError as exc:
+            problems.append(AnswerProblem(code, exc.code, exc.message))
+    if problems:
+        raise AnswersInvalid(problems)
+    return cleaned
+
+
+class AnswerProblemError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _clean_one(question: Question, value: Any) -> Answer:
+    if question.kind == Question.Kind.YES_NO:
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in YES_WORDS:
+            return True
+        if word in NO_WORDS:
+            return False
+        raise AnswerProblemError("not_yes_no", _("“%(q)s”请回答“是”或“否”。") % {"q": question.text})
+    if question.kind == Question.Kind.CHOICE:
+        values = question.option_values()
+        text = str(value)
+        if isinstance(value, bool) or text not in values:
+            labels = "、".join(str(o.get("label", o.get("value"))) for o in question.options)
+            raise AnswerProblemError(
+                "not_an_option", _("“%(q)s”只能从以下选项中选择：%(labels)s。") % {"q": question.text, "labels": labels}
+            )
+        return text
+    if isinstance(value, bool):
+        raise AnswerProblemError("not_a_number", _("“%(q)s”请填写数字。") % {"q": question.text})
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise AnswerProblemError("not_a_number", _("“%(q)s”请填写数字。") % {"q": question.text}) from None
+    if not number.is_finite():
+        raise AnswerProblemError("not_a_number", _("“%(q)s”请填写数字。") % {"q": question.text})
+    if question.min_value is not None and number < question.min_value:
+        raise AnswerProblemError(
+            "below_minimum",
+            _("“%(q)s”不能小于 %(min)s%(unit)s。") % {"q": question.text, "min": _number(question.min_value), "unit": question.unit},
+        )
+    if question.max_value is not None and number > question.max_value:
+        raise AnswerProblemError(
+            "above_maximum",
+            _("“%(q)s”不能大于 %(max)s%(unit)s。") % {"q": question.text, "max": _number(question.max_value), "unit": question.unit},
+        )
+    return number
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+
+
+def rule_holds(rule: Rule, answers: Mapping[str, Answer]) -> bool:
+    """Whether one rule is satisfied; an unanswered question satisfies nothing."""
+    answer = answers.get(rule.question.code)
+    if answer is None:
+        return False
+    expected = rule.value.strip()
+    if isinstance(answer, bool):
+        wanted = expected.lower() in YES_WORDS
+        if rule.operator == Rule.Operator.EQ:
+            return answer == wanted
+        if rule.operator == Rule.Operator.NE:
+            return answer != wanted
+        return False
+    if isinstance(answer, Decimal):
+        try:
+            threshold = Decimal(expected)
+        except InvalidOperation:
+            return False
+        comparisons = {
+            Rule.Operator.EQ: answer == threshold,
+            Rule.Operator.NE: answer != threshold,
+            Rule.Operator.GT: answer > threshold,
+            Rule.Operator.GTE: answer >= threshold,
+            Rule.Operator.LT: answer < threshold,
+            Rule.Operator.LTE: answer <= threshold,
+        }
+        return comparisons.get(Rule.Operator(rule.operator), False)
+    if rule.operator == Rule.Operator.IN:
+        return answer in {part.strip() for part in expected.split(",")}
+    if rule.operator == Rule.Operator.NE:
+        return answer != expected
+    return answer == expected
+
+
+def _rule_description(rule: Rule) -> str:
+    question = rule.question
+    if question.kind == Question.Kind.YES_NO:
+        wanted = rule.value.strip().lower() in YES_WORDS
+        if rule.operator == Rule.Operator.NE:
+            wanted = not wanted
+        return _("您对“%(q)s”回答了“%(a)s”") % {"q": question.text, "a": _("是") if wanted else _("否")}
+    if question.kind == Question.Kind.CHOICE:
+        labels = {str(o.get("value")): str(o.get("label", o.get("value"))) for o in question.options}
+        values = [labels.get(v.strip(), v.strip()) for v in rule.value.split(",")]
+        return _("您对“%(q)s”选择了“%(a)s”") % {"q": question.text, "a": "或".join(values)}
+    return _("“%(q)s”%(op)s %(v)s%(unit)s") % {
+        "q": question.text,
+        "op": Rule.Operator(rule.operator).label,
+        "v": rule.value,
+        "unit": question.unit,
+    }
+
+
+def plan_bundle(bundle: Bundle, answers: Mapping[str, Answer]) -> Plan:
+    """Compute the plan for already cleaned answers. Reads only prefetched data."""
+    rules_by_target: dict[tuple[str, int, int | None], list[Rule]] = defaultdict(list)
+    for rule in bundle.rules.all():
+        target_id = rule.material_id if rule.target == Rule.Target.MATERIAL else rule.field_id
+        rules_by_target[(rule.target, rule.item_id, target_id)].append(rule)
+
+    def gate(key: tuple[str, int, int | None], needs_rule: bool) -> tuple[bool, str]:
+        rules = rules_by_target.get(key)
+        if not rules:
+            return (not needs_rule, "")
+        for rule in rules:
+            if rule_holds(rule, answers):
+                return (True, _rule_description(rule))
+        return (False, "")
+
+    commitment_chosen = True
+    if bundle.commitment_question is not None:
+        commitment_chosen = answers.get(bundle.commitment_question.code) is True
+
+    bundle_items = list(bundle.bundle_items.all())
+    applicable: list[tuple[ServiceItem, str]] = []
+    for bundle_item in bundle_items:
+        applies, why = gate((Rule.Target.ITEM, bundle_item.item_id, None), needs_rule=False)
+        if applies:
+            reason = why + _("，需要办理此项") if why else _("本行业开业必须办理")
+            applicable.append((bundle_item.item, reason))
+    applicable_ids = {item.id for item, _reason in applicable}
+
+    prerequisites: dict[int, list[ServiceItem]] = defaultdict(list)
+    notes: dict[int, list[str]] = defaultdict(list)
+    items_by_id = {item.id: item for item, _reason in applicable}
+    for dependency in bundle.dependencies.all():
+        if dependency.item_id in applicable_ids and dependency.prerequisite_id in applicable_ids:
+            prerequisites[dependency.item_id].append(items_by_id[dependency.prerequisite_id])
+            if dependency.note:
+                notes[dependency.item_id].append(dependency.note)
+
+    plan_items = tuple(
+        PlanItem(
+            item=item,
+            reason=reason,
+            prerequisites=tuple(prerequisites[item.id]),
+            dependency_notes=tuple(notes[item.id]),
+            commitment=item.supports_commitment and commitment_chosen,
+        )
+        for item, reason in applicable
+    )
+    committed_items = {p.item.id for p in plan_items if p.commitment}
+
+    # Merged form: each catalogue field once, in order of first appearance.
+    form_entries: dict[int, tuple[Field, bool, list[ServiceItem]]] = {}
+    fields_before = 0
+    for item, _reason in applicable:
+        for item_field in item.form_fields.all():
+            applies, _why = gate((Rule.Target.FIELD, item.id, item_field.field_id), item_field.conditional)
+            if not applies:
+                continue
+            fields_before += 1
+            entry = form_entries.get(item_field.field_id)
+            if entry is None:
+                form_entries[item_field.field_id] = (item_field.field, item_field.required, [item])
+            else:
+                form_entries[item_field.field_id] = (entry[0], entry[1] or item_field.required, [*entry[2], item])
+    form = tuple(PlanField(field=f, required=req, items=tuple(items)) for f, req, items in form_entries.values())
+
+    # One checklist: each catalogue material once, with why it is there and how it is handed in.
+    material_entries: dict[int, dict[str, Any]] = {}
+    materials_before = 0
+    for item, _reason in applicable:
+        for requirement in item.material_requirements.all():
+            conditional = requirement.requirement == requirement.Requirement.CONDITIONAL
+            applies, why = gate((Rule.Target.MATERIAL, item.id, requirement.material_id), conditional)
+            if not applies:
+                continue
+            materials_before += 1
+            entry = material_entries.setdefault(
+                requirement.material_id,
+                {
+                    "material": requirement.material,
+                    "items": [],
+                    "originals": 0,
+                    "copies": 0,
+                    "replaceable": True,
+                    "conditions": [],
+                },
+            )
+            entry["items"].append(item)
+            entry["originals"] = max(entry["originals"], requirement.originals)
+            entry["copies"] = max(entry["copies"], requirement.copies)
+            replaceable = item.id in committed_items and (
+                requirement.commitment_replaceable or requirement.material.commitment_replaceable
+            )
+            entry["replaceable"] = entry["replaceable"] and replaceable
+            if why:
+                entry["conditions"].append(why)
+            elif requirement.condition_note:
+                entry["conditions"].append(requirement.condition_note)
+
+    materials: list[PlanMaterial] = []
+    for entry in material_entries.values():
+        material: Material = entry["material"]
+        items = tuple(entry["items"])
+        names = "、".join(f"《{i.name}》" for i in items)
+        reason = _("%(items)s需要此材料") % {"items": names}
+        if entry["conditions"]:
+            reason += _("（%(why)s）") % {"why": "；".join(dict.fromkeys(entry["conditions"]))}
+        if material.government_held:
+            disposition = Disposition.SHARED
+            source = material.shared_licence_type or material.name
+            disposition_reason = _("政府部门已持有，将凭统一社会信用代码或身份证号从电子证照库调取“%(s)s”，您无需提交。") % {"s": source}
+        elif entry["replaceable"]:
+            disposition = Disposition.COMMITMENT
+            disposition_reason = _("您选择告知承诺办理，签署承诺书即可免交，审批后将核查承诺内容。")
+        else:
+            disposition = Disposition.UPLOAD
+            disposition_reason = _("请提交一次，所有需要此材料的部门共用。")
+        materials.append(
+            PlanMaterial(
+                material=material,
+                disposition=disposition,
+                items=items,
+                originals=entry["originals"],
+                copies=entry["copies"],
+                reason=reason,
+                disposition_reason=disposition_reason,
+                condition_notes=tuple(dict.fromkeys(entry["conditions"])),
+            )
+        )
+    order = {Disposition.UPLOAD: 0, Disposition.SHARED: 1, Disposition.COMMITMENT: 2}
+    materials.sort(key=lambda m: order[m.disposition])
+
+    clauses: list[CommitmentClause] = []
+    for plan_item in plan_items:
+        if plan_item.commitment and plan_item.item.commitment_clause:
+            clauses.append(CommitmentClause(item=plan_item.item, text=plan_item.item.commitment_clause))
+    for plan_material in materials:
+        if plan_material.disposition == Disposition.COMMITMENT and plan_material.material.commitment_clause:
+            clauses.append(CommitmentClause(item=None, text=plan_material.material.commitment_clause))
+
+    summary = Summary(
+        items=len(plan_items),
+        departments=len({p.item.department_id for p in plan_items}),
+        forms_before=len(plan_items),
+        forms_after=1 if plan_items else 0,
+        fields_before=fields_before,
+        fields_after=len(form),
+        materials_before=materials_before,
+        materials_after=sum(1 for m in materials if m.disposition == Disposition.UPLOAD),
+        materials_shared=sum(1 for m in materials if m.disposition == Disposition.SHARED),
+        materials_committed=sum(1 for m in materials if m.disposition == Disposition.COMMITMENT),
+        serial_days=sum(p.item.promised_limit_days for p in plan_items),
+        parallel_days=_critical_path(plan_items),
+        statutory_serial_days=sum(p.item.statutory_limit_days for p in plan_items),
+    )
+    answered = set(answers)
+    unanswered = tuple(q for q in bundle.questions.all() if q.code not in answered)
+    return Plan(
+        bundle=bundle,
+        answers=dict(answers),
+        items=plan_items,
+        form=form,
+        materials=tuple(materials),
+        commitment=tuple(clauses),
+        summary=summary,
+        unanswered=unanswered,
+    )
+
+
+def _critical_path(plan_items: tuple[PlanItem, ...]) -> int:
+    """Longest chain of promised limits through the prerequisites: the parallel duration."""
+    finish: dict[int, int] = {}
+    by_id = {p.item.id: p for p in plan_items}
+
+    def finish_of(item_id: int, trail: frozenset[int]) -> int:
+        if item_id in finish:
+            return finish[item_id]
+        plan_item = by_id[item_id]
+        start = 0
+        for prerequisite in plan_item.prerequisites:
+            if prerequisite.id in trail:
+                continue  # a cycle is rejected at import; never loop here
+            start = max(start, finish_of(prerequisite.id, trail | {item_id}))
+        finish[item_id] = start + plan_item.item.promised_limit_days
+        return finish[item_id]
+
+    return max((finish_of(p.item.id, frozenset()) for p in plan_items), default=0)
+
+
+def plan_for(code: str, raw_answers: Mapping[str, Any]) -> Plan:
+    """Fetch, validate and plan in one call: the entry point for views and the API."""
+    bundle = bundle_for_planning(code)
+    return plan_bundle(bundle, clean_answers(bundle, raw_answers))

@@ -1,0 +1,1 @@
+"""Service centres: the municipal centre and township halls."""

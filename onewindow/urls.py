@@ -1,0 +1,20 @@
+"""URL routes: public pages, accounts, admin and the API."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.api import api
+
+admin.site.site_header = _("一窗通办 · 系统管理")
+admin.site.site_title = _("一窗通办")
+admin.site.index_title = _("配置部门、事项、材料、表单和一业一证主题")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("onewindow.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("onewindow.bundles.urls")),
+    path("", include("onewindow.catalog.urls")),
+]
