@@ -1,0 +1,1 @@
+"""Department branches of a case: deadlines in working days, clock pauses, decisions."""

@@ -1,0 +1,137 @@
+"""Branches (子件): one item's part of a case, decided by its department within a deadline."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BranchStatus(models.TextChoices):
+    WAITING = "waiting", _("等待前置审批")
+    PENDING = "pending", _("审批中")
+    PAUSED = "paused", _("暂停计时")
+    APPROVED = "approved", _("准予许可")
+    DENIED = "denied", _("不予许可")
+
+
+OPEN_BRANCH_STATUSES = (BranchStatus.WAITING, BranchStatus.PENDING, BranchStatus.PAUSED)
+DECIDED_BRANCH_STATUSES = (BranchStatus.APPROVED, BranchStatus.DENIED)
+
+
+class Branch(models.Model):
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="branches")
+    item = models.ForeignKey("catalog.ServiceItem", verbose_name=_("事项"), on_delete=models.PROTECT)
+    department = models.ForeignKey(
+        "catalog.Department", verbose_name=_("审批部门"), on_delete=models.PROTECT, related_name="branches"
+    )
+    prerequisites = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="dependents", verbose_name=_("前置子件")
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=BranchStatus.choices)
+    limit_days = models.PositiveSmallIntegerField(_("承诺时限（工作日）"))
+    statutory_limit_days = models.PositiveSmallIntegerField(_("法定时限（工作日）"))
+    opened_on = models.DateField(_("开始计时日期"), null=True, blank=True)
+    due_on = models.DateField(
+        _("到期日"), null=True, blank=True, help_text=_("按工作日计算，已扣除暂停计时和延期。")
+    )
+    paused_workdays = models.PositiveSmallIntegerField(_("已暂停工作日"), default=0)
+    extension_days = models.PositiveSmallIntegerField(_("已延长工作日"), default=0)
+    calendar_warning = models.CharField(_("日历提示"), max_length=500, blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    permit_number = models.CharField(_("许可证号"), max_length=60, blank=True)
+    valid_from = models.DateField(_("有效期起"), null=True, blank=True)
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    decision_reason = models.TextField(_("理由"), blank=True)
+    decision_legal_basis = models.TextField(_("法律依据"), blank=True)
+    rectification_note = models.TextField(_("整改要求"), blank=True)
+    version = models.PositiveIntegerField(
+        _("版本"), default=0, help_text=_("每次变更加一；并发决定时只有一个成功。")
+    )
+
+    class Meta:
+        verbose_name = _("子件")
+        verbose_name_plural = _("子件")
+        ordering = ["case", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "item"], name="approvals_branch_once_per_item"),
+        ]
+        indexes = [
+            # The reviewer's queue: one department's open branches, most urgent first.
+            models.Index(fields=["department", "status", "due_on"], name="approvals_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.item}"
+
+
+class ClockPause(models.Model):
+    """Time that does not count toward the limit (Administrative Licensing Law Art. 45)."""
+
+    class Reason(models.TextChoices):
+        SUPPLEMENT = "supplement", _("补正材料")
+        SITE_CHECK = "site_check", _("现场核查")
+        RECTIFICATION = "rectification", _("整改")
+        EXPERT = "expert", _("检验检测、专家评审")
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="pauses")
+    reason = models.CharField(_("原因"), max_length=15, choices=Reason.choices)
+    started_on = models.DateField(_("开始日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("暂停计时")
+        verbose_name_plural = _("暂停计时")
+        constraints = [
+            # At most one open pause per branch.
+            models.UniqueConstraint(
+                fields=["branch"], condition=models.Q(ended_on__isnull=True), name="approvals_one_open_pause"
+            ),
+        ]
+
+
+class Extension(models.Model):
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField(_("延长工作日"))
+    reason = models.TextField(_("延期理由"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("批准人"), on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("批准时间"))
+
+    class Meta:
+        verbose_name = _("延期")
+        verbose_name_plural = _("延期")
+
+
+class CalendarDay(models.Model):
+    """An admin-entered holiday or make-up working day that extends or overrides chinese_calendar."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("放假")
+        WORKDAY = "workday", _("调休上班")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    note = models.CharField(_("说明"), max_length=60, blank=True, help_text=_("如“春节”“国庆节调休”。"))
+
+    class Meta:
+        verbose_name = _("节假日调整")
+        verbose_name_plural = _("节假日调整")
+        ordering = ["date"]
+
+
+class PublishedYear(models.Model):
+    """A year whose official holiday schedule has been entered in full."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("依据"), max_length=200, help_text=_("如“国务院办公厅关于2027年部分节假日安排的通知”。"))
+
+    class Meta:
+        verbose_name = _("已录入年度安排")
+        verbose_name_plural = _("已录入年度安排")
+        ordering = ["year"]

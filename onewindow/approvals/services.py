@@ -1,0 +1,324 @@
+"""Writes to branches: open on acceptance, decide, pause and resume the clock, extend."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from onewindow.accounts.models import Role, User
+from onewindow.approvals.calendar import current_calendar
+from onewindow.approvals.models import (
+    DECIDED_BRANCH_STATUSES,
+    OPEN_BRANCH_STATUSES,
+    Branch,
+    BranchStatus,
+    ClockPause,
+    Extension,
+)
+from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound
+from onewindow.cases.models import Case, CaseStatus
+from onewindow.cases.services import event_append
+from onewindow.catalog.models import Department, ServiceItem
+from onewindow.lib.workdays import UnpublishedYearError, WorkdayCalendar
+from onewindow.notifications.services import notify_case_applicant
+
+
+def _due(calendar: WorkdayCalendar, branch: Branch) -> tuple[date, str]:
+    """Due date: the limit plus extensions plus paused working days, counted from the opening day."""
+    assert branch.opened_on is not None
+    days = branch.limit_days + branch.extension_days + branch.paused_workdays
+    try:
+        result = calendar.add(branch.opened_on, days)
+    except UnpublishedYearError as exc:
+        raise CaseError("calendar_unpublished", exc.message) from None
+    return result.date, "；".join(result.warnings)[:500]
+
+
+def _open(branch: Branch, calendar: WorkdayCalendar, today: date) -> None:
+    branch.status = BranchStatus.PENDING
+    branch.opened_on = today
+    branch.due_on, branch.calendar_warning = _due(calendar, branch)
+
+
+def branches_open(*, case: Case, actor: User) -> list[Branch]:
+    """One branch per planned item, all at once; a branch with prerequisites waits for them."""
+    calendar = current_calendar()
+    today = timezone.localdate()
+    planned = case.plan["items"]
+    items = {i.code: i for i in ServiceItem.objects.filter(code__in=[p["code"] for p in planned])}
+    departments = {d.code: d for d in Department.objects.filter(code__in=[p["department"] for p in planned])}
+    branches: dict[str, Branch] = {}
+    for entry in planned:
+        branch = Branch(
+            case=case,
+            item=items[entry["code"]],
+            department=departments[entry["department"]],
+            limit_days=entry["promised_limit_days"],
+            statutory_limit_days=entry["statutory_limit_days"],
+            status=BranchStatus.WAITING,
+        )
+        if not entry["prerequisites"]:
+            _open(branch, calendar, today)
+        branch.save()
+        branches[entry["code"]] = branch
+    for entry in planned:
+        if entry["prerequisites"]:
+            branches[entry["code"]].prerequisites.set([branches[code] for code in entry["prerequisites"]])
+    event_append(
+        case=case,
+        actor=actor,
+        action="branches_opened",
+        data={
+            "opened": [c for c, b in branches.items() if b.status == BranchStatus.PENDING],
+            "waiting": [c for c, b in branches.items() if b.status == BranchStatus.WAITING],
+        },
+    )
+    return list(branches.values())
+
+
+def _claim(branch_id: int, reviewer: User, expected_version: int | None) -> Branch:
+    """Lock the branch for a decision by its own department; a stale version is a conflict."""
+    try:
+        branch = Branch.objects.select_related("case", "item", "department").get(pk=branch_id)
+    except Branch.DoesNotExist:
+        raise CaseNotFound("branch_not_found", "没有找到这个子件。") from None
+    if reviewer.role != Role.REVIEWER or reviewer.department_id != branch.department_id:
+        raise CaseNotFound("branch_not_found", "没有找到这个子件。")
+    version = branch.version if expected_version is None else expected_version
+    # Exactly one of two concurrent decisions passes this conditional update.
+    claimed = Branch.objects.filter(pk=branch_id, version=version).update(version=F("version") + 1)
+    if not claimed:
+        raise CaseConflict("branch_changed", "该子件刚刚已被他人处理，请刷新页面查看最新结果。")
+    branch = Branch.objects.select_for_update().select_related("case", "item", "department").get(pk=branch_id)
+    Case.objects.select_for_update().filter(pk=branch.case_id).first()
+    return branch
+
+
+def branch_approve(
+    *,
+    branch_id: int,
+    reviewer: User,
+    permit_number: str,
+    valid_until: date | None,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Branch:
+    permit_number = permit_number.strip()
+    if not permit_number:
+        raise CaseInvalid("permit_number_required", "准予许可必须填写许可证号。", fields={"permit_number": "请填写许可证号。"})
+    today = timezone.localdate()
+    if valid_until is not None and valid_until <= today:
+        raise CaseInvalid("validity_past", "有效期应晚于今天。", fields={"valid_until": "有效期应晚于今天。"})
+    with transaction.atomic():
+        branch = _claim(branch_id, reviewer, expected_version)
+        _require_status(branch, (BranchStatus.PENDING,))
+        before = branch.status
+        branch.status = BranchStatus.APPROVED
+        branch.permit_number = permit_number
+        branch.valid_from = today
+        branch.valid_until = valid_until
+        _decided(branch, reviewer, before, comment, {"permit_number": permit_number})
+    return branch
+
+
+def branch_deny(
+    *, branch_id: int, reviewer: User, reason: str, legal_basis: str, expected_version: int | None = None
+) -> Branch:
+    problems = {}
+    if not reason.strip():
+        problems["reason"] = "请写明不予许可的理由。"
+    if not legal_basis.strip():
+        problems["legal_basis"] = "请写明法律依据。"
+    if problems:
+        raise CaseInvalid("deny_incomplete", "不予许可必须写明理由和法律依据。", fields=problems)
+    with transaction.atomic():
+        branch = _claim(branch_id, reviewer, expected_version)
+        _require_status(branch, (BranchStatus.PENDING,))
+        before = branch.status
+        branch.status = BranchStatus.DENIED
+        branch.decision_reason = reason.strip()
+        branch.decision_legal_basis = legal_basis.strip()
+        _decided(branch, reviewer, before, reason, {"legal_basis": legal_basis.strip()})
+    return branch
+
+
+def _require_status(branch: Branch, allowed: tuple[str, ...]) -> None:
+    if branch.status not in allowed:
+        labels = {
+            BranchStatus.WAITING: "该子件在等待前置审批结果，暂不能办理。",
+            BranchStatus.PAUSED: "该子件正在暂停计时（整改或核查中），请先恢复计时。",
+        }
+        message = labels.get(BranchStatus(branch.status), f"该子件已{branch.get_status_display()}，不能重复办理。")
+        raise CaseConflict("branch_status", message)
+
+
+def _decided(branch: Branch, reviewer: User, before: str, comment: str, data: dict[str, str]) -> None:
+    branch.decided_at = timezone.now()
+    branch.decided_by = reviewer
+    branch.save()
+    event_append(
+        case=branch.case,
+        actor=reviewer,
+        action=f"branch_{branch.status}",
+        before=before,
+        after=branch.status,
+        comment=comment,
+        data={"item": branch.item.code, "department": branch.department.code, **data},
+    )
+    _release_dependents(branch)
+    _complete_if_done(branch.case, reviewer)
+
+
+def _release_dependents(branch: Branch) -> None:
+    """A waiting branch opens when all its prerequisites are decided (and sees their results)."""
+    calendar = current_calendar()
+    today = timezone.localdate()
+    for dependent in branch.dependents.filter(status=BranchStatus.WAITING).prefetch_related("prerequisites"):
+        if all(p.status in DECIDED_BRANCH_STATUSES for p in dependent.prerequisites.all()):
+            _open(dependent, calendar, today)
+            dependent.version = F("version") + 1
+            dependent.save()
+            event_append(
+                case=branch.case,
+                actor=None,
+                action="branch_released",
+                before=BranchStatus.WAITING,
+                after=BranchStatus.PENDING,
+                data={"item": dependent.item.code, "prerequisite": branch.item.code},
+            )
+
+
+def _complete_if_done(case: Case, actor: User) -> None:
+    statuses = list(case.branches.values_list("status", flat=True))
+    if any(s in OPEN_BRANCH_STATUSES for s in statuses):
+        return
+    denied = list(case.branches.filter(status=BranchStatus.DENIED).select_related("item"))
+    case.refresh_from_db(fields=["status"])
+    before = case.status
+    case.completed_at = timezone.now()
+    if denied:
+        case.status = CaseStatus.DENIED
+        case.outcome_note = "；".join(f"{b.item.name}：{b.decision_reason}" for b in denied)
+        message = f"您的办件 {case.number} 审批完成，其中 {len(denied)} 项不予许可：{case.outcome_note}"
+    else:
+        case.status = CaseStatus.APPROVED
+        message = f"您的办件 {case.number} 所有事项均已准予许可，即将发放综合许可证。"
+    case.save(update_fields=["status", "completed_at", "outcome_note", "updated_at"])
+    event_append(
+        case=case,
+        actor=None,
+        action="approval_completed",
+        before=before,
+        after=case.status,
+        comment=case.outcome_note,
+        data={"denied": [b.item.code for b in denied]},
+    )
+    notify_case_applicant(case, "审批完成", message)
+
+
+def branch_pause(*, branch_id: int, reviewer: User, reason: str, note: str, expected_version: int | None = None) -> Branch:
+    """Stop the clock (rectification, site check, expert review): the time does not count."""
+    if reason not in ClockPause.Reason.values:
+        raise CaseInvalid("pause_reason", "暂停计时的原因不正确。")
+    if not note.strip():
+        raise CaseInvalid("note_required", "请写明需要申请人整改或补充的内容。", fields={"note": "请填写整改要求。"})
+    with transaction.atomic():
+        branch = _claim(branch_id, reviewer, expected_version)
+        _require_status(branch, (BranchStatus.PENDING,))
+        today = timezone.localdate()
+        ClockPause.objects.create(branch=branch, reason=reason, started_on=today)
+        branch.status = BranchStatus.PAUSED
+        branch.rectification_note = note.strip()
+        branch.save()
+        event_append(
+            case=branch.case,
+            actor=reviewer,
+            action="branch_paused",
+            before=BranchStatus.PENDING,
+            after=BranchStatus.PAUSED,
+            comment=note,
+            data={"item": branch.item.code, "reason": reason},
+        )
+        notify_case_applicant(
+            branch.case,
+            "需要整改",
+            f"您的办件 {branch.case.number} 中《{branch.item.name}》需要整改：{note.strip()}。整改期间不计入审批时限。",
+        )
+    return branch
+
+
+def branch_resume(*, branch_id: int, reviewer: User, comment: str = "", expected_version: int | None = None) -> Branch:
+    """Restart the clock; the paused working days move the due date later."""
+    with transaction.atomic():
+        branch = _claim(branch_id, reviewer, expected_version)
+        _require_status(branch, (BranchStatus.PAUSED,))
+        today = timezone.localdate()
+        pause = branch.pauses.filter(ended_on__isnull=True).first()
+        paused = 0
+        if pause is not None:
+            pause.ended_on = today
+            pause.save(update_fields=["ended_on"])
+            paused = current_calendar().between(pause.started_on, today).days
+        branch.paused_workdays += paused
+        branch.status = BranchStatus.PENDING
+        branch.due_on, branch.calendar_warning = _due(current_calendar(), branch)
+        branch.save()
+        event_append(
+            case=branch.case,
+            actor=reviewer,
+            action="branch_resumed",
+            before=BranchStatus.PAUSED,
+            after=BranchStatus.PENDING,
+            comment=comment,
+            data={"item": branch.item.code, "paused_workdays": paused, "due_on": branch.due_on.isoformat()},
+        )
+    return branch
+
+
+def branch_extend(*, branch_id: int, reviewer: User, approver: User, days: int, reason: str) -> Branch:
+    """Extend once, with a reason and an approver, within the statutory extension."""
+    if not reason.strip():
+        raise CaseInvalid("reason_required", "延期必须写明理由。", fields={"reason": "请写明延期理由。"})
+    if approver.pk == reviewer.pk or approver.role not in (Role.SUPERVISOR, Role.REVIEWER):
+        raise CaseInvalid("approver_required", "延期须由本人以外的负责人批准。", fields={"approver": "请选择批准人。"})
+    with transaction.atomic():
+        branch = _claim(branch_id, reviewer, None)
+        _require_status(branch, (BranchStatus.PENDING, BranchStatus.PAUSED))
+        if approver.role == Role.REVIEWER and approver.department_id != branch.department_id:
+            raise CaseInvalid("approver_required", "批准人应为本部门负责人或督查人员。", fields={"approver": "批准人不符合要求。"})
+        if branch.extensions.exists():
+            raise CaseConflict("already_extended", "该子件已经延期过一次，依法不能再次延期。")
+        allowed = branch.item.statutory_extension_days
+        if days < 1 or days > allowed:
+            raise CaseInvalid(
+                "extension_days", f"延长天数应在 1 至 {allowed} 个工作日之间。", fields={"days": f"最多可延长 {allowed} 个工作日。"}
+            )
+        Extension.objects.create(
+            branch=branch, days=days, reason=reason.strip(), requested_by=reviewer, approved_by=approver, approved_at=timezone.now()
+        )
+        branch.extension_days += days
+        if branch.opened_on is not None:
+            branch.due_on, branch.calendar_warning = _due(current_calendar(), branch)
+        branch.save()
+        event_append(
+            case=branch.case,
+            actor=reviewer,
+            action="branch_extended",
+            comment=reason,
+            data={"item": branch.item.code, "days": days, "approver": approver.name},
+        )
+    return branch
+
+
+def due_state(branch: Branch, today: date, soon_workdays: int, calendar: WorkdayCalendar) -> str:
+    """"overdue", "due_soon" or "" for an open branch, by working days left."""
+    if branch.status not in (BranchStatus.PENDING,) or branch.due_on is None:
+        return ""
+    if branch.due_on < today:
+        return "overdue"
+    if branch.due_on <= today + timedelta(days=1) or calendar.between(today, branch.due_on).days <= soon_workdays:
+        return "due_soon"
+    return ""

@@ -1,0 +1,5 @@
+"""Routes for department reviewers."""
+
+app_name = "approvals"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Cases: intake, materials, commitment, acceptance, supplements and the timeline."""

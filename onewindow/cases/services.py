@@ -1,0 +1,565 @@
+"""Writes to cases: start, fill, hand in, sign, submit, and the window's accept / supplement / refuse."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import date
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from onewindow.accounts.models import Role, User
+from onewindow.bundles.planner import AnswersInvalid, Plan, plan_for
+from onewindow.bundles.models import Bundle
+from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound
+from onewindow.cases.formcheck import check_form
+from onewindow.cases.models import (
+    Case,
+    CaseCounter,
+    CaseEvent,
+    CaseMaterial,
+    CaseStatus,
+    Channel,
+    CommitmentSignature,
+    Submission,
+    SupplementRequest,
+)
+from onewindow.catalog.models import Material
+from onewindow.centers.models import ServiceCenter
+from onewindow.integrations.elicense.adapter import LibraryUnavailable, get_library
+from onewindow.lib.hashchain import GENESIS, chain_hash
+from onewindow.notifications.services import notify_case_applicant
+
+ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+EDITABLE_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUPPLEMENT)
+
+
+# ---------------------------------------------------------------- timeline
+
+
+def _event_payload(event: CaseEvent) -> dict[str, Any]:
+    return {
+        "case": event.case_id,
+        "seq": event.seq,
+        "at": event.at.isoformat(),
+        "actor": event.actor_id,
+        "actor_role": event.actor_role,
+        "action": event.action,
+        "before": event.before,
+        "after": event.after,
+        "comment": event.comment,
+        "data": event.data,
+    }
+
+
+def event_append(
+    *,
+    case: Case,
+    actor: User | None,
+    action: str,
+    before: str = "",
+    after: str = "",
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """Append one hash-chained event. Call inside the transaction that holds the case row lock."""
+    last = CaseEvent.objects.filter(case=case).order_by("-seq").values("seq", "hash").first()
+    event = CaseEvent(
+        case=case,
+        seq=(last["seq"] + 1) if last else 1,
+        at=timezone.now(),
+        actor=actor,
+        actor_name=actor.name if actor else "系统",
+        actor_role=actor.role if actor else "system",
+        action=action,
+        before=before,
+        after=after,
+        comment=comment,
+        data=data or {},
+        prev_hash=last["hash"] if last else GENESIS,
+    )
+    event.hash = chain_hash(event.prev_hash, _event_payload(event))
+    event.save()
+    Case.objects.filter(pk=case.pk).update(last_event_seq=event.seq)
+    return event
+
+
+def event_payload(event: CaseEvent) -> dict[str, Any]:
+    """The hashed content of an event row (used by the audit check)."""
+    return _event_payload(event)
+
+
+def _lock(case_id: int) -> Case:
+    try:
+        return Case.objects.select_for_update().select_related("bundle", "applicant").get(pk=case_id)
+    except Case.DoesNotExist:
+        raise CaseNotFound("case_not_found", "没有找到这个办件，请确认办件编号。") from None
+
+
+# ---------------------------------------------------------------- intake
+
+
+def plan_snapshot(plan: Plan) -> dict[str, Any]:
+    """The plan as stored on the case: later catalogue edits do not change a submitted case."""
+    return {
+        "bundle": plan.bundle.code,
+        "items": [
+            {
+                "code": p.item.code,
+                "name": p.item.name,
+                "department": p.item.department.code,
+                "department_name": p.item.department.short_name,
+                "promised_limit_days": p.item.promised_limit_days,
+                "statutory_limit_days": p.item.statutory_limit_days,
+                "prerequisites": [i.code for i in p.prerequisites],
+                "commitment": p.commitment,
+                "site_check_required": p.item.site_check_required,
+            }
+            for p in plan.items
+        ],
+        "form": [
+            {
+                "code": f.field.code,
+                "label": f.field.label,
+                "type": f.field.field_type,
+                "required": f.required,
+                "choices": f.field.choices,
+                "max_length": f.field.max_length,
+                "min": str(f.field.min_value) if f.field.min_value is not None else None,
+                "max": str(f.field.max_value) if f.field.max_value is not None else None,
+                "help": f.field.help_text_zh,
+                "items": [i.code for i in f.items],
+            }
+            for f in plan.form
+        ],
+        "materials": [
+            {
+                "code": m.material.code,
+                "name": m.material.name,
+                "disposition": m.disposition,
+                "shared_licence_type": m.material.shared_licence_type,
+                "items": [i.code for i in m.items],
+                "reason": m.reason,
+            }
+            for m in plan.materials
+        ],
+        "commitment": [
+            {"item": c.item.name if c.item else "", "text": c.text} for c in plan.commitment
+        ],
+        "summary": plan.summary.as_dict(),
+    }
+
+
+def _default_center() -> ServiceCenter:
+    center = ServiceCenter.objects.filter(kind=ServiceCenter.Kind.MUNICIPAL).order_by("code").first()
+    if center is None:
+        raise CaseError("no_service_center", "系统尚未配置政务服务中心，请联系管理员。")
+    return center
+
+
+@transaction.atomic
+def case_start(
+    *,
+    bundle_code: str,
+    applicant: User,
+    answers: dict[str, Any],
+    channel: str = Channel.ONLINE,
+    assisted_by: User | None = None,
+    service_center: ServiceCenter | None = None,
+) -> Case:
+    """A draft case from a plan: the checklist rows are created with their dispositions."""
+    if applicant.role != Role.APPLICANT:
+        raise CaseInvalid("not_an_applicant", "只有申请人账号可以作为办件的申请人。")
+    if channel not in Channel.values:
+        raise CaseInvalid("unknown_channel", "申请渠道不正确。")
+    if channel == Channel.WINDOW and (assisted_by is None or assisted_by.role != Role.CLERK):
+        raise CaseInvalid("assisted_by_required", "窗口帮办代办必须记录办理的窗口人员。")
+    if channel == Channel.GUIDANCE and (assisted_by is None or assisted_by.role != Role.AGENT):
+        raise CaseInvalid("assisted_by_required", "云端导办代填必须记录导办人员。")
+    try:
+        plan = plan_for(bundle_code, answers)
+    except Bundle.DoesNotExist:
+        raise CaseNotFound("bundle_not_found", f"没有找到编码为“{bundle_code}”的一业一证主题。") from None
+    except AnswersInvalid as exc:
+        raise CaseInvalid(
+            "invalid_answers",
+            "情形回答有误，请按提示修改。",
+            fields={p.question: p.message for p in exc.problems},
+        ) from None
+    if not plan.items:
+        raise CaseInvalid("empty_plan", "按您的回答没有需要办理的事项。")
+    center = service_center or (assisted_by.service_center if assisted_by else None) or _default_center()
+    enterprise = applicant.enterprise
+    form_data: dict[str, Any] = {}
+    if enterprise is not None:
+        form_data = {
+            "enterprise_name": enterprise.name,
+            "uscc": enterprise.uscc,
+            "legal_representative": enterprise.legal_representative,
+            "business_address": enterprise.address,
+        }
+    case = Case.objects.create(
+        bundle=plan.bundle,
+        applicant=applicant,
+        enterprise=enterprise,
+        channel=channel,
+        assisted_by=assisted_by,
+        service_center=center,
+        answers={k: (str(v) if not isinstance(v, bool) else v) for k, v in plan.answers.items()},
+        form_data={k: v for k, v in form_data.items() if v},
+        plan=plan_snapshot(plan),
+        holder_name=enterprise.name if enterprise else applicant.name,
+        holder_code=enterprise.uscc if enterprise else applicant.id_number,
+    )
+    materials = {m.code: m for m in Material.objects.filter(code__in=[m["code"] for m in case.plan["materials"]])}
+    CaseMaterial.objects.bulk_create(
+        [
+            CaseMaterial(
+                case=case,
+                material=materials[m["code"]],
+                disposition=m["disposition"],
+                provided_at=timezone.now() if m["disposition"] == CaseMaterial.Disposition.COMMITMENT else None,
+            )
+            for m in case.plan["materials"]
+        ]
+    )
+    event_append(
+        case=case,
+        actor=assisted_by or applicant,
+        action="created",
+        after=CaseStatus.DRAFT,
+        data={"channel": channel, "items": [i["code"] for i in case.plan["items"]]},
+    )
+    return case
+
+
+def case_form_save(*, case: Case, user: User, data: dict[str, Any]) -> dict[str, str]:
+    """Save what was typed, valid or not (a draft is never lost); return the problems per field."""
+    known = {spec["code"] for spec in case.plan["form"]}
+    cleaned = {k: ("" if v is None else str(v))[:500] for k, v in data.items() if k in known}
+    with transaction.atomic():
+        locked = _lock(case.pk)
+        if locked.status not in EDITABLE_STATUSES:
+            raise CaseConflict("not_editable", "办件已提交，不能再修改申请表。如需修改请联系窗口。")
+        locked.form_data = {**locked.form_data, **cleaned}
+        locked.save(update_fields=["form_data", "updated_at"])
+    case.form_data = locked.form_data
+    return check_form(case.plan["form"], locked.form_data)
+
+
+def _material_row(case: Case, material_code: str) -> CaseMaterial:
+    row = case.materials.select_related("material").filter(material__code=material_code).first()
+    if row is None:
+        raise CaseNotFound("material_not_in_case", "这份材料不在本办件的材料清单中。")
+    return row
+
+
+def _check_upload(upload: UploadedFile) -> tuple[bytes, str]:
+    if upload.size is None or upload.size == 0:
+        raise CaseInvalid("upload_empty", "上传的文件是空的，请重新选择文件。")
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+        raise CaseInvalid("upload_too_large", f"文件超过 {limit} MB，请压缩或分页扫描后再上传。")
+    content = upload.read()
+    kind = filetype.guess(content)
+    mime = kind.mime if kind else ""
+    if mime not in ALLOWED_UPLOADS:
+        raise CaseInvalid(
+            "upload_type", "只能上传 PDF、JPEG 或 PNG 文件（按文件内容判断，而非扩展名），请转换格式后再上传。"
+        )
+    if mime == "application/pdf" and b"%%EOF" not in content[-2048:]:
+        raise CaseInvalid("upload_damaged", "PDF 文件不完整或已损坏，请重新导出后上传。")
+    if mime.startswith("image/"):
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            from io import BytesIO
+
+            with Image.open(BytesIO(content)) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError):
+            raise CaseInvalid("upload_damaged", "图片文件已损坏，无法打开，请重新拍照或扫描。") from None
+    return content, mime
+
+
+def case_material_upload(*, case: Case, user: User, material_code: str, upload: UploadedFile) -> CaseMaterial:
+    content, mime = _check_upload(upload)
+    digest = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        locked = _lock(case.pk)
+        if locked.status not in EDITABLE_STATUSES:
+            raise CaseConflict("not_editable", "办件已提交，不能再更换材料。")
+        row = _material_row(locked, material_code)
+        if row.disposition == CaseMaterial.Disposition.SHARED and row.provided_at:
+            raise CaseConflict("already_shared", "这份材料已从电子证照库调取，无需上传。")
+        from django.core.files.base import ContentFile
+
+        if row.file:
+            row.file.delete(save=False)
+        row.file.save(f"{uuid.uuid4().hex}.{ALLOWED_UPLOADS[mime]}", ContentFile(content), save=False)
+        row.original_name = (upload.name or "")[:200]
+        row.content_type = mime
+        row.size = len(content)
+        row.sha256 = digest
+        row.provided_at = timezone.now()
+        row.needs_supplement = False
+        if row.disposition == CaseMaterial.Disposition.COMMITMENT:
+            row.disposition = CaseMaterial.Disposition.UPLOAD
+        row.save()
+        event_append(
+            case=locked,
+            actor=user,
+            action="material_uploaded",
+            data={"material": material_code, "sha256": digest, "size": len(content)},
+        )
+    return row
+
+
+def case_material_fetch_shared(*, case: Case, user: User, material_code: str) -> CaseMaterial:
+    """Take a material the government already holds from the e-licence library."""
+    with transaction.atomic():
+        locked = _lock(case.pk)
+        row = _material_row(locked, material_code)
+        if locked.status not in EDITABLE_STATUSES:
+            raise CaseConflict("not_editable", "办件已提交，不能再更换材料。")
+        if not locked.holder_code:
+            raise CaseInvalid("holder_code_missing", "请先在申请表中填写统一社会信用代码或身份证号码。")
+        licence_type = row.material.shared_licence_type or row.material.name
+    try:
+        records = get_library().lookup(holder_code=locked.holder_code, licence_type=licence_type)
+    except LibraryUnavailable:
+        raise CaseError(
+            "library_unavailable", "电子证照库暂时无法访问，请稍后再试，或先上传材料的扫描件。"
+        ) from None
+    valid = [r for r in records if r.status == "01"]
+    if not valid:
+        raise CaseInvalid(
+            "shared_not_found",
+            f"电子证照库中没有找到代码为 {locked.holder_code} 的有效“{licence_type}”，请上传扫描件。",
+        )
+    record = valid[0]
+    with transaction.atomic():
+        locked = _lock(case.pk)
+        row = _material_row(locked, material_code)
+        row.shared_reference = record.identifier
+        row.provided_at = timezone.now()
+        row.needs_supplement = False
+        row.save(update_fields=["shared_reference", "provided_at", "needs_supplement"])
+        event_append(
+            case=locked,
+            actor=user,
+            action="material_shared",
+            data={"material": material_code, "identifier": record.identifier},
+        )
+    return row
+
+
+def commitment_text(case: Case) -> str:
+    """The exact commitment letter the applicant signs for this case."""
+    lines = [
+        f"告知承诺书（{case.bundle.name}）",
+        f"申请人：{case.holder_name}（{case.holder_code}）",
+        "本申请人已阅读并知晓一单告知中的审批条件和材料要求，现郑重承诺：",
+        "一、所填报的信息和提交的材料真实、准确、完整，复印件与原件一致；",
+        "二、已经符合下列条件，愿意接受审批部门的事后核查；",
+    ]
+    for index, clause in enumerate(case.plan.get("commitment", []), start=1):
+        prefix = f"{clause['item']}：" if clause.get("item") else ""
+        lines.append(f"（{index}）{prefix}{clause['text']}")
+    lines.append("三、如承诺不实，愿意承担撤销许可等法律责任，并记入信用记录。")
+    return "\n".join(lines)
+
+
+def case_commitment_sign(*, case: Case, user: User) -> CommitmentSignature:
+    with transaction.atomic():
+        locked = _lock(case.pk)
+        if locked.status not in EDITABLE_STATUSES:
+            raise CaseConflict("not_editable", "办件已提交，承诺书已签署。")
+        text = commitment_text(locked)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        signature, _created = CommitmentSignature.objects.update_or_create(
+            case=locked,
+            defaults={
+                "signer": user,
+                "signer_name": user.name,
+                "signed_at": timezone.now(),
+                "text": text,
+                "text_sha256": digest,
+            },
+        )
+        event_append(case=locked, actor=user, action="commitment_signed", data={"sha256": digest})
+    return signature
+
+
+def _next_number(center: ServiceCenter, today: date) -> str:
+    counter, _created = CaseCounter.objects.select_for_update().get_or_create(day=today)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{center.region.code[:6]}{today:%Y%m%d}{counter.last:05d}"
+
+
+def submission_problems(case: Case) -> dict[str, str]:
+    """Everything that still stops a submit, by field code or material code."""
+    problems = check_form(case.plan["form"], case.form_data)
+    for row in case.materials.select_related("material"):
+        if row.disposition != CaseMaterial.Disposition.COMMITMENT and not row.is_provided:
+            if row.disposition == CaseMaterial.Disposition.SHARED:
+                problems[f"material:{row.material.code}"] = f"请从电子证照库调取或上传“{row.material.name}”。"
+            else:
+                problems[f"material:{row.material.code}"] = f"请上传“{row.material.name}”。"
+    if case.plan.get("commitment") and not hasattr(case, "commitment_signature"):
+        problems["commitment"] = "请阅读并签署告知承诺书。"
+    return problems
+
+
+def case_submit(*, case: Case, user: User, key: str) -> Case:
+    """Submit once: a repeated request with the same key returns the same case unchanged."""
+    if not key or len(key) > 64:
+        raise CaseInvalid("submission_key", "提交令牌缺失或无效，请刷新页面后重新提交。")
+    existing = Submission.objects.filter(key=key).select_related("case").first()
+    if existing is not None:
+        if existing.case_id != case.pk:
+            raise CaseConflict("submission_key_reused", "提交令牌已用于其他办件，请刷新页面后重新提交。")
+        return existing.case
+    try:
+        with transaction.atomic():
+            locked = _lock(case.pk)
+            if locked.status not in EDITABLE_STATUSES:
+                raise CaseConflict("already_submitted", "办件已提交，无需重复提交。")
+            problems = submission_problems(locked)
+            if problems:
+                raise CaseInvalid("incomplete", "还有内容没有填写或提交，请按提示补充后再提交。", fields=problems)
+            Submission.objects.create(key=key, case=locked)
+            before = locked.status
+            now = timezone.now()
+            if locked.number is None:
+                locked.number = _next_number(locked.service_center, timezone.localdate(now))
+            locked.status = CaseStatus.SUBMITTED
+            locked.submitted_at = now
+            locked.save(update_fields=["number", "status", "submitted_at", "updated_at"])
+            if before == CaseStatus.SUPPLEMENT:
+                SupplementRequest.objects.filter(case=locked, resolved_at__isnull=True).update(resolved_at=now)
+            event_append(
+                case=locked,
+                actor=user,
+                action="resubmitted" if before == CaseStatus.SUPPLEMENT else "submitted",
+                before=before,
+                after=CaseStatus.SUBMITTED,
+            )
+            notify_case_applicant(
+                locked, "办件已提交", f"您的办件 {locked.number}（{locked.bundle.name}）已提交，等待窗口受理。"
+            )
+    except IntegrityError:
+        # A concurrent request with the same key won: return what it created.
+        existing = Submission.objects.filter(key=key).select_related("case").first()
+        if existing is None:
+            raise
+        return existing.case
+    return locked
+
+
+# ---------------------------------------------------------------- the window
+
+
+def _window_transition(case: Case, clerk: User, allowed: tuple[str, ...]) -> Case:
+    if clerk.role != Role.CLERK:
+        raise CaseError("not_a_clerk", "只有综合窗口人员可以办理受理。")
+    locked = _lock(case.pk)
+    if locked.service_center_id != clerk.service_center_id:
+        raise CaseNotFound("case_not_found", "没有找到这个办件，请确认办件编号。")
+    if locked.status not in allowed:
+        raise CaseConflict(
+            "status_changed", f"办件当前状态为“{locked.get_status_display()}”，不能执行此操作。请刷新后查看。"
+        )
+    return locked
+
+
+def case_accept(*, case: Case, clerk: User) -> Case:
+    """受理: the case fans out into one branch per item, each in its department's queue at once."""
+    from onewindow.approvals.services import branches_open
+
+    with transaction.atomic():
+        locked = _window_transition(case, clerk, (CaseStatus.SUBMITTED,))
+        locked.status = CaseStatus.IN_APPROVAL
+        locked.accepted_at = timezone.now()
+        locked.save(update_fields=["status", "accepted_at", "updated_at"])
+        event_append(
+            case=locked, actor=clerk, action="accepted", before=CaseStatus.SUBMITTED, after=CaseStatus.IN_APPROVAL
+        )
+        branches_open(case=locked, actor=clerk)
+        notify_case_applicant(
+            locked, "办件已受理", f"您的办件 {locked.number} 已受理，各部门正在并联审批。"
+        )
+    return locked
+
+
+def case_request_supplement(
+    *, case: Case, clerk: User, entries: list[dict[str, str]], note: str = ""
+) -> SupplementRequest:
+    """补正一次告知: one notice with everything to add or correct; the case returns to the applicant."""
+    if not entries:
+        raise CaseInvalid("supplement_empty", "请至少列出一项需要补正的材料或内容，并写明原因。")
+    with transaction.atomic():
+        locked = _window_transition(case, clerk, (CaseStatus.SUBMITTED,))
+        rows = {r.material.code: r for r in locked.materials.select_related("material")}
+        clean_entries = []
+        problems = {}
+        for index, entry in enumerate(entries):
+            code = str(entry.get("material", "")).strip()
+            reason = str(entry.get("reason", "")).strip()
+            if code and code not in rows:
+                problems[f"entries[{index}].material"] = "这份材料不在本办件的材料清单中。"
+            if not reason:
+                problems[f"entries[{index}].reason"] = "请写明需要补正的原因。"
+            clean_entries.append(
+                {"material": code, "name": rows[code].material.name if code in rows else "", "reason": reason[:300]}
+            )
+        if problems:
+            raise CaseInvalid("supplement_invalid", "补正清单有误，请按提示修改。", fields=problems)
+        for entry in clean_entries:
+            if entry["material"]:
+                row = rows[entry["material"]]
+                row.needs_supplement = True
+                row.supplement_reason = entry["reason"]
+                row.save(update_fields=["needs_supplement", "supplement_reason"])
+        request = SupplementRequest.objects.create(
+            case=locked, requested_by=clerk, requested_at=timezone.now(), entries=clean_entries, note=note
+        )
+        locked.status = CaseStatus.SUPPLEMENT
+        locked.save(update_fields=["status", "updated_at"])
+        event_append(
+            case=locked,
+            actor=clerk,
+            action="supplement_requested",
+            before=CaseStatus.SUBMITTED,
+            after=CaseStatus.SUPPLEMENT,
+            comment=note,
+            data={"entries": clean_entries},
+        )
+        notify_case_applicant(
+            locked,
+            "请补正材料",
+            f"您的办件 {locked.number} 需补正 {len(clean_entries)} 项，请登录查看补正告知并一次补齐。",
+        )
+    return request
+
+
+def case_refuse(*, case: Case, clerk: User, reason: str) -> Case:
+    if not reason.strip():
+        raise CaseInvalid("reason_required", "不予受理必须写明理由和依据。")
+    with transaction.atomic():
+        locked = _window_transition(case, clerk, (CaseStatus.SUBMITTED,))
+        locked.status = CaseStatus.REFUSED
+        locked.outcome_note = reason.strip()
+        locked.completed_at = timezone.now()
+        locked.save(update_fields=["status", "outcome_note", "completed_at", "updated_at"])
+        event_append(
+            case=locked, actor=clerk, action="refused", before=CaseStatus.SUBMITTED, after=CaseStatus.REFUSED, comment=reason
+        )
+        notify_case_applicant(locked, "不予受理", f"您的办件 {locked.number} 不予受理：{reason.strip()}")
+    return locked

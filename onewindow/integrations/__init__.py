@@ -1,0 +1,1 @@
+"""Adapters to outside systems, each with a working local implementation."""

@@ -1,0 +1,1 @@
+"""The provincial e-licence library: adapter interface and the local library implementation."""

@@ -1,0 +1,200 @@
+"""Count Chinese official working days for statutory time limits (holidays, weekends and 调休)."""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import chinese_calendar
+
+from onewindow.lib.errors import CodedError
+
+FALLBACKS = ("weekends", "error")
+
+_ONE_DAY = timedelta(days=1)
+
+
+class UnpublishedYearError(CodedError):
+    """A limit reaches a year whose holiday schedule is not known and the calendar may not guess."""
+
+    def __init__(self, year: int) -> None:
+        super().__init__(
+            "calendar_unpublished",
+            f"{year}年的法定节假日安排尚未录入，无法按工作日计算期限。"
+            f"请管理员在节假日表中录入{year}年的放假和调休安排。",
+        )
+        self.year = year
+
+
+def unpublished_warning(year: int) -> str:
+    """The notice attached to a result that was reckoned with Monday–Friday for `year`."""
+    return f"{year}年的法定节假日安排尚未录入，截止日期按周一至周五推算，可能不准确。"
+
+
+@dataclass(frozen=True)
+class DayOverrides:
+    """The administrator's holiday table, applied on top of chinese_calendar.
+
+    A date in `holidays` is a day off and a date in `workdays` a working day (调休), whatever the
+    library says. A year in `published_years` counts as published even if the library does not
+    know it: its days are Monday–Friday plus these overrides.
+    """
+
+    holidays: frozenset[date] = field(default_factory=frozenset)
+    workdays: frozenset[date] = field(default_factory=frozenset)
+    published_years: frozenset[int] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        both = sorted(self.holidays & self.workdays)
+        if both:
+            listed = "、".join(day.isoformat() for day in both)
+            raise CodedError(
+                "calendar_override_conflict", f"节假日表中{listed}既登记为放假又登记为上班，请删除其中一条。"
+            )
+
+
+@dataclass(frozen=True)
+class WorkdayResult:
+    date: date
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WorkdayCount:
+    days: int
+    warnings: tuple[str, ...] = ()
+
+
+@functools.cache
+def _library_workdays(year: int) -> tuple[date, ...] | None:
+    """chinese_calendar's working days of `year`, or None when it has no schedule for that year."""
+    # Cached for the process: the library's data never changes at run time, and one year costs
+    # it about 20 ms because it re-validates every date against its whole table.
+    try:
+        days: list[date] = chinese_calendar.get_workdays(date(year, 1, 1), date(year, 12, 31))
+    except NotImplementedError:
+        return None
+    return tuple(days)
+
+
+def _weekdays(year: int) -> list[date]:
+    day, end = date(year, 1, 1), date(year, 12, 31)
+    days = []
+    while day <= end:
+        if day.weekday() < 5:
+            days.append(day)
+        day += _ONE_DAY
+    return days
+
+
+def _as_date(value: date) -> date:
+    # A datetime compares unequal to the date it falls on, so set lookups would silently miss.
+    return value.date() if isinstance(value, datetime) else value
+
+
+class WorkdayCalendar:
+    """Working days from chinese_calendar plus the administrator's overrides.
+
+    For a year with no schedule, `fallback="weekends"` counts Monday–Friday and attaches a warning
+    to every result that relies on it; `fallback="error"` raises UnpublishedYearError instead.
+    Each year is computed once per instance, so keep one instance for a batch of calculations.
+    """
+
+    def __init__(self, overrides: DayOverrides | None = None, fallback: str = "weekends") -> None:
+        if fallback not in FALLBACKS:
+            raise ValueError(f"fallback must be one of {FALLBACKS}, not {fallback!r}")
+        self.overrides = overrides or DayOverrides()
+        self.fallback = fallback
+        self._years: dict[int, tuple[list[date], bool]] = {}
+
+    def year_is_published(self, year: int) -> bool:
+        """True if chinese_calendar or the administrator has the holiday schedule of `year`."""
+        return self._year(year)[1]
+
+    def _year(self, year: int) -> tuple[list[date], bool]:
+        """The sorted working days of `year` and whether its schedule is published."""
+        cached = self._years.get(year)
+        if cached is None:
+            library = _library_workdays(year)
+            published = library is not None or year in self.overrides.published_years
+            days = set(library if library is not None else _weekdays(year))
+            days |= {day for day in self.overrides.workdays if day.year == year}
+            days -= self.overrides.holidays
+            cached = (sorted(days), published)
+            self._years[year] = cached
+        return cached
+
+    def _days_of(self, year: int, warnings: list[str]) -> list[date]:
+        """The working days of a year a result depends on; warns or raises if it is unpublished."""
+        days, published = self._year(year)
+        if not published:
+            if self.fallback == "error":
+                raise UnpublishedYearError(year)
+            warning = unpublished_warning(year)
+            if warning not in warnings:
+                warnings.append(warning)
+        return days
+
+    def is_workday(self, day: date) -> bool:
+        """True if `day` is a working day.
+
+        In an unpublished year with the "weekends" fallback this is a Monday–Friday guess with no
+        warning: check `year_is_published` when the difference matters, or use `add`/`between`.
+        """
+        day = _as_date(day)
+        days = self._days_of(day.year, [])
+        index = bisect.bisect_left(days, day)
+        return index < len(days) and days[index] == day
+
+    def add(self, start: date, n: int) -> WorkdayResult:
+        """The n-th working day after `start` (the start day itself is not counted; 行政许可法).
+
+        n = 0 returns `start` unchanged; a negative n gives the |n|-th working day before `start`.
+        """
+        start = _as_date(start)
+        if n == 0:
+            return WorkdayResult(start)
+        warnings: list[str] = []
+        if n > 0:
+            cursor = start + _ONE_DAY
+            remaining = n
+            while True:
+                days = self._days_of(cursor.year, warnings)
+                index = bisect.bisect_left(days, cursor)
+                if remaining <= len(days) - index:
+                    return WorkdayResult(days[index + remaining - 1], tuple(warnings))
+                remaining -= len(days) - index
+                cursor = date(cursor.year + 1, 1, 1)
+        cursor = start - _ONE_DAY
+        remaining = -n
+        while True:
+            days = self._days_of(cursor.year, warnings)
+            available = bisect.bisect_right(days, cursor)
+            if remaining <= available:
+                return WorkdayResult(days[available - remaining], tuple(warnings))
+            remaining -= available
+            cursor = date(cursor.year - 1, 12, 31)
+
+    def between(self, a: date, b: date) -> WorkdayCount:
+        """Working days after `a` up to and including `b`.
+
+        0 when a == b; when b is before a the count of working days after b up to and including a,
+        negated, so that between(a, b) == -between(b, a).
+        """
+        a, b = _as_date(a), _as_date(b)
+        if b == a:
+            return WorkdayCount(0)
+        if b < a:
+            reverse = self.between(b, a)
+            return WorkdayCount(-reverse.days, reverse.warnings)
+        warnings: list[str] = []
+        total = 0
+        first = a + _ONE_DAY
+        for year in range(first.year, b.year + 1):
+            days = self._days_of(year, warnings)
+            low = bisect.bisect_left(days, max(first, date(year, 1, 1)))
+            high = bisect.bisect_right(days, b)
+            total += high - low
+        return WorkdayCount(total, tuple(warnings))

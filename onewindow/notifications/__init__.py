@@ -1,0 +1,1 @@
+"""Notifications: in-app messages, and SMS and email through the outbox."""
