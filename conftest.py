@@ -12,5 +12,5 @@ from django.core.management import call_command
 def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
     """Seed reference data and the demo cast once per test database."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        call_command("seed", "--demo", verbosity=0)
+        call_command("seed", "--demo", "--without-cases", verbosity=0)
     yield

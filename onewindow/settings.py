@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "onewindow.approvals",
     "onewindow.notifications",
     "onewindow.integrations.elicense",
+    "onewindow.licenses",
+    "onewindow.inspections",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +204,17 @@ EMAIL_GATEWAY = env_str("EMAIL_GATEWAY", "onewindow.integrations.email.local.Loc
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@onewindow.local")
+
+# Comprehensive licences (GB/T 36904 identifier parts, validity rule, issuer, public address for QR codes).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+LICENCE_TYPE_CODE = env_str("LICENCE_TYPE_CODE", "11100000000013338W011")
+LICENCE_ISSUER_CODE = env_str("LICENCE_ISSUER_CODE", "11429006MB1950012M")
+LICENCE_ISSUER_NAME = env_str("LICENCE_ISSUER_NAME", "天门市行政审批局")
+# "earliest": the earliest expiry among the permits; "years:N": N years from issue.
+LICENCE_VALIDITY_RULE = env_str("LICENCE_VALIDITY_RULE", "earliest")
+
+# Public verification requests per client address per minute.
+VERIFY_RATE_LIMIT_PER_MINUTE = env_int("VERIFY_RATE_LIMIT_PER_MINUTE", 60)
 
 CITY_NAME = env_str("ONEWINDOW_CITY_NAME", "天门市")
 CENTRE_NAME = env_str("ONEWINDOW_CENTRE_NAME", "天门市政务服务中心")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("onewindow.accounts.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("licences/", include("onewindow.licenses.urls")),
     path("", include("onewindow.cases.urls")),
     path("", include("onewindow.approvals.urls")),
     path("", include("onewindow.bundles.urls")),

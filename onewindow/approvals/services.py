@@ -23,6 +23,7 @@ from onewindow.cases.models import Case, CaseStatus
 from onewindow.cases.services import event_append
 from onewindow.catalog.models import Department, ServiceItem
 from onewindow.lib.workdays import UnpublishedYearError, WorkdayCalendar
+from onewindow.licenses.services import permit_create, permit_number_for
 from onewindow.notifications.services import notify_case_applicant
 
 
@@ -106,9 +107,6 @@ def branch_approve(
     comment: str = "",
     expected_version: int | None = None,
 ) -> Branch:
-    permit_number = permit_number.strip()
-    if not permit_number:
-        raise CaseInvalid("permit_number_required", "准予许可必须填写许可证号。", fields={"permit_number": "请填写许可证号。"})
     today = timezone.localdate()
     if valid_until is not None and valid_until <= today:
         raise CaseInvalid("validity_past", "有效期应晚于今天。", fields={"valid_until": "有效期应晚于今天。"})
@@ -117,10 +115,12 @@ def branch_approve(
         _require_status(branch, (BranchStatus.PENDING,))
         before = branch.status
         branch.status = BranchStatus.APPROVED
-        branch.permit_number = permit_number
+        branch.permit_number = permit_number_for(branch, permit_number)
         branch.valid_from = today
         branch.valid_until = valid_until
-        _decided(branch, reviewer, before, comment, {"permit_number": permit_number})
+        branch.save()
+        permit_create(branch=branch)
+        _decided(branch, reviewer, before, comment, {"permit_number": branch.permit_number})
     return branch
 
 

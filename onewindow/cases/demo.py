@@ -110,7 +110,8 @@ def demo_enterprises_create() -> list[Enterprise]:
     return enterprises
 
 
-HOTEL_FOUR_ITEMS = {"food": "breakfast", "sells_cigarettes": "yes", "use_commitment": "yes"}
+# Special trade, fire safety and hygiene always; breakfast adds the food business licence.
+HOTEL_FOUR_ITEMS = {"food": "breakfast", "premises_leased": "yes", "use_commitment": "yes"}
 
 
 def fill_case(case: Case, user: User) -> None:
@@ -196,12 +197,18 @@ def demo_cases_create() -> list[Case]:
                 branch_approve(
                     branch_id=branch.pk,
                     reviewer=reviewers[branch.department.code],
-                    permit_number=f"DEMO-{branch.pk:05d}",
+                    permit_number="",
                     valid_until=date.today() + timedelta(days=365 * 4),
                 )
             continue
         _decide_all(case, reviewers, deny=outcome == "denied")
     return cases
+
+
+def approve_all(case: Case) -> None:
+    """Approve every branch of an accepted case, releasing dependants as they open."""
+    reviewers = {u.department.code: u for u in User.objects.filter(role=Role.REVIEWER).select_related("department")}
+    _decide_all(case, reviewers, deny=False)
 
 
 def _decide_all(case: Case, reviewers: dict[str, User], *, deny: bool) -> None:
@@ -223,7 +230,7 @@ def _decide_all(case: Case, reviewers: dict[str, User], *, deny: bool) -> None:
                 branch_approve(
                     branch_id=branch.pk,
                     reviewer=reviewer,
-                    permit_number=f"{branch.department.short_name[:2]}{date.today():%Y}{branch.pk:05d}",
+                    permit_number="",
                     valid_until=date.today() + timedelta(days=365 * 4),
                 )
 

@@ -74,6 +74,13 @@ class Case(models.Model):
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("审批完成时间"), null=True, blank=True)
     outcome_note = models.TextField(_("结论说明"), blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    elapsed_workdays = models.PositiveSmallIntegerField(
+        _("实际用时（工作日）"), null=True, blank=True, help_text=_("从提交到送达的工作日数，办结时记录。")
+    )
+    statutory_serial_days = models.PositiveSmallIntegerField(
+        _("法定时限累计（工作日）"), null=True, blank=True, help_text=_("各事项法定时限之和，即逐个串联办理的时间。")
+    )
     last_event_seq = models.PositiveIntegerField(
         _("最新记录序号"), default=0, help_text=_("用于核验：记录链末尾被删除时也能发现。")
     )

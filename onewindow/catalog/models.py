@@ -56,6 +56,12 @@ class Department(models.Model):
     )
     phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    permit_number_format = models.CharField(
+        _("许可证编号规则"),
+        max_length=60,
+        default="{short}许字〔{year}〕第{seq:05d}号",
+        help_text=_("可用 {short} 部门简称、{code} 部门编码、{year} 年份、{seq:05d} 当年序号。"),
+    )
 
     class Meta:
         verbose_name = _("部门")

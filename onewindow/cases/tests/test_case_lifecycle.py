@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from onewindow.accounts.models import Role, User
@@ -156,13 +157,16 @@ def test_sms_leaves_through_the_outbox_only_after_commit(
     filled_case: Case, alice: User, django_capture_on_commit_callbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        case_submit(case=filled_case, user=alice, key="k")
+        submitted = case_submit(case=filled_case, user=alice, key="k")
     message = OutboundMessage.objects.get(case=filled_case, channel=OutboundMessage.Channel.SMS)
     assert message.status == OutboundMessage.Status.QUEUED
     assert callbacks, "delivery is enqueued on commit"
     for callback in callbacks:
         callback()
     message.refresh_from_db()
+    assert message.status == OutboundMessage.Status.QUEUED, "queued durably; the worker sends it"
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    message.refresh_from_db()
     assert message.status == OutboundMessage.Status.SENT
     assert message.provider_reference.startswith("local-sms-")
-    assert filled_case.number in message.body
+    assert submitted.number and submitted.number in message.body

@@ -1,0 +1,28 @@
+"""A fixed-window rate limit per client address, kept in the cache (Redis when configured)."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+def client_address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
+def rate_limited(request: HttpRequest, *, scope: str, limit: int, window_seconds: int = 60) -> bool:
+    """True when this address has used up `limit` requests of `scope` in the current window."""
+    if limit <= 0:
+        return False
+    window = int(time.time() // window_seconds)
+    key = f"rl:{scope}:{client_address(request)}:{window}"
+    if cache.add(key, 1, timeout=window_seconds + 1):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=window_seconds + 1)
+        return False
+    return count > limit

@@ -1,0 +1,532 @@
+"""Writes to licences: permits from approvals, issue, change, revoke, cancel, library pushes, delivery."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from onewindow.accounts.models import Role, User
+from onewindow.approvals.calendar import current_calendar
+from onewindow.approvals.models import Branch, BranchStatus
+from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound
+from onewindow.cases.models import Case, CaseStatus
+from onewindow.cases.services import event_append
+from onewindow.catalog.models import Department
+from onewindow.integrations.elicense.adapter import LibraryUnavailable, get_library
+from onewindow.lib.elicence_id import build_identifier, random_serial
+from onewindow.licenses.models import (
+    ComprehensiveLicense,
+    Delivery,
+    LibraryPush,
+    LicenceStatus,
+    Permit,
+    PermitCounter,
+)
+from onewindow.notifications.services import notify_case_applicant
+
+PUSH_BACKOFF_SECONDS = (10, 30, 60, 300, 900, 3600)
+
+
+# ---------------------------------------------------------------- permits
+
+
+def permit_number_next(department: Department, year: int) -> str:
+    """The department's next permit number by its numbering rule. Call inside a transaction."""
+    counter, _created = PermitCounter.objects.select_for_update().get_or_create(
+        department=department, year=year
+    )
+    PermitCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return department.permit_number_format.format(
+        short=department.short_name, code=department.code, year=year, seq=counter.last
+    )
+
+
+def permit_create(*, branch: Branch) -> Permit:
+    """The permit an approved branch yields. Call inside the approving transaction."""
+    assert branch.status == BranchStatus.APPROVED and branch.valid_from is not None
+    return Permit.objects.create(
+        branch=branch,
+        case=branch.case,
+        item=branch.item,
+        department=branch.department,
+        number=branch.permit_number,
+        valid_from=branch.valid_from,
+        valid_until=branch.valid_until,
+    )
+
+
+# ---------------------------------------------------------------- issue
+
+
+def _overall_validity(permits: list[Permit]) -> date | None:
+    """Earliest expiry among the permits (settings.LICENCE_VALIDITY_RULE = "earliest"), or fixed years."""
+    if settings.LICENCE_VALIDITY_RULE == "earliest":
+        expiries = [p.valid_until for p in permits if p.valid_until]
+        return min(expiries) if expiries else None
+    years = int(settings.LICENCE_VALIDITY_RULE.removeprefix("years:"))
+    today = timezone.localdate()
+    return today.replace(year=today.year + years)
+
+
+def _licence_number(case: Case, issued_on: date) -> str:
+    return f"{case.bundle.code[:3].upper()}{issued_on:%Y}{case.number[-9:] if case.number else case.pk}"
+
+
+def _render(licence: ComprehensiveLicense, permits: list[Permit]) -> bytes:
+    from onewindow.licenses.licence_pdf import LicenceData, PermitLine, render_licence_pdf
+    from onewindow.licenses.signing import sign_pdf
+
+    data = LicenceData(
+        licence_name=licence.licence_name,
+        licence_number=licence.number,
+        identifier=licence.identifier,
+        holder_name=licence.holder_name,
+        uscc=licence.holder_code,
+        legal_representative=licence.legal_representative,
+        address=licence.address,
+        industry=licence.industry,
+        permits=tuple(
+            PermitLine(
+                item_name=p.item.name,
+                department=p.department.name,
+                permit_number=p.number,
+                valid_from=p.valid_from,
+                valid_until=p.valid_until,
+            )
+            for p in permits
+        ),
+        valid_from=licence.valid_from,
+        valid_until=licence.valid_until,
+        issuer=licence.issuer,
+        issue_date=licence.issued_on,
+        verification_url=verification_url(licence.verify_token),
+        version=licence.version,
+    )
+    return sign_pdf(render_licence_pdf(data))
+
+
+def verification_url(token: str) -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("licenses:verify_token", args=[token])
+
+
+def _identifier(version: int, serial: str) -> str:
+    return build_identifier(
+        type_code=settings.LICENCE_TYPE_CODE,
+        issuer_code=settings.LICENCE_ISSUER_CODE,
+        serial=serial,
+        version=version,
+    )
+
+
+def _store_pdf(licence: ComprehensiveLicense, content: bytes) -> None:
+    licence.pdf.save(f"{licence.number}-v{licence.version}.pdf", ContentFile(content), save=False)
+    licence.pdf_sha256 = hashlib.sha256(content).hexdigest()
+    licence.save(update_fields=["pdf", "pdf_sha256"])
+
+
+def licence_issue(*, case: Case, issuer: User) -> ComprehensiveLicense:
+    """一证准营: one signed licence with every permit; pushed to the library after commit."""
+    if issuer.role != Role.ISSUER:
+        raise CaseError("not_an_issuer", "只有综合审批机构人员可以发证。")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().select_related("bundle", "enterprise").get(pk=case.pk)
+        if locked.service_center_id != issuer.service_center_id:
+            raise CaseNotFound("case_not_found", "没有找到这个办件，请确认办件编号。")
+        if locked.status != CaseStatus.APPROVED:
+            raise CaseConflict(
+                "not_ready",
+                f"办件当前状态为“{locked.get_status_display()}”，只有全部准予许可的办件才能发证。",
+            )
+        permits = list(locked.permits.select_related("item", "department").order_by("id"))
+        enterprise = locked.enterprise
+        issued_on = timezone.localdate()
+        licence = ComprehensiveLicense(
+            case=locked,
+            licence_name=locked.bundle.licence_name,
+            number=_licence_number(locked, issued_on),
+            identifier=_identifier(1, random_serial()),
+            version=1,
+            verify_token=secrets.token_urlsafe(16),
+            holder_name=locked.holder_name,
+            holder_code=locked.holder_code,
+            legal_representative=enterprise.legal_representative if enterprise else locked.holder_name,
+            address=locked.form_data.get("business_address") or (enterprise.address if enterprise else ""),
+            industry=locked.bundle.industry,
+            valid_from=issued_on,
+            valid_until=_overall_validity(permits),
+            issuer=settings.LICENCE_ISSUER_NAME,
+            issued_on=issued_on,
+            issued_by=issuer,
+        )
+        licence.save()
+        licence.permits.set(permits)
+        _store_pdf(licence, _render(licence, permits))
+        locked.status = CaseStatus.ISSUED
+        locked.save(update_fields=["status", "updated_at"])
+        event_append(
+            case=locked,
+            actor=issuer,
+            action="licence_issued",
+            before=CaseStatus.APPROVED,
+            after=CaseStatus.ISSUED,
+            data={"licence": licence.number, "identifier": licence.identifier, "sha256": licence.pdf_sha256},
+        )
+        _push_enqueue(licence, LibraryPush.Operation.ISSUE)
+        notify_case_applicant(
+            locked,
+            "综合许可证已签发",
+            f"您的{licence.licence_name}（{licence.number}）已签发，请选择领取方式。",
+        )
+    return licence
+
+
+def _library_payload(licence: ComprehensiveLicense, status: str) -> dict[str, Any]:
+    return {
+        "identifier": licence.identifier,
+        "licence_type": licence.licence_name,
+        "licence_number": licence.number,
+        "holder_name": licence.holder_name,
+        "holder_code": licence.holder_code,
+        "holder_code_type": "001",
+        "issuer": licence.issuer,
+        "issued_on": licence.issued_on.isoformat(),
+        "valid_from": licence.valid_from.isoformat(),
+        "valid_until": licence.valid_until.isoformat() if licence.valid_until else None,
+        "version": licence.version,
+        "status": status,
+        "permits": [
+            {
+                "item": p.item.name,
+                "number": p.number,
+                "valid_until": p.valid_until.isoformat() if p.valid_until else None,
+            }
+            for p in licence.permits.select_related("item")
+        ],
+    }
+
+
+LIBRARY_STATUS = {
+    LibraryPush.Operation.ISSUE: "01",
+    LibraryPush.Operation.CHANGE: "01",
+    LibraryPush.Operation.REVOKE: "03",
+    LibraryPush.Operation.CANCEL: "04",
+}
+
+
+def _push_enqueue(licence: ComprehensiveLicense, operation: str) -> LibraryPush:
+    from onewindow.licenses.tasks import push_to_library
+
+    push = LibraryPush.objects.create(
+        licence=licence,
+        operation=operation,
+        key=f"{licence.identifier}:{operation}",
+        payload=_library_payload(licence, LIBRARY_STATUS[operation]),
+    )
+    push_id = push.pk
+    transaction.on_commit(lambda: push_to_library.enqueue(push_id))
+    return push
+
+
+def push_attempt(*, push_id: int) -> bool:
+    """Try one pending push; on failure keep it with a later retry time. True when delivered."""
+    push = LibraryPush.objects.filter(pk=push_id, status=LibraryPush.Status.PENDING).first()
+    if push is None:
+        return True
+    try:
+        get_library().push(key=push.key, operation=push.operation, licence=push.payload)
+    except LibraryUnavailable as exc:
+        delay = PUSH_BACKOFF_SECONDS[min(push.attempts, len(PUSH_BACKOFF_SECONDS) - 1)]
+        LibraryPush.objects.filter(pk=push.pk).update(
+            attempts=F("attempts") + 1,
+            last_error=str(exc)[:300],
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        )
+        return False
+    LibraryPush.objects.filter(pk=push.pk).update(
+        status=LibraryPush.Status.DONE, attempts=F("attempts") + 1, done_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def pushes_retry(*, now: Any = None, limit: int = 100) -> tuple[int, int]:
+    """Retry pending pushes that are due, oldest first, in order; stop at the first failure."""
+    now = now or timezone.now()
+    delivered = failed = 0
+    due = LibraryPush.objects.filter(status=LibraryPush.Status.PENDING).order_by("created_at", "id")[:limit]
+    for push in due:
+        if push.next_attempt_at and push.next_attempt_at > now:
+            continue
+        if push_attempt(push_id=push.pk):
+            delivered += 1
+        else:
+            failed += 1
+            break  # the library is down: keep the order, try again later
+    return delivered, failed
+
+
+# ---------------------------------------------------------------- lifecycle
+
+
+def licence_change(
+    *,
+    licence_id: int,
+    actor: User,
+    legal_representative: str = "",
+    address: str = "",
+    holder_name: str = "",
+    note: str,
+) -> ComprehensiveLicense:
+    """变更: a new version of the licence; the old one is marked superseded at once."""
+    if actor.role != Role.ISSUER:
+        raise CaseError("not_an_issuer", "只有综合审批机构人员可以办理变更。")
+    if not note.strip():
+        raise CaseInvalid("note_required", "请写明变更事项和依据。", fields={"note": "请填写变更说明。"})
+    with transaction.atomic():
+        old = _lock_licence(licence_id)
+        if old.status != LicenceStatus.VALID:
+            raise CaseConflict("licence_not_valid", f"该证照当前为“{old.get_status_display()}”，不能变更。")
+        changes = {
+            "legal_representative": legal_representative.strip() or old.legal_representative,
+            "address": address.strip() or old.address,
+            "holder_name": holder_name.strip() or old.holder_name,
+        }
+        if all(getattr(old, k) == v for k, v in changes.items()):
+            raise CaseInvalid("nothing_changed", "没有填写任何变更内容。")
+        permits = list(old.permits.select_related("item", "department"))
+        serial = old.identifier.split(".")[-3]
+        new = ComprehensiveLicense.objects.create(
+            case=old.case,
+            licence_name=old.licence_name,
+            number=old.number,
+            identifier=_identifier(old.version + 1, serial),
+            version=old.version + 1,
+            verify_token=secrets.token_urlsafe(16),
+            holder_code=old.holder_code,
+            industry=old.industry,
+            valid_from=timezone.localdate(),
+            valid_until=old.valid_until,
+            issuer=old.issuer,
+            issued_on=timezone.localdate(),
+            issued_by=actor,
+            supersedes=old,
+            change_note=note.strip(),
+            **changes,
+        )
+        new.permits.set(permits)
+        old.status = LicenceStatus.SUPERSEDED
+        old.ended_at = timezone.now()
+        old.save(update_fields=["status", "ended_at"])
+        _store_pdf(new, _render(new, permits))
+        event_append(
+            case=old.case,
+            actor=actor,
+            action="licence_changed",
+            comment=note,
+            data={"licence": new.number, "version": new.version, "changes": changes},
+        )
+        _push_enqueue(new, LibraryPush.Operation.CHANGE)
+    return new
+
+
+def _lock_licence(licence_id: int) -> ComprehensiveLicense:
+    try:
+        return ComprehensiveLicense.objects.select_for_update().select_related("case").get(pk=licence_id)
+    except ComprehensiveLicense.DoesNotExist:
+        raise CaseNotFound("licence_not_found", "没有找到这张证照。") from None
+
+
+def licence_end(*, licence_id: int, actor: User, status: str, reason: str) -> ComprehensiveLicense:
+    """吊销 (revoke) or 注销 (cancel), with a reason; verification shows it at once."""
+    if actor.role not in (Role.ISSUER, Role.SUPERVISOR):
+        raise CaseError("not_allowed", "只有综合审批机构或督查人员可以吊销或注销证照。")
+    if status not in (LicenceStatus.REVOKED, LicenceStatus.CANCELLED):
+        raise CaseInvalid("bad_status", "只能吊销或注销。")
+    if not reason.strip():
+        raise CaseInvalid("reason_required", "请写明原因和依据。", fields={"reason": "请填写原因。"})
+    with transaction.atomic():
+        licence = _lock_licence(licence_id)
+        if licence.status != LicenceStatus.VALID:
+            raise CaseConflict("licence_not_valid", f"该证照当前为“{licence.get_status_display()}”。")
+        licence.status = status
+        licence.ended_at = timezone.now()
+        licence.end_reason = reason.strip()
+        licence.save(update_fields=["status", "ended_at", "end_reason"])
+        event_append(
+            case=licence.case,
+            actor=actor,
+            action=f"licence_{status}",
+            comment=reason,
+            data={"licence": licence.number, "version": licence.version},
+        )
+        operation = (
+            LibraryPush.Operation.REVOKE if status == LicenceStatus.REVOKED else LibraryPush.Operation.CANCEL
+        )
+        _push_enqueue(licence, operation)
+    return licence
+
+
+# ---------------------------------------------------------------- delivery
+
+
+def delivery_choose(
+    *,
+    licence: ComprehensiveLicense,
+    user: User,
+    method: str,
+    recipient: str = "",
+    phone: str = "",
+    address: str = "",
+) -> Delivery:
+    if method not in Delivery.Method.values:
+        raise CaseInvalid("delivery_method", "请选择窗口领取或邮寄送达。")
+    if method == Delivery.Method.POST:
+        problems = {}
+        if not recipient.strip():
+            problems["recipient"] = "请填写收件人。"
+        if not phone.strip():
+            problems["phone"] = "请填写收件电话。"
+        if not address.strip():
+            problems["address"] = "请填写收件地址。"
+        if problems:
+            raise CaseInvalid("delivery_incomplete", "邮寄送达需要收件人、电话和地址。", fields=problems)
+    with transaction.atomic():
+        delivery, created = Delivery.objects.select_for_update().get_or_create(
+            licence=licence,
+            defaults={
+                "method": method,
+                "recipient": recipient.strip(),
+                "phone": phone.strip(),
+                "address": address.strip(),
+                "pickup_code": f"{secrets.randbelow(10**6):06d}" if method == Delivery.Method.PICKUP else "",
+            },
+        )
+        if not created:
+            if delivery.status != Delivery.Status.WAITING:
+                raise CaseConflict("delivery_started", "证照已寄出或已领取，不能再更改送达方式。")
+            delivery.method = method
+            delivery.recipient, delivery.phone, delivery.address = (
+                recipient.strip(),
+                phone.strip(),
+                address.strip(),
+            )
+            delivery.pickup_code = (
+                f"{secrets.randbelow(10**6):06d}" if method == Delivery.Method.PICKUP else ""
+            )
+            delivery.save()
+        event_append(case=licence.case, actor=user, action="delivery_chosen", data={"method": method})
+    return delivery
+
+
+def delivery_hand_over(*, licence: ComprehensiveLicense, staff: User, pickup_code: str) -> Delivery:
+    """Window pickup: the code the applicant shows closes the case."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(licence=licence).first()
+        if delivery is None or delivery.method != Delivery.Method.PICKUP:
+            raise CaseConflict("no_pickup", "该证照未选择窗口领取。")
+        if delivery.status != Delivery.Status.WAITING:
+            raise CaseConflict("already_delivered", "该证照已经领取。")
+        if not secrets.compare_digest(delivery.pickup_code, pickup_code.strip()):
+            raise CaseInvalid(
+                "pickup_code",
+                "取件码不正确，请核对申请人短信中的 6 位取件码。",
+                fields={"pickup_code": "取件码不正确。"},
+            )
+        delivery.status = Delivery.Status.DONE
+        delivery.handed_over_at = timezone.now()
+        delivery.handed_over_by = staff
+        delivery.save()
+        event_append(case=licence.case, actor=staff, action="handed_over")
+        _close(licence.case, staff)
+    return delivery
+
+
+def delivery_ship(
+    *, licence: ComprehensiveLicense, staff: User, carrier: str, tracking_number: str
+) -> Delivery:
+    if not carrier.strip() or not tracking_number.strip():
+        raise CaseInvalid("tracking_required", "请填写快递公司和运单号。")
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update().filter(licence=licence, method=Delivery.Method.POST).first()
+        )
+        if delivery is None or delivery.status != Delivery.Status.WAITING:
+            raise CaseConflict("not_waiting", "该证照不是待寄出状态。")
+        delivery.carrier, delivery.tracking_number = carrier.strip(), tracking_number.strip()
+        delivery.status = Delivery.Status.SHIPPED
+        delivery.handed_over_by = staff
+        delivery.save()
+        event_append(
+            case=licence.case,
+            actor=staff,
+            action="shipped",
+            data={"carrier": carrier, "tracking": tracking_number},
+        )
+        notify_case_applicant(
+            licence.case, "证照已寄出", f"您的证照已由{carrier}寄出，运单号 {tracking_number}。"
+        )
+    return delivery
+
+
+def delivery_confirm(*, licence: ComprehensiveLicense, actor: User | None) -> Delivery:
+    """The carrier reports delivery (or staff record it): the case closes."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update().filter(licence=licence, method=Delivery.Method.POST).first()
+        )
+        if delivery is None or delivery.status != Delivery.Status.SHIPPED:
+            raise CaseConflict("not_shipped", "该证照尚未寄出。")
+        delivery.status = Delivery.Status.DONE
+        delivery.handed_over_at = timezone.now()
+        delivery.save()
+        event_append(case=licence.case, actor=actor, action="delivered")
+        _close(licence.case, actor)
+    return delivery
+
+
+def _close(case: Case, actor: User | None) -> None:
+    """The case closes on delivery, recording elapsed working days against the serial statutory sum."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    start = timezone.localdate(locked.submitted_at) if locked.submitted_at else timezone.localdate()
+    elapsed = current_calendar().between(start, timezone.localdate()).days
+    locked.status = CaseStatus.CLOSED
+    locked.elapsed_workdays = max(elapsed, 0)
+    locked.statutory_serial_days = sum(i["statutory_limit_days"] for i in locked.plan.get("items", []))
+    locked.closed_at = timezone.now()
+    locked.save(
+        update_fields=["status", "elapsed_workdays", "statutory_serial_days", "closed_at", "updated_at"]
+    )
+    event_append(
+        case=locked,
+        actor=actor,
+        action="closed",
+        before=CaseStatus.ISSUED,
+        after=CaseStatus.CLOSED,
+        data={
+            "elapsed_workdays": locked.elapsed_workdays,
+            "statutory_serial_days": locked.statutory_serial_days,
+        },
+    )
+
+
+def permit_number_for(branch: Branch, requested: str) -> str:
+    """The reviewer's number if given and unused, otherwise the next by the department's rule."""
+    requested = requested.strip()
+    if requested:
+        if Permit.objects.filter(number=requested).exists():
+            raise CaseInvalid(
+                "permit_number_taken",
+                "该许可证号已被使用，请核对或留空由系统按编号规则生成。",
+                fields={"permit_number": "许可证号已被使用。"},
+            )
+        return requested
+    return permit_number_next(branch.department, timezone.localdate().year)
