@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 
 from onewindow.approvals.models import CalendarDay, PublishedYear
@@ -9,8 +11,8 @@ from onewindow.lib.workdays import DayOverrides, WorkdayCalendar
 
 
 def current_calendar() -> WorkdayCalendar:
-    holidays = set()
-    workdays = set()
+    holidays: set[date] = set()
+    workdays: set[date] = set()
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)
     overrides = DayOverrides(

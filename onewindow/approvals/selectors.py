@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from onewindow.accounts.models import User
-from onewindow.approvals.models import OPEN_BRANCH_STATUSES, Branch, BranchStatus
+from onewindow.approvals.models import DECIDED_BRANCH_STATUSES, OPEN_BRANCH_STATUSES, Branch, BranchStatus
 from onewindow.cases.errors import CaseNotFound
 
 
@@ -25,6 +25,13 @@ def reviewer_queue(
     Served by approvals_queue_idx (department, status, due_on).
     """
     branches = Branch.objects.filter(department_id=reviewer.department_id)
+    if status == "decided":
+        branches = branches.filter(status__in=DECIDED_BRANCH_STATUSES)
+        if bundle:
+            branches = branches.filter(case__bundle__code=bundle)
+        if query:
+            branches = branches.filter(Q(case__number__startswith=query.strip()) | Q(case__holder_name__contains=query.strip()))
+        return branches.select_related("case", "item").order_by("-decided_at", "-id")
     if status:
         branches = branches.filter(status=status)
     else:
@@ -32,9 +39,7 @@ def reviewer_queue(
     if bundle:
         branches = branches.filter(case__bundle__code=bundle)
     if query:
-        branches = branches.filter(case__number__startswith=query.strip()) | branches.filter(
-            case__holder_name__contains=query.strip()
-        )
+        branches = branches.filter(Q(case__number__startswith=query.strip()) | Q(case__holder_name__contains=query.strip()))
     return branches.select_related("case", "item").order_by(F("due_on").asc(nulls_last=True), "id")
 
 

@@ -278,14 +278,16 @@ def branch_resume(*, branch_id: int, reviewer: User, comment: str = "", expected
     return branch
 
 
-def branch_extend(*, branch_id: int, reviewer: User, approver: User, days: int, reason: str) -> Branch:
+def branch_extend(
+    *, branch_id: int, reviewer: User, approver: User, days: int, reason: str, expected_version: int | None = None
+) -> Branch:
     """Extend once, with a reason and an approver, within the statutory extension."""
     if not reason.strip():
         raise CaseInvalid("reason_required", "延期必须写明理由。", fields={"reason": "请写明延期理由。"})
     if approver.pk == reviewer.pk or approver.role not in (Role.SUPERVISOR, Role.REVIEWER):
         raise CaseInvalid("approver_required", "延期须由本人以外的负责人批准。", fields={"approver": "请选择批准人。"})
     with transaction.atomic():
-        branch = _claim(branch_id, reviewer, None)
+        branch = _claim(branch_id, reviewer, expected_version)
         _require_status(branch, (BranchStatus.PENDING, BranchStatus.PAUSED))
         if approver.role == Role.REVIEWER and approver.department_id != branch.department_id:
             raise CaseInvalid("approver_required", "批准人应为本部门负责人或督查人员。", fields={"approver": "批准人不符合要求。"})

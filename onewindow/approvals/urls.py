@@ -1,5 +1,20 @@
-"""Routes for department reviewers."""
+"""Routes for department reviewers: the queue, one branch and its decisions, decision PDFs, the calendar."""
+
+from django.urls import path
+
+from onewindow.approvals import views
 
 app_name = "approvals"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("review/", views.queue, name="queue"),
+    path("review/calendar/", views.calendar_page, name="calendar"),
+    path("review/branches/<int:branch_id>/", views.branch_detail, name="branch"),
+    path("review/branches/<int:branch_id>/decision.pdf", views.decision_pdf, name="decision_pdf"),
+    *(
+        path(
+            f"review/branches/<int:branch_id>/{action}/", views.branch_action, {"action": action}, name=action
+        )
+        for action in views.ACTIONS
+    ),
+]

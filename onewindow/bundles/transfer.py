@@ -560,7 +560,7 @@ def _apply_bundle(
     lead = departments.get(lead_code)
     if lead_code and lead is None:
         check.error(f"{where}.lead_department", _("部门编码 %(c)s 未定义") % {"c": lead_code})
-    if not code or lead is None or report.errors:
+    if not code or lead is None:
         return
     bundle = _upsert(
         Bundle,
@@ -582,6 +582,7 @@ def _apply_bundle(
     bundle.dependencies.all().delete()
     bundle.questions.all().delete()
 
+    listed_codes = {str(code) for code in b.get("items") or [] if isinstance(code, str | int)}
     member_codes: list[str] = []
     for i, raw_code in enumerate(check.listing(b.get("items"), f"{where}.items")):
         item = items.get(str(raw_code))
@@ -679,13 +680,17 @@ def _apply_bundle(
         d = check.mapping(raw_dep, d_where)
         item_code = check.text(d, "item", d_where)
         requires = check.text(d, "requires", d_where)
-        if item_code not in member_codes or requires not in member_codes:
-            check.error(d_where, _("前置关系的两个事项都必须在本主题中"))
-            continue
         if item_code == requires:
             check.error(d_where, _("事项不能以自身为前置"))
             continue
-        edges.setdefault(item_code, []).append(requires)
+        # The graph is checked on the document's codes, so a cycle is reported even when
+        # one of its items has errors of its own.
+        if item_code in listed_codes and requires in listed_codes:
+            edges.setdefault(item_code, []).append(requires)
+        if item_code not in member_codes or requires not in member_codes:
+            if item_code not in listed_codes or requires not in listed_codes:
+                check.error(d_where, _("前置关系的两个事项都必须在本主题中"))
+            continue
         Dependency.objects.create(
             bundle=bundle,
             item=items[item_code],

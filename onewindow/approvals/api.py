@@ -1,0 +1,200 @@
+"""API for department reviewers: the queue by urgency, a branch with what it needs, and decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.security import django_auth
+
+from onewindow.accounts.models import Role, User
+from onewindow.approvals.calendar import current_calendar
+from onewindow.approvals.models import Branch
+from onewindow.approvals.selectors import branch_view, get_branch_for, reviewer_queue
+from onewindow.approvals.services import (
+    branch_approve,
+    branch_deny,
+    branch_extend,
+    branch_pause,
+    branch_resume,
+    due_state,
+)
+from onewindow.cases.errors import CaseInvalid, CaseNotFound
+
+router = Router(tags=["并联审批"], auth=django_auth)
+
+
+class ApproveIn(Schema):
+    permit_number: str = ""
+    valid_until: date | None = None
+    comment: str = ""
+    version: int | None = None
+
+
+class DenyIn(Schema):
+    reason: str
+    legal_basis: str
+    version: int | None = None
+
+
+class PauseIn(Schema):
+    reason: str = "rectification"
+    note: str
+    version: int | None = None
+
+
+class ResumeIn(Schema):
+    comment: str = ""
+    version: int | None = None
+
+
+class ExtendIn(Schema):
+    days: int
+    reason: str
+    approver: str
+
+
+def _reviewer(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    if user.role != Role.REVIEWER or user.department_id is None:
+        raise CaseNotFound("not_found", "没有找到您请求的内容。")
+    return user
+
+
+def branch_row(branch: Branch, today: date, calendar: Any) -> dict[str, Any]:
+    return {
+        "id": branch.pk,
+        "version": branch.version,
+        "case": branch.case_id,
+        "case_number": branch.case.number,
+        "holder_name": branch.case.holder_name,
+        "item": branch.item.code,
+        "item_name": branch.item.name,
+        "status": branch.status,
+        "status_label": branch.get_status_display(),
+        "opened_on": branch.opened_on,
+        "due_on": branch.due_on,
+        "urgency": due_state(branch, today, settings.DUE_SOON_WORKDAYS, calendar),
+        "calendar_warning": branch.calendar_warning,
+        "permit_number": branch.permit_number,
+    }
+
+
+@router.get("/review/queue", summary="本部门待办子件（按紧急程度排序）")
+def queue(
+    request: HttpRequest, status: str = "", bundle: str = "", q: str = "", limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
+    reviewer = _reviewer(request)
+    branches = reviewer_queue(reviewer, status=status, bundle=bundle, query=q)
+    limit = max(1, min(limit, 200))
+    today, calendar = timezone.localdate(), current_calendar()
+    page = list(branches[offset : offset + limit])
+    return {"items": [branch_row(b, today, calendar) for b in page], "offset": offset, "limit": limit}
+
+
+@router.get("/branches/{branch_id}", summary="子件详情：本事项用到的字段和材料、其他部门结果")
+def get_branch(request: HttpRequest, branch_id: int) -> dict[str, Any]:
+    reviewer = _reviewer(request)
+    view = branch_view(get_branch_for(reviewer, branch_id))
+    today, calendar = timezone.localdate(), current_calendar()
+    return {
+        **branch_row(view.branch, today, calendar),
+        "fields": view.fields,
+        "materials": [
+            {"code": m.material.code, "name": m.material.name, "disposition": m.disposition, "sha256": m.sha256}
+            for m in view.materials
+        ],
+        "prerequisites": [
+            {"item_name": p.item.name, "department": p.department.short_name, "status": p.status, "permit_number": p.permit_number}
+            for p in view.prerequisites
+        ],
+        "others": [
+            {
+                "item_name": o.item.name,
+                "department": o.department.short_name,
+                "status": o.status,
+                "status_label": o.get_status_display(),
+                "permit_number": o.permit_number,
+                "reason": o.decision_reason,
+            }
+            for o in view.others
+        ],
+    }
+
+
+def _decided(branch: Branch) -> dict[str, Any]:
+    branch = Branch.objects.select_related("case", "item").get(pk=branch.pk)
+    return branch_row(branch, timezone.localdate(), current_calendar())
+
+
+@router.post("/branches/{branch_id}/approve", summary="准予许可")
+def approve(request: HttpRequest, branch_id: int, payload: ApproveIn) -> dict[str, Any]:
+    reviewer = _reviewer(request)
+    branch = branch_approve(
+        branch_id=get_branch_for(reviewer, branch_id).pk,
+        reviewer=reviewer,
+        permit_number=payload.permit_number,
+        valid_until=payload.valid_until,
+        comment=payload.comment,
+        expected_version=payload.version,
+    )
+    return _decided(branch)
+
+
+@router.post("/branches/{branch_id}/deny", summary="不予许可")
+def deny(request: HttpRequest, branch_id: int, payload: DenyIn) -> dict[str, Any]:
+    reviewer = _reviewer(request)
+    branch = branch_deny(
+        branch_id=get_branch_for(reviewer, branch_id).pk,
+        reviewer=reviewer,
+        reason=payload.reason,
+        legal_basis=payload.legal_basis,
+        expected_version=payload.version,
+    )
+    return _decided(branch)
+
+
+@router.post("/branches/{branch_id}/pause", summary="要求整改（暂停计时）")
+def pause(request: HttpRequest, branch_id: int, payload: PauseIn) -> dict[str, Any]:
+    reviewer = _reviewer(request)
+    branch = branch_pause(
+        branch_id=get_branch_for(reviewer, branch_id).pk,
+        reviewer=reviewer,
+        reason=payload.reason,
+        note=payload.note,
+        expected_version=payload.version,
+    )
+    return _decided(branch)
+
+
+@router.post("/branches/{branch_id}/resume", summary="恢复计时")
+def resume(request: HttpRequest, branch_id: int, payload: ResumeIn) -> dict[str, Any]:
+    reviewer = _reviewer(request)
+    branch = branch_resume(
+        branch_id=get_branch_for(reviewer, branch_id).pk,
+        reviewer=reviewer,
+        comment=payload.comment,
+        expected_version=payload.version,
+    )
+    return _decided(branch)
+
+
+@router.post("/branches/{branch_id}/extend", summary="延长审批期限（须批准人）")
+def extend(request: HttpRequest, branch_id: int, payload: ExtendIn) -> dict[str, Any]:
+    reviewer = _reviewer(request)
+    approver = User.objects.filter(username=payload.approver).first()
+    if approver is None:
+        raise CaseInvalid("approver_required", "没有找到批准人账号。", fields={"approver": "请填写批准人账号。"})
+    branch = branch_extend(
+        branch_id=get_branch_for(reviewer, branch_id).pk,
+        reviewer=reviewer,
+        approver=approver,
+        days=payload.days,
+        reason=payload.reason,
+    )
+    return _decided(branch)

@@ -1,0 +1,545 @@
+"""The department reviewer's pages: his queue, one branch with its decisions, decision PDFs, the calendar.
+
+Views parse input, call one service and render; every rule (who may decide, what a decision
+needs, the clock) lives in approvals.services. Each decision form carries the branch version
+the page showed, so a decision made from a stale page becomes a conflict message instead of
+overwriting a newer one.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, TypeVar, cast
+from urllib.parse import urlencode
+
+import chinese_calendar
+from chinese_calendar.constants import Holiday
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from onewindow.accounts.models import Role, User
+from onewindow.approvals import services
+from onewindow.approvals.calendar import current_calendar
+from onewindow.approvals.forms import (
+    STATUS_FILTERS,
+    ApproveForm,
+    DecisionForm,
+    DenyForm,
+    ExtendForm,
+    PauseForm,
+    QueueFilterForm,
+    ResumeForm,
+)
+from onewindow.approvals.models import (
+    DECIDED_BRANCH_STATUSES,
+    OPEN_BRANCH_STATUSES,
+    Branch,
+    BranchStatus,
+    CalendarDay,
+    ClockPause,
+)
+from onewindow.approvals.notices import decision_filename
+from onewindow.approvals.notices import decision_pdf as render_decision_pdf
+from onewindow.approvals.selectors import branch_status_counts, branch_view, get_branch_for, reviewer_queue
+from onewindow.bundles.models import Bundle
+from onewindow.cases.errors import CaseConflict, CaseError, CaseNotFound
+from onewindow.cases.models import CaseEvent, CaseMaterial
+from onewindow.cases.notices import holder_code_display
+from onewindow.cases.permissions import VIEW, get_case_for
+from onewindow.lib.errors import CodedError
+from onewindow.lib.pdf import FontUnavailable, pdf_response
+from onewindow.lib.workdays import WorkdayCalendar, unpublished_warning
+
+QUEUE_PAGE_SIZE = 50
+CALENDAR_DAYS = 60
+STALE_MESSAGE = "该子件刚刚已被他人处理，请刷新页面查看最新结果。"
+
+# What a branch's timeline rows say, by event action.
+EVENT_LABELS = {
+    "accepted": "综合窗口受理，分送各部门并联审批",
+    "branch_released": "前置审批已完成，开始计时",
+    "branch_approved": "准予许可",
+    "branch_denied": "不予许可",
+    "branch_paused": "暂停计时",
+    "branch_resumed": "恢复计时",
+    "branch_extended": "延长审批期限",
+}
+WEEKDAYS = "一二三四五六日"
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _role_required(*roles: str) -> Callable[[View], View]:
+    """Anonymous visitors go to the sign-in page; signed-in users of other roles get the 403 page."""
+
+    def decorator(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if _user(request).role not in roles:
+                raise PermissionDenied("当前岗位没有此页面的权限。")
+            return view(request, *args, **kwargs)
+
+        return cast(View, wrapper)
+
+    return decorator
+
+
+reviewer_required = _role_required(Role.REVIEWER)
+# The calendar is useful to every member of staff, not only reviewers.
+staff_required = _role_required(*(role for role in Role.values if role != Role.APPLICANT))
+
+
+def _own_branch(reviewer: User, branch_id: int) -> Branch:
+    try:
+        return get_branch_for(reviewer, branch_id)
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+
+
+# ---------------------------------------------------------------- the queue
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    branch: Branch
+    due_state: str
+    days_left: int | None
+
+    @property
+    def overdue_days(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+
+def _queue_row(branch: Branch, today: date, calendar: WorkdayCalendar) -> QueueRow:
+    try:
+        state = services.due_state(branch, today, settings.DUE_SOON_WORKDAYS, calendar)
+        days_left = None
+        if branch.status == BranchStatus.PENDING and branch.due_on is not None:
+            days_left = calendar.between(today, branch.due_on).days
+    except CodedError:  # a due date in a year without a schedule while WORKDAYS_FALLBACK is "error"
+        state, days_left = "", None
+    return QueueRow(branch, state, days_left)
+
+
+def _filtered_queue(reviewer: User, status: str, bundle: str, query: str) -> QuerySet[Branch]:
+    return reviewer_queue(reviewer, status=status, bundle=bundle, query=query)
+
+
+@require_GET
+@reviewer_required
+def queue(request: HttpRequest) -> HttpResponse:
+    reviewer = _user(request)
+    bundles = list(Bundle.objects.order_by("order", "code").values_list("code", "name"))
+    form = QueueFilterForm(request.GET, bundles=bundles)
+    filters = form.values()
+    branches = _filtered_queue(reviewer, filters["status"], filters["bundle"], filters["q"])
+    page = Paginator(branches, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    calendar = current_calendar()
+    rows = [_queue_row(branch, today, calendar) for branch in page.object_list]
+
+    counts = branch_status_counts(reviewer)
+    totals = {
+        "": sum(counts.get(s, 0) for s in OPEN_BRANCH_STATUSES),
+        "decided": sum(counts.get(s, 0) for s in DECIDED_BRANCH_STATUSES),
+    }
+    tabs = []
+    for value, label in STATUS_FILTERS:
+        query = {k: v for k, v in {**filters, "status": value}.items() if v}
+        tabs.append(
+            {
+                "value": value,
+                "label": label,
+                "count": totals.get(value, counts.get(value, 0)),
+                "query": urlencode(query),
+                "current": value == filters["status"],
+            }
+        )
+    return render(
+        request,
+        "approvals/queue.html",
+        {
+            "form": form,
+            "filters": filters,
+            "filtered": bool(filters["bundle"] or filters["q"]),
+            "page": page,
+            "rows": rows,
+            "tabs": tabs,
+            "page_query": urlencode({k: v for k, v in filters.items() if v}),
+            "today": today,
+            "department": reviewer.department,
+        },
+    )
+
+
+# ---------------------------------------------------------------- one branch
+
+
+@dataclass(frozen=True)
+class Action:
+    """One decision form on the branch page and the service call it makes."""
+
+    title: str
+    make_form: Callable[..., DecisionForm]
+    perform: Callable[[Branch, User, dict[str, Any]], str]
+    available: Callable[[Branch], bool]
+
+
+def _approve(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
+    decided = services.branch_approve(
+        branch_id=branch.pk,
+        reviewer=reviewer,
+        permit_number=data["permit_number"],
+        valid_until=data["valid_until"],
+        comment=data["comment"],
+        expected_version=data["version"],
+    )
+    return f"已准予许可，许可证号 {decided.permit_number}。可下载准予行政许可决定书。"
+
+
+def _deny(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
+    services.branch_deny(
+        branch_id=branch.pk,
+        reviewer=reviewer,
+        reason=data["reason"],
+        legal_basis=data["legal_basis"],
+        expected_version=data["version"],
+    )
+    return "已作出不予许可决定。可下载不予行政许可决定书送达申请人。"
+
+
+def _pause(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
+    services.branch_pause(
+        branch_id=branch.pk,
+        reviewer=reviewer,
+        reason=data["reason"],
+        note=data["note"],
+        expected_version=data["version"],
+    )
+    return "已暂停计时，并已通知申请人整改。申请人完成后请恢复计时。"
+
+
+def _resume(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
+    resumed = services.branch_resume(
+        branch_id=branch.pk, reviewer=reviewer, comment=data["comment"], expected_version=data["version"]
+    )
+    assert resumed.due_on is not None
+    return f"已恢复计时，到期日顺延至 {resumed.due_on:%Y-%m-%d}。"
+
+
+def _extend(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
+    extended = services.branch_extend(
+        branch_id=branch.pk,
+        reviewer=reviewer,
+        approver=data["approver"],
+        days=data["days"],
+        reason=data["reason"],
+        expected_version=data["version"],
+    )
+    due = f"，到期日为 {extended.due_on:%Y-%m-%d}" if extended.due_on else ""
+    return f"已延长 {data['days']} 个工作日{due}。"
+
+
+def _extendable(branch: Branch) -> bool:
+    return (
+        branch.status in (BranchStatus.PENDING, BranchStatus.PAUSED)
+        and branch.item.statutory_extension_days > 0
+        and branch.extension_days == 0
+    )
+
+
+ACTIONS: dict[str, Action] = {
+    "approve": Action(
+        "准予许可",
+        lambda data, branch, reviewer, today: ApproveForm(data, prefix="approve", branch=branch, today=today),
+        _approve,
+        lambda b: b.status == BranchStatus.PENDING,
+    ),
+    "deny": Action(
+        "不予许可",
+        lambda data, branch, reviewer, today: DenyForm(data, prefix="deny", branch=branch),
+        _deny,
+        lambda b: b.status == BranchStatus.PENDING,
+    ),
+    "pause": Action(
+        "要求整改（暂停计时）",
+        lambda data, branch, reviewer, today: PauseForm(data, prefix="pause"),
+        _pause,
+        lambda b: b.status == BranchStatus.PENDING,
+    ),
+    "resume": Action(
+        "恢复计时",
+        lambda data, branch, reviewer, today: ResumeForm(data, prefix="resume"),
+        _resume,
+        lambda b: b.status == BranchStatus.PAUSED,
+    ),
+    "extend": Action(
+        "延长审批期限",
+        lambda data, branch, reviewer, today: ExtendForm(
+            data, prefix="extend", branch=branch, reviewer=reviewer
+        ),
+        _extend,
+        _extendable,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ActionForm:
+    name: str
+    title: str
+    form: DecisionForm
+    url: str
+    open: bool
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    row: CaseMaterial
+    url: str
+
+
+def _material_url(case_id: int, code: str) -> str:
+    """The cases app's permission-checked download, when it offers one."""
+    try:
+        return reverse("cases:material_download", args=[case_id, code])
+    except NoReverseMatch:
+        return ""
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    event: CaseEvent
+    label: str
+    details: list[str]
+
+
+def _timeline(branch: Branch) -> list[TimelineRow]:
+    """This branch's events (and the acceptance that opened it), oldest first."""
+    events = CaseEvent.objects.filter(
+        Q(data__item=branch.item.code) | Q(action="accepted"), case_id=branch.case_id
+    ).order_by("seq")
+    names = {item["code"]: item["name"] for item in branch.case.plan.get("items", [])}
+    reasons = dict(ClockPause.Reason.choices)
+    rows = []
+    for event in events:
+        data = event.data
+        details = []
+        if event.action == "branch_approved" and data.get("permit_number"):
+            details.append(f"许可证号 {data['permit_number']}")
+        elif event.action == "branch_denied" and data.get("legal_basis"):
+            details.append(f"法律依据：{data['legal_basis']}")
+        elif event.action == "branch_paused":
+            details.append(f"原因：{reasons.get(data.get('reason', ''), data.get('reason', ''))}")
+        elif event.action == "branch_resumed":
+            details.append(
+                f"暂停 {data.get('paused_workdays', 0)} 个工作日，到期日顺延至 {data.get('due_on', '')}"
+            )
+        elif event.action == "branch_extended":
+            details.append(f"延长 {data.get('days', '')} 个工作日，批准人 {data.get('approver', '')}")
+        elif event.action == "branch_released" and data.get("prerequisite"):
+            details.append(f"前置事项：{names.get(data['prerequisite'], data['prerequisite'])}")
+        rows.append(TimelineRow(event, EVENT_LABELS.get(event.action, event.action), details))
+    return rows
+
+
+def _branch_page(
+    request: HttpRequest,
+    branch: Branch,
+    *,
+    bound: dict[str, DecisionForm] | None = None,
+    conflict: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    reviewer = _user(request)
+    today = timezone.localdate()
+    calendar = current_calendar()
+    view = branch_view(branch)
+    bound = bound or {}
+    forms: list[ActionForm] = []
+    for name, action in ACTIONS.items():
+        if not action.available(branch):
+            continue
+        form = bound.get(name) or action.make_form(None, branch, reviewer, today)
+        if not form.is_bound:
+            form.initial["version"] = branch.version
+        # The form being corrected is open; otherwise the first one, so the usual decision is one tap away.
+        is_open = form.is_bound or (not bound and not conflict and not forms)
+        forms.append(
+            ActionForm(name, action.title, form, reverse(f"approvals:{name}", args=[branch.pk]), is_open)
+        )
+    row = _queue_row(branch, today, calendar)
+    open_pause = None
+    if branch.status == BranchStatus.PAUSED:
+        open_pause = branch.pauses.filter(ended_on__isnull=True).first()
+    return render(
+        request,
+        "approvals/branch.html",
+        {
+            "branch": branch,
+            "case": branch.case,
+            "holder_code": holder_code_display(branch.case.holder_code),
+            "view": view,
+            "materials": [
+                MaterialRow(m, _material_url(branch.case_id, m.material.code)) for m in view.materials
+            ],
+            "others": view.others,
+            "prerequisites": view.prerequisites,
+            "due_state": row.due_state,
+            "days_left": row.days_left,
+            "open_pause": open_pause,
+            "pauses": list(branch.pauses.order_by("started_on", "id")),
+            "extensions": list(branch.extensions.select_related("approved_by").order_by("approved_at")),
+            "timeline": _timeline(branch),
+            "forms": forms,
+            "conflict": conflict,
+            "decided": branch.status in DECIDED_BRANCH_STATUSES,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@reviewer_required
+def branch_detail(request: HttpRequest, branch_id: int) -> HttpResponse:
+    return _branch_page(request, _own_branch(_user(request), branch_id))
+
+
+@require_POST
+@reviewer_required
+def branch_action(request: HttpRequest, branch_id: int, action: str) -> HttpResponse:
+    reviewer = _user(request)
+    branch = _own_branch(reviewer, branch_id)
+    spec = ACTIONS[action]
+    form = spec.make_form(request.POST, branch, reviewer, timezone.localdate())
+    status = 422
+    if form.is_valid():
+        try:
+            message = spec.perform(branch, reviewer, form.cleaned_data)
+        except CaseNotFound as exc:
+            raise Http404(exc.message) from None
+        except CaseConflict as exc:
+            # Show what the branch is now, with forms built from its current version.
+            return _branch_page(request, _own_branch(reviewer, branch_id), conflict=exc.message, status=409)
+        except CaseError as exc:
+            form.add_service_errors(exc)
+            status = exc.status
+        else:
+            messages.success(request, message)
+            return redirect("approvals:branch", branch_id=branch.pk)
+    return _branch_page(request, branch, bound={action: form}, status=status)
+
+
+# ---------------------------------------------------------------- decision documents
+
+
+def _decided_branch_for(user: User, branch_id: int) -> Branch:
+    """Reviewers reach their own department's branches; the applicant and others reach it via the case."""
+    if user.role == Role.REVIEWER:
+        return get_branch_for(user, branch_id)
+    branch = Branch.objects.select_related("case__bundle", "item", "department").filter(pk=branch_id).first()
+    if branch is None:
+        raise CaseNotFound("branch_not_found", "没有找到这个子件。")
+    get_case_for(user, branch.case_id, VIEW)
+    return branch
+
+
+@require_GET
+def decision_pdf(request: HttpRequest, branch_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        branch = _decided_branch_for(_user(request), branch_id)
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+    if branch.status not in DECIDED_BRANCH_STATUSES:
+        raise Http404("该事项尚未作出审批决定，还没有决定书。")
+    try:
+        content = render_decision_pdf(branch)
+    except FontUnavailable as exc:
+        return render(request, "public/pdf_unavailable.html", {"error": exc}, status=503)
+    return pdf_response(content, decision_filename(branch), ascii_filename=f"decision-{branch.pk}.pdf")
+
+
+# ---------------------------------------------------------------- working-day calendar
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    day: date
+    weekday: str
+    kind: str  # workday, weekend, holiday, makeup, unknown
+    label: str
+    note: str
+
+
+def _holiday_name(day: date) -> str:
+    try:
+        _is_holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return ""
+    return Holiday(name).chinese if name else ""
+
+
+def _calendar_row(day: date, calendar: WorkdayCalendar, notes: dict[date, str]) -> CalendarRow:
+    weekend = day.weekday() >= 5
+    weekday = f"周{WEEKDAYS[day.weekday()]}"
+    if not calendar.year_is_published(day.year) and calendar.fallback == "error":
+        return CalendarRow(day, weekday, "unknown", "未录入", notes.get(day, ""))
+    note = notes.get(day) or _holiday_name(day)
+    if calendar.is_workday(day):
+        if weekend:
+            return CalendarRow(day, weekday, "makeup", "调休上班", note)
+        return CalendarRow(day, weekday, "workday", "工作日", "")
+    if note or not weekend:
+        return CalendarRow(day, weekday, "holiday", "法定节假日", note)
+    return CalendarRow(day, weekday, "weekend", "周末", "")
+
+
+@require_GET
+@staff_required
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    last = today + timedelta(days=CALENDAR_DAYS - 1)
+    calendar = current_calendar()
+    notes = {
+        row.date: row.note or row.get_kind_display()
+        for row in CalendarDay.objects.filter(date__range=(today, last)).only("date", "kind", "note")
+    }
+    rows = [_calendar_row(today + timedelta(days=n), calendar, notes) for n in range(CALENDAR_DAYS)]
+    years = sorted({today.year, last.year})
+    warnings = [unpublished_warning(year) for year in years if not calendar.year_is_published(year)]
+    admin_url = ""
+    if _user(request).is_staff:
+        admin_url = reverse("admin:approvals_calendarday_changelist")
+    return render(
+        request,
+        "approvals/calendar.html",
+        {
+            "rows": rows,
+            "today": today,
+            "last": last,
+            "warnings": warnings,
+            "refuses": settings.WORKDAYS_FALLBACK == "error",
+            "admin_url": admin_url,
+            "workdays": sum(1 for r in rows if r.kind in ("workday", "makeup")),
+        },
+    )
