@@ -1,12 +1,13 @@
-"""Routes for signing in and out."""
+"""Routes for signing in and out, and for applicants registering."""
 
 from django.urls import path
 
-from onewindow.accounts import views
+from onewindow.accounts import registration, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("register/", registration.register, name="register"),
 ]

@@ -31,3 +31,9 @@ class CaseConflict(CaseError):
 
 class CaseInvalid(CaseError):
     status = 422
+
+
+class CaseUnavailable(CaseError):
+    """An outside system did not answer; nothing was changed and the request may be repeated."""
+
+    status = 503

@@ -16,6 +16,11 @@ def cases_for_applicant(user: User) -> QuerySet[Case]:
     return Case.objects.filter(applicant=user).select_related("bundle").order_by("-created_at")
 
 
+def cases_assisted_by(user: User) -> QuerySet[Case]:
+    """Cases a clerk or guidance agent filed on someone's behalf, newest first."""
+    return Case.objects.filter(assisted_by=user).select_related("bundle").order_by("-created_at")
+
+
 def window_queue(clerk: User, status: str = CaseStatus.SUBMITTED) -> QuerySet[Case]:
     """The clerk's centre's cases in one status, oldest submission first."""
     return (

@@ -16,7 +16,7 @@ from django.utils import timezone
 from onewindow.accounts.models import Role, User
 from onewindow.bundles.planner import AnswersInvalid, Plan, plan_for
 from onewindow.bundles.models import Bundle
-from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound
+from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound, CaseUnavailable
 from onewindow.cases.formcheck import check_form
 from onewindow.cases.models import (
     Case,
@@ -33,6 +33,7 @@ from onewindow.catalog.models import Material
 from onewindow.centers.models import ServiceCenter
 from onewindow.integrations.elicense.adapter import LibraryUnavailable, get_library
 from onewindow.lib.hashchain import GENESIS, chain_hash
+from onewindow.lib.idcheck import mask_id_number
 from onewindow.notifications.services import notify_case_applicant
 
 ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -333,7 +334,7 @@ def case_material_fetch_shared(*, case: Case, user: User, material_code: str) ->
     try:
         records = get_library().lookup(holder_code=locked.holder_code, licence_type=licence_type)
     except LibraryUnavailable:
-        raise CaseError(
+        raise CaseUnavailable(
             "library_unavailable", "电子证照库暂时无法访问，请稍后再试，或先上传材料的扫描件。"
         ) from None
     valid = [r for r in records if r.status == "01"]
@@ -361,9 +362,11 @@ def case_material_fetch_shared(*, case: Case, user: User, material_code: str) ->
 
 def commitment_text(case: Case) -> str:
     """The exact commitment letter the applicant signs for this case."""
+    # A person's ID number is masked: the letter is shown on pages and printed.
+    code = case.holder_code if case.enterprise_id else mask_id_number(case.holder_code)
     lines = [
         f"告知承诺书（{case.bundle.name}）",
-        f"申请人：{case.holder_name}（{case.holder_code}）",
+        f"申请人：{case.holder_name}（{code}）",
         "本申请人已阅读并知晓一单告知中的审批条件和材料要求，现郑重承诺：",
         "一、所填报的信息和提交的材料真实、准确、完整，复印件与原件一致；",
         "二、已经符合下列条件，愿意接受审批部门的事后核查；",
@@ -382,11 +385,14 @@ def case_commitment_sign(*, case: Case, user: User) -> CommitmentSignature:
             raise CaseConflict("not_editable", "办件已提交，承诺书已签署。")
         text = commitment_text(locked)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        signer_name = locked.applicant.name
+        if user.pk != locked.applicant_id:
+            signer_name = f"{locked.applicant.name}（由{user.name}代为确认）"
         signature, _created = CommitmentSignature.objects.update_or_create(
             case=locked,
             defaults={
                 "signer": user,
-                "signer_name": user.name,
+                "signer_name": signer_name,
                 "signed_at": timezone.now(),
                 "text": text,
                 "text_sha256": digest,
@@ -429,6 +435,10 @@ def case_submit(*, case: Case, user: User, key: str) -> Case:
     try:
         with transaction.atomic():
             locked = _lock(case.pk)
+            # A concurrent request with the same key may have committed while we waited for the lock.
+            earlier = Submission.objects.filter(key=key).select_related("case").first()
+            if earlier is not None and earlier.case_id == locked.pk:
+                return earlier.case
             if locked.status not in EDITABLE_STATUSES:
                 raise CaseConflict("already_submitted", "办件已提交，无需重复提交。")
             problems = submission_problems(locked)

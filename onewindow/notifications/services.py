@@ -39,7 +39,10 @@ def notify_user(*, user: User, title: str, body: str, case: Case | None = None, 
 
 
 def notify_case_applicant(case: Case, title: str, body: str) -> Notification:
-    return notify_user(user=case.applicant, title=title, body=body, case=case, link=f"/my/cases/{case.pk}/")
+    from django.urls import reverse
+
+    link = reverse("cases:progress", args=[case.pk])
+    return notify_user(user=case.applicant, title=title, body=body, case=case, link=link)
 
 
 def notification_mark_read(*, user: User, notification_id: int) -> None:

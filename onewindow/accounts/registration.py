@@ -1,0 +1,409 @@
+"""Applicant accounts: self-registration as an enterprise or a person, and the window's find-or-register."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.contrib.auth import login
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from onewindow.accounts.models import Enterprise, Role, User
+from onewindow.lib.idcheck import (
+    IdentifierError,
+    normalize_id_number,
+    normalize_mobile,
+    normalize_uscc,
+    validate_id_number,
+    validate_uscc,
+)
+
+Kind = User.ApplicantKind
+
+
+class RegistrationError(Exception):
+    """Registration refused; `fields` maps form field names to Chinese messages."""
+
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+# ---------------------------------------------------------------- writes
+
+
+def _enterprise_for(
+    *, uscc: str, name: str, legal_representative: str, override_reason: str = ""
+) -> Enterprise:
+    """The enterprise with this code; created on first use. The stored name is the reference."""
+    enterprise = Enterprise.objects.select_for_update().filter(uscc=uscc).first()
+    if enterprise is not None:
+        if name and name.strip() != enterprise.name:
+            raise RegistrationError(
+                "企业信息与已登记的不一致。",
+                fields={
+                    "enterprise_name": f"该统一社会信用代码已登记为“{enterprise.name}”，"
+                    "请按营业执照核对企业名称；如企业已更名，请到窗口办理变更。"
+                },
+            )
+        return enterprise
+    if not name.strip() or not legal_representative.strip():
+        raise RegistrationError(
+            "首次登记企业须填写企业名称和法定代表人。",
+            fields={
+                key: message
+                for key, value, message in (
+                    ("enterprise_name", name, "请填写企业名称（与营业执照一致）。"),
+                    ("legal_representative", legal_representative, "请填写法定代表人姓名。"),
+                )
+                if not value.strip()
+            },
+        )
+    enterprise = Enterprise(
+        uscc=uscc,
+        name=name.strip(),
+        legal_representative=legal_representative.strip(),
+        uscc_override_reason=override_reason.strip(),
+    )
+    enterprise.full_clean()
+    enterprise.save()
+    return enterprise
+
+
+@transaction.atomic
+def applicant_register(
+    *,
+    kind: str,
+    username: str,
+    password: str,
+    phone: str,
+    display_name: str = "",
+    uscc: str = "",
+    enterprise_name: str = "",
+    legal_representative: str = "",
+    id_number: str = "",
+) -> User:
+    """A new applicant account; an enterprise is linked to its existing row when the code is known."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise RegistrationError("用户名已被使用。", fields={"username": "这个用户名已被使用，请换一个。"})
+    user = User(username=username, role=Role.APPLICANT, applicant_kind=kind, phone=phone)
+    if kind == Kind.ENTERPRISE:
+        enterprise = _enterprise_for(
+            uscc=uscc, name=enterprise_name, legal_representative=legal_representative
+        )
+        user.enterprise = enterprise
+        contact = display_name.strip() or enterprise.legal_representative
+        user.display_name = f"{contact}（{enterprise.name}）"[:50]
+    else:
+        user.id_number = id_number
+        user.display_name = display_name.strip()[:50]
+    user.set_password(password)
+    try:
+        user.save()
+    except IntegrityError:
+        raise RegistrationError(
+            "用户名已被使用。", fields={"username": "这个用户名已被使用，请换一个。"}
+        ) from None
+    return user
+
+
+@transaction.atomic
+def applicant_find_or_register(
+    *,
+    kind: str,
+    phone: str = "",
+    display_name: str = "",
+    uscc: str = "",
+    enterprise_name: str = "",
+    legal_representative: str = "",
+    id_number: str = "",
+    uscc_override_reason: str = "",
+) -> User:
+    """The applicant a window clerk serves: found by credit code or ID number, else registered.
+
+    An account registered at the window has no password; the applicant sets one later at the
+    window or by resetting it, so nobody can sign in with it in the meantime.
+    """
+    if kind == Kind.ENTERPRISE:
+        enterprise = _enterprise_for(
+            uscc=uscc,
+            name=enterprise_name,
+            legal_representative=legal_representative,
+            override_reason=uscc_override_reason,
+        )
+        found = (
+            User.objects.filter(role=Role.APPLICANT, enterprise=enterprise, is_active=True)
+            .order_by("pk")
+            .first()
+        )
+        if found is not None:
+            return found
+        contact = display_name.strip() or enterprise.legal_representative
+        user = User(
+            role=Role.APPLICANT,
+            applicant_kind=Kind.ENTERPRISE,
+            enterprise=enterprise,
+            display_name=f"{contact}（{enterprise.name}）"[:50],
+            phone=phone,
+        )
+    else:
+        found = (
+            User.objects.filter(
+                role=Role.APPLICANT, applicant_kind=Kind.PERSON, id_number=id_number, is_active=True
+            )
+            .order_by("pk")
+            .first()
+        )
+        if found is not None:
+            return found
+        if not display_name.strip():
+            raise RegistrationError("首次登记个人须填写姓名。", fields={"display_name": "请填写申请人姓名。"})
+        user = User(
+            role=Role.APPLICANT,
+            applicant_kind=Kind.PERSON,
+            id_number=id_number,
+            display_name=display_name.strip()[:50],
+            phone=phone,
+        )
+    # The username never carries the ID number: user names appear in lists and logs.
+    user.username = f"assisted-{uuid.uuid4().hex[:12]}"
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+# ---------------------------------------------------------------- forms
+
+
+def describe_fields(form: forms.BaseForm) -> None:
+    """Point every input at its hint and its error line, which cases/_bound_field.html renders."""
+    for name, field in form.fields.items():
+        html_name = form.add_prefix(name)
+        described = [f"error-{html_name}"]
+        if field.help_text:
+            described.insert(0, f"hint-{html_name}")
+        field.widget.attrs.setdefault("aria-describedby", " ".join(described))
+
+
+def _clean_uscc(value: str, *, allow_override: bool = False) -> tuple[str, str]:
+    """(normalized code, error code of a failed check digit or "")."""
+    code = normalize_uscc(value)
+    try:
+        validate_uscc(code)
+    except IdentifierError as exc:
+        if allow_override and exc.code == "uscc_check":
+            return code, exc.code
+        message = exc.message
+        if exc.code == "uscc_check" and not allow_override:
+            message += "如确为早期试点代码，请携带营业执照到政务服务中心窗口办理登记。"
+        raise forms.ValidationError(message, code=exc.code) from None
+    return code, ""
+
+
+def _clean_id(value: str) -> str:
+    number = normalize_id_number(value)
+    try:
+        validate_id_number(number)
+    except IdentifierError as exc:
+        raise forms.ValidationError(exc.message, code=exc.code) from None
+    return number
+
+
+def _clean_mobile(value: str) -> str:
+    try:
+        return normalize_mobile(value)
+    except IdentifierError as exc:
+        raise forms.ValidationError(exc.message, code=exc.code) from None
+
+
+class ApplicantFieldsForm(forms.Form):
+    """What identifies an applicant: the kind, then the enterprise's or the person's particulars."""
+
+    kind = forms.ChoiceField(
+        label="申请人类型",
+        choices=[(Kind.ENTERPRISE, "企业（法人或其他组织）"), (Kind.PERSON, "个人")],
+        initial=Kind.ENTERPRISE,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择申请人类型。", "invalid_choice": "请选择企业或个人。"},
+    )
+    uscc = forms.CharField(
+        label="统一社会信用代码",
+        required=False,
+        max_length=40,
+        help_text="18位，见营业执照；字母不区分大小写。",
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}
+        ),
+    )
+    enterprise_name = forms.CharField(
+        label="企业名称",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    legal_representative = forms.CharField(label="法定代表人", required=False, max_length=50)
+    id_number = forms.CharField(
+        label="身份证号码",
+        required=False,
+        max_length=40,
+        help_text="18位居民身份证号码，登记后只显示前6位和后4位。",
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}
+        ),
+    )
+    display_name = forms.CharField(
+        label="姓名",
+        required=False,
+        max_length=50,
+        help_text="个人申请人填写本人姓名；企业可填写经办人姓名（默认为法定代表人）。",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label="联系手机",
+        max_length=20,
+        error_messages={"required": "请填写联系手机号码。"},
+        help_text="办件进度会以短信通知此号码。",
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+    allow_uscc_override = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        describe_fields(self)
+
+    def clean_phone(self) -> str:
+        return _clean_mobile(self.cleaned_data["phone"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind = cleaned.get("kind")
+        if kind == Kind.ENTERPRISE:
+            raw = cleaned.get("uscc", "")
+            if not raw:
+                self.add_error("uscc", "请填写统一社会信用代码。")
+            else:
+                try:
+                    code, failed = _clean_uscc(raw, allow_override=self.allow_uscc_override)
+                except forms.ValidationError as exc:
+                    self.add_error("uscc", exc)
+                else:
+                    cleaned["uscc"] = code
+                    cleaned["uscc_check_failed"] = bool(failed)
+        elif kind == Kind.PERSON:
+            raw = cleaned.get("id_number", "")
+            if not raw:
+                self.add_error("id_number", "请填写身份证号码。")
+            else:
+                try:
+                    cleaned["id_number"] = _clean_id(raw)
+                except forms.ValidationError as exc:
+                    self.add_error("id_number", exc)
+        return cleaned
+
+
+class RegistrationForm(ApplicantFieldsForm):
+    username = forms.RegexField(
+        label="用户名",
+        max_length=30,
+        min_length=3,
+        regex=r"^[A-Za-z0-9_.@-]+$",
+        help_text="3至30位字母、数字或 _ . @ -，登录时使用，可用手机号。",
+        error_messages={
+            "required": "请填写用户名。",
+            "invalid": "用户名只能包含字母、数字和 _ . @ -。",
+            "min_length": "用户名至少3位。",
+            "max_length": "用户名不能超过30位。",
+        },
+    )
+    password1 = forms.CharField(
+        label="密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="至少8位，不要只用数字，也不要与用户名相近。",
+        error_messages={"required": "请设置密码。"},
+    )
+    password2 = forms.CharField(
+        label="再次输入密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "请再次输入密码。"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind == Kind.ENTERPRISE:
+            for name, message in (
+                ("enterprise_name", "请填写企业名称（与营业执照一致）。"),
+                ("legal_representative", "请填写法定代表人姓名。"),
+            ):
+                if not cleaned.get(name, "").strip() and name not in self.errors:
+                    self.add_error(name, message)
+        elif kind == Kind.PERSON and not cleaned.get("display_name", "").strip():
+            self.add_error("display_name", "请填写姓名（与身份证一致）。")
+        password1 = cleaned.get("password1")
+        password2 = cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "两次输入的密码不一致。")
+        elif password1:
+            probe = User(username=cleaned.get("username", ""), display_name=cleaned.get("display_name", ""))
+            try:
+                validate_password(password1, probe)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+# ---------------------------------------------------------------- view
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    """注册: an enterprise or a person creates an applicant account and is signed in."""
+    next_url = _safe_next(request)
+    if request.user.is_authenticated and request.method != "POST":
+        return HttpResponseRedirect(next_url or reverse("cases:my_cases"))
+    form = RegistrationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = applicant_register(
+                    kind=data["kind"],
+                    username=data["username"],
+                    password=data["password1"],
+                    phone=data["phone"],
+                    display_name=data.get("display_name", ""),
+                    uscc=data.get("uscc", ""),
+                    enterprise_name=data.get("enterprise_name", ""),
+                    legal_representative=data.get("legal_representative", ""),
+                    id_number=data.get("id_number", ""),
+                )
+            except RegistrationError as exc:
+                for name, message in exc.fields.items():
+                    form.add_error(name if name in form.fields else None, message)
+                if not exc.fields:
+                    form.add_error(None, exc.message)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return HttpResponseRedirect(next_url or reverse("cases:my_cases"))
+        status = 422
+    return render(request, "accounts/register.html", {"form": form, "next": next_url}, status=status)

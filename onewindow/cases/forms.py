@@ -1,0 +1,315 @@
+"""What the case pages show and read: the merged form's rows, the window's decisions, assisted filing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+
+from onewindow.accounts.registration import ApplicantFieldsForm, describe_fields
+from onewindow.bundles.models import Bundle, Question
+from onewindow.cases.formcheck import check_value
+from onewindow.cases.models import Case, CaseMaterial
+from onewindow.lib.idcheck import mask_id_number
+
+# The HTML input per catalogue field type: (type attribute, inputmode, autocomplete).
+# Numbers are typed into text inputs: type="number" would silently drop an invalid draft value.
+INPUTS: dict[str, tuple[str, str, str]] = {
+    "text": ("text", "", ""),
+    "address": ("text", "", "street-address"),
+    "number": ("text", "decimal", "off"),
+    "area": ("text", "decimal", "off"),
+    "date": ("date", "", "off"),
+    "phone": ("tel", "tel", "tel"),
+    "uscc": ("text", "", "off"),
+    "id_number": ("text", "", "off"),
+}
+UNITS = {"area": "平方米"}
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """One field of the merged form, ready to render."""
+
+    code: str
+    label: str
+    kind: str
+    required: bool
+    help: str
+    choices: tuple[str, ...]
+    max_length: int | None
+    value: str
+    error: str
+    saved: bool
+    items: tuple[str, ...]
+
+    @property
+    def input_type(self) -> str:
+        return INPUTS.get(self.kind, INPUTS["text"])[0]
+
+    @property
+    def inputmode(self) -> str:
+        return INPUTS.get(self.kind, INPUTS["text"])[1]
+
+    @property
+    def autocomplete(self) -> str:
+        return INPUTS.get(self.kind, INPUTS["text"])[2]
+
+    @property
+    def unit(self) -> str:
+        return UNITS.get(self.kind, "")
+
+    @property
+    def is_choice(self) -> bool:
+        return self.kind == "choice"
+
+    @property
+    def is_code(self) -> bool:
+        return self.kind in {"uscc", "id_number"}
+
+    @property
+    def display_value(self) -> str:
+        """The value for read-only pages: an ID number masked, as everywhere outside its own input."""
+        if self.kind == "id_number" and self.value:
+            return mask_id_number(self.value)
+        return self.value
+
+
+def item_names(case: Case) -> dict[str, str]:
+    return {item["code"]: item["name"] for item in case.plan.get("items", [])}
+
+
+def field_rows(
+    case: Case, *, problems: dict[str, str] | None = None, show_all: bool = False
+) -> list[FieldRow]:
+    """The form's rows with their saved values; a problem shows once the field was saved or when asked."""
+    names = item_names(case)
+    rows = []
+    for spec in case.plan.get("form", []):
+        code = spec["code"]
+        saved = code in case.form_data
+        value = str(case.form_data.get(code, ""))
+        error = problems.get(code, "") if problems is not None else (check_value(spec, value) or "")
+        if not (saved or show_all):
+            error = ""
+        rows.append(
+            FieldRow(
+                code=code,
+                label=spec["label"],
+                kind=spec.get("type", "text"),
+                required=bool(spec.get("required")),
+                help=spec.get("help") or "",
+                choices=tuple(str(c) for c in spec.get("choices") or ()),
+                max_length=spec.get("max_length"),
+                value=value,
+                error=error,
+                saved=saved,
+                items=tuple(names.get(code, code) for code in spec.get("items", [])),
+            )
+        )
+    return rows
+
+
+def form_values(case: Case, data: QueryDict) -> dict[str, str]:
+    """The posted values of the case's form fields; other keys (the CSRF token, buttons) are left out."""
+    known = [spec["code"] for spec in case.plan.get("form", [])]
+    return {code: data.get(code, "") for code in known if code in data}
+
+
+# ---------------------------------------------------------------- starting a case
+
+
+def answers_from_post(data: QueryDict, *, prefix: str = "") -> dict[str, str]:
+    """The scenario answers of a start request.
+
+    The bundle page sends them as one urlencoded `answers` value (its plan's query string);
+    a hand-written form may send them as fields of their own (with `prefix`).
+    """
+    if not prefix and "answers" in data:
+        data = QueryDict(str(data.get("answers", "")))
+        prefix_given = False
+    else:
+        prefix_given = True
+    skip = {"csrfmiddlewaretoken", "bundle", "answers", "next", "channel"} if prefix_given else set()
+    answers: dict[str, str] = {}
+    for key in data:
+        value = str(data.get(key, ""))
+        if value == "":
+            continue
+        if prefix:
+            if key.startswith(prefix):
+                answers[key[len(prefix) :]] = value
+        elif key not in skip:
+            answers[key] = value
+    return answers
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    question: Question
+    value: str
+    options: tuple[tuple[str, str], ...]
+    error: str
+
+    @property
+    def is_number(self) -> bool:
+        return self.question.kind == Question.Kind.NUMBER
+
+
+def question_rows(bundle: Bundle, answers: dict[str, str], errors: dict[str, str]) -> list[QuestionRow]:
+    rows = []
+    for question in bundle.questions.all():
+        if question.kind == Question.Kind.YES_NO:
+            options: tuple[tuple[str, str], ...] = (("yes", "是"), ("no", "否"))
+        elif question.kind == Question.Kind.CHOICE:
+            options = tuple(
+                (str(o.get("value")), str(o.get("label", o.get("value"))))
+                for o in question.options
+                if isinstance(o, dict)
+            )
+        else:
+            options = ()
+        rows.append(
+            QuestionRow(
+                question=question,
+                value=answers.get(question.code, ""),
+                options=options,
+                error=errors.get(question.code, ""),
+            )
+        )
+    return rows
+
+
+class AssistForm(ApplicantFieldsForm):
+    """帮办代办: the window finds or registers the applicant and picks the bundle."""
+
+    allow_uscc_override = True
+
+    uscc_override_reason = forms.CharField(
+        label="校验码例外说明",
+        required=False,
+        max_length=200,
+        help_text="仅当营业执照上的代码确实无法通过校验（少数早期试点代码）时填写核实情况，否则请核对代码。",
+    )
+    bundle = forms.ModelChoiceField(
+        label="申请主题",
+        queryset=Bundle.objects.filter(is_published=True),
+        to_field_name="code",
+        empty_label="请选择",
+        error_messages={"required": "请选择要申请的一业一证主题。", "invalid_choice": "请选择列表中的主题。"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].required = False
+        self.fields[
+            "display_name"
+        ].help_text = "个人申请人的姓名；企业可填写经办人姓名。已登记的申请人可不填。"
+        describe_fields(self)
+
+    def clean_phone(self) -> str:
+        return super().clean_phone() if self.cleaned_data.get("phone") else ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("uscc_check_failed") and not cleaned.get("uscc_override_reason", "").strip():
+            self.add_error(
+                "uscc",
+                "统一社会信用代码的校验位与前17位不符。请逐位核对营业执照；如核实营业执照上的代码确实如此，"
+                "请在“校验码例外说明”中写明核实情况后再提交。",
+            )
+        return cleaned
+
+
+# ---------------------------------------------------------------- the window's decisions
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(
+        label="不予受理的理由和依据",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="写明不予受理的事实、理由和依据，将原文载入不予受理通知书。",
+        error_messages={"required": "不予受理必须写明理由和依据。"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        describe_fields(self)
+
+
+@dataclass(frozen=True)
+class SupplementRow:
+    row: CaseMaterial
+    checked: bool
+    reason: str
+    error: str
+
+
+@dataclass
+class SupplementInput:
+    """What the clerk ticked and wrote; `targets` maps each entry's index to the input it came from."""
+
+    entries: list[dict[str, str]]
+    targets: list[str]
+    note: str
+    other: str
+    checked: set[str]
+    reasons: dict[str, str]
+    errors: dict[str, str]
+
+
+def supplement_input(data: QueryDict, rows: list[CaseMaterial]) -> SupplementInput:
+    """The one supplement notice's entries: each ticked material with its reason, then one line per other problem."""
+    entries: list[dict[str, str]] = []
+    targets: list[str] = []
+    errors: dict[str, str] = {}
+    checked = set(data.getlist("material"))
+    reasons = {row.material.code: data.get(f"reason_{row.material.code}", "").strip() for row in rows}
+    for row in rows:
+        code = row.material.code
+        if code in checked:
+            entries.append({"material": code, "reason": reasons[code]})
+            targets.append(f"reason_{code}")
+        elif reasons[code]:
+            errors[f"reason_{code}"] = "已填写补正原因但未勾选这份材料：请勾选，或清空原因。"
+    other = data.get("other", "")
+    for line in other.splitlines():
+        if line.strip():
+            entries.append({"material": "", "reason": line.strip()})
+            targets.append("other")
+    return SupplementInput(
+        entries=entries,
+        targets=targets,
+        note=data.get("note", "").strip(),
+        other=other,
+        checked=checked,
+        reasons=reasons,
+        errors=errors,
+    )
+
+
+def supplement_rows(rows: list[CaseMaterial], given: SupplementInput | None) -> list[SupplementRow]:
+    return [
+        SupplementRow(
+            row=row,
+            checked=bool(given and row.material.code in given.checked),
+            reason=given.reasons.get(row.material.code, "") if given else "",
+            error=given.errors.get(f"reason_{row.material.code}", "") if given else "",
+        )
+        for row in rows
+    ]
+
+
+def supplement_errors(given: SupplementInput, fields: dict[str, str]) -> dict[str, str]:
+    """The service's problems ("entries[2].reason") moved onto the inputs the clerk sees."""
+    errors = dict(given.errors)
+    for key, message in fields.items():
+        index_text = key[len("entries[") : key.find("]")] if key.startswith("entries[") else ""
+        if index_text.isdigit() and int(index_text) < len(given.targets):
+            errors.setdefault(given.targets[int(index_text)], message)
+            continue
+        errors.setdefault("other", message)
+    return errors

@@ -1,0 +1,869 @@
+"""Case pages: applicants fill, hand in, sign, submit and follow; the window accepts, asks once, or refuses.
+
+Every page asks permissions.get_case_for for the case, so a case the user may not see is a
+404. Every CaseError from a service comes back as its Chinese message on the page the user
+was on, with its status (409 when someone else changed the case first), never as a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from onewindow.accounts.models import Role, User
+from onewindow.accounts.registration import RegistrationError, applicant_find_or_register
+from onewindow.bundles.models import Bundle
+from onewindow.cases import notices
+from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound
+from onewindow.cases.forms import (
+    AssistForm,
+    RefuseForm,
+    SupplementInput,
+    answers_from_post,
+    field_rows,
+    form_values,
+    item_names,
+    question_rows,
+    supplement_errors,
+    supplement_input,
+    supplement_rows,
+)
+from onewindow.cases.models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CaseStatus,
+    Channel,
+    Submission,
+    SupplementRequest,
+)
+from onewindow.cases.permissions import DOWNLOAD_MATERIAL, EDIT, EDITABLE, VIEW, WINDOW, can, get_case_for
+from onewindow.cases.selectors import cases_assisted_by, cases_for_applicant, window_queue
+from onewindow.cases.services import (
+    case_accept,
+    case_commitment_sign,
+    case_form_save,
+    case_material_fetch_shared,
+    case_material_upload,
+    case_refuse,
+    case_request_supplement,
+    case_start,
+    case_submit,
+    commitment_text,
+    submission_problems,
+)
+from onewindow.lib.idcheck import mask_id_number, mask_mobile
+from onewindow.lib.pdf import FontUnavailable, pdf_response
+from onewindow.notifications.models import Notification
+from onewindow.notifications.services import notification_mark_read
+
+logger = logging.getLogger(__name__)
+
+KIOSK_SESSION_KEY = "case_channel"
+
+# The timeline in plain words.
+ACTION_LABELS = {
+    "created": "创建申请",
+    "material_uploaded": "上传材料",
+    "material_shared": "从电子证照库调取材料",
+    "commitment_signed": "签署告知承诺书",
+    "submitted": "提交申请",
+    "resubmitted": "补正后重新提交",
+    "accepted": "综合窗口受理",
+    "supplement_requested": "一次告知需要补正的材料",
+    "refused": "不予受理",
+    "branches_opened": "分送各部门并联审批",
+    "branch_released": "前置审批已完成，后续事项开始审批",
+    "branch_approved": "部门准予许可",
+    "branch_denied": "部门不予许可",
+    "branch_paused": "暂停计时",
+    "branch_resumed": "恢复计时",
+    "branch_extended": "延长审批期限",
+    "approval_completed": "全部事项审批完成",
+}
+
+NEXT_STEPS: dict[str, str] = {
+    CaseStatus.DRAFT: "请填写申请表、提交材料、签署告知承诺书，然后提交申请。草稿会自动保存。",
+    CaseStatus.SUBMITTED: "等待综合窗口受理。窗口将在5个工作日内受理，或一次告知需要补正的全部内容。",
+    CaseStatus.SUPPLEMENT: "请按补正材料通知书一次补齐所列内容，然后重新提交。",
+    CaseStatus.REFUSED: "本申请不予受理，理由见下方和不予受理通知书。",
+    CaseStatus.IN_APPROVAL: "各部门正在并联审批，请留意各事项的到期日。审批结果会以站内消息和短信通知您。",
+    CaseStatus.APPROVED: "所有事项均已准予许可，综合审批机构将在10个工作日内发放综合许可证。",
+    CaseStatus.DENIED: "审批已完成，部分事项不予许可，理由见下方。",
+    CaseStatus.ISSUED: "综合许可证已发放。",
+    CaseStatus.CLOSED: "办件已办结。",
+    CaseStatus.WITHDRAWN: "办件已撤回。",
+}
+
+STATUS_BADGES: dict[str, str] = {
+    CaseStatus.DRAFT: "",
+    CaseStatus.SUBMITTED: "",
+    CaseStatus.SUPPLEMENT: "amber",
+    CaseStatus.REFUSED: "red",
+    CaseStatus.IN_APPROVAL: "",
+    CaseStatus.APPROVED: "green",
+    CaseStatus.DENIED: "red",
+    CaseStatus.ISSUED: "green",
+    CaseStatus.CLOSED: "green",
+    CaseStatus.WITHDRAWN: "",
+}
+
+QUEUE_TABS = [
+    (CaseStatus.SUBMITTED, "待受理"),
+    (CaseStatus.SUPPLEMENT, "待补正"),
+    (CaseStatus.REFUSED, "不予受理"),
+]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _case(request: HttpRequest, case_id: int, action: str) -> Case:
+    try:
+        return get_case_for(_user(request), case_id, action)
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def _now_text() -> str:
+    return timezone.localtime().strftime("%H:%M")
+
+
+def holder_code_display(code: str) -> str:
+    return notices.holder_code_display(code)
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: str
+    url: str
+    done: bool
+
+
+def _steps(case: Case, problems: dict[str, str]) -> list[Step]:
+    form_done = not any(key for key in problems if not key.startswith("material:") and key != "commitment")
+    materials_done = not any(key.startswith("material:") for key in problems)
+    return [
+        Step("form", "填写申请表", reverse("cases:form", args=[case.pk]), form_done),
+        Step("materials", "提交材料", reverse("cases:materials", args=[case.pk]), materials_done),
+        Step(
+            "commitment",
+            "签署承诺书",
+            reverse("cases:commitment", args=[case.pk]),
+            "commitment" not in problems,
+        ),
+        Step("submit", "检查并提交", reverse("cases:submit", args=[case.pk]), not problems),
+    ]
+
+
+def _case_context(request: HttpRequest, case: Case, step: str = "") -> dict[str, Any]:
+    user = _user(request)
+    editable = case.status in EDITABLE and can(user, EDIT, case)
+    problems = submission_problems(case) if editable else {}
+    return {
+        "case": case,
+        "step": step,
+        "steps": _steps(case, problems) if editable else [],
+        "problems": problems,
+        "editable": editable,
+        "holder_code": holder_code_display(case.holder_code),
+        "is_window": can(user, WINDOW, case),
+        "open_supplement": _open_supplement(case),
+    }
+
+
+def _open_supplement(case: Case) -> SupplementRequest | None:
+    if case.status != CaseStatus.SUPPLEMENT:
+        return None
+    return case.supplement_requests.filter(resolved_at__isnull=True).order_by("-requested_at").first()
+
+
+def _not_editable(request: HttpRequest, case: Case) -> HttpResponseRedirect:
+    messages.info(request, f"办件当前状态为“{case.get_status_display()}”，不能再修改。")
+    return HttpResponseRedirect(reverse("cases:progress", args=[case.pk]))
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+# ---------------------------------------------------------------- starting a case
+
+
+def _start_url(bundle_code: str, answers: dict[str, str]) -> str:
+    query = urlencode({"bundle": bundle_code, "answers": urlencode(answers)})
+    return f"{reverse('cases:start')}?{query}"
+
+
+def case_start_page(request: HttpRequest) -> HttpResponse:
+    """开始申请: the bundle page's button posts here with the bundle code and the answers."""
+    data = request.POST if request.method == "POST" else request.GET
+    bundle_code = data.get("bundle", "")
+    answers = answers_from_post(data)
+    if not request.user.is_authenticated:
+        return redirect_to_login(_start_url(bundle_code, answers))
+    bundle = Bundle.objects.filter(code=bundle_code, is_published=True).first()
+    if bundle is None:
+        raise Http404("没有找到这个一业一证主题，它可能尚未发布或网址有误。")
+    user = _user(request)
+    context: dict[str, Any] = {
+        "bundle": bundle,
+        "answers_query": urlencode(answers),
+        "questions": question_rows(bundle, answers, {}),
+        "kiosk": request.session.get(KIOSK_SESSION_KEY) == Channel.KIOSK,
+    }
+    if user.role != Role.APPLICANT:
+        context["error"] = "只有申请人账号可以网上申请。工作人员为申请人办理请使用“代办申请”。"
+        context["staff"] = user.role in (Role.CLERK, Role.AGENT)
+        return render(request, "cases/start.html", context, status=403)
+    if request.method != "POST":
+        return render(request, "cases/start.html", context)
+    channel = Channel.KIOSK if context["kiosk"] else Channel.ONLINE
+    try:
+        case = case_start(bundle_code=bundle.code, applicant=user, answers=answers, channel=channel)
+    except CaseError as exc:
+        context["error"] = exc.message
+        context["questions"] = question_rows(bundle, answers, exc.fields)
+        return render(request, "cases/start.html", context, status=exc.status)
+    messages.success(request, "申请已创建。填写的内容会自动保存，可以随时回来继续。")
+    return HttpResponseRedirect(reverse("cases:form", args=[case.pk]))
+
+
+# ---------------------------------------------------------------- the form
+
+
+def _form_page(request: HttpRequest, case: Case, **extra: Any) -> HttpResponse:
+    status = extra.pop("status", 200)
+    context = _case_context(request, case, "form")
+    problems = extra.pop("form_problems", None)
+    context["rows"] = field_rows(case, problems=problems, show_all=extra.pop("show_all", False))
+    context["row_errors"] = [row for row in context["rows"] if row.error]
+    context.update(extra)
+    return render(request, "cases/form.html", context, status=status)
+
+
+@login_required
+def case_form(request: HttpRequest, case_id: int) -> HttpResponse:
+    """一表申请: the merged form. Works without JavaScript; with htmx each change saves at once."""
+    case = _case(request, case_id, EDIT)
+    if case.status not in EDITABLE:
+        return _not_editable(request, case)
+    if request.method != "POST":
+        return _form_page(request, case)
+    try:
+        problems = case_form_save(case=case, user=_user(request), data=form_values(case, request.POST))
+    except CaseError as exc:
+        return _form_page(request, case, error=exc.message, status=exc.status)
+    if "continue" in request.POST and not problems:
+        messages.success(request, f"申请表已保存（{_now_text()}）。")
+        return HttpResponseRedirect(reverse("cases:materials", args=[case.pk]))
+    return _form_page(
+        request,
+        case,
+        form_problems=problems,
+        show_all=True,
+        saved_at=_now_text(),
+        focus_errors=bool(problems),
+    )
+
+
+def _autosave_failed(request: HttpRequest, message: str) -> HttpResponse:
+    """Only the status line changes, so the value the person typed stays in its input."""
+    response = render(request, "cases/_autosave_status.html", {"error": message})
+    response["HX-Retarget"] = "#autosave-status"
+    response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+@require_POST
+def case_form_save_field(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Autosave of one field (htmx): the field comes back with its error or its ok state."""
+    if not request.user.is_authenticated:
+        if _is_htmx(request):
+            # A redirect would be followed by htmx and the sign-in page swapped into the form.
+            return _autosave_failed(
+                request, "登录已超时，这一项没有保存。请先记下尚未保存的内容，重新登录后再填写。"
+            )
+        return redirect_to_login(reverse("cases:form", args=[case_id]))
+    case = _case(request, case_id, EDIT)
+    data = form_values(case, request.POST)
+    try:
+        problems = case_form_save(case=case, user=_user(request), data=data)
+    except CaseError as exc:
+        if not _is_htmx(request):
+            return _form_page(request, case, error=exc.message, status=exc.status)
+        return _autosave_failed(request, exc.message)
+    if not _is_htmx(request):
+        return HttpResponseRedirect(reverse("cases:form", args=[case.pk]))
+    rows = [row for row in field_rows(case, problems=problems) if row.code in data]
+    return render(
+        request, "cases/_form_save_response.html", {"case": case, "rows": rows, "saved_at": _now_text()}
+    )
+
+
+# ---------------------------------------------------------------- materials
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    row: CaseMaterial
+    reason: str
+    items: tuple[str, ...]
+    error: str
+
+    @property
+    def code(self) -> str:
+        return self.row.material.code
+
+    @property
+    def sha_short(self) -> str:
+        return self.row.sha256[:12]
+
+
+def _material_rows(case: Case, errors: dict[str, str] | None = None) -> list[MaterialRow]:
+    planned = {m["code"]: m for m in case.plan.get("materials", [])}
+    names = item_names(case)
+    rows = []
+    for row in case.materials.select_related("material").order_by("id"):
+        spec = planned.get(row.material.code, {})
+        rows.append(
+            MaterialRow(
+                row=row,
+                reason=spec.get("reason", ""),
+                items=tuple(names.get(code, code) for code in spec.get("items", [])),
+                error=(errors or {}).get(row.material.code, ""),
+            )
+        )
+    return rows
+
+
+def _materials_page(
+    request: HttpRequest, case: Case, *, errors: dict[str, str] | None = None, status: int = 200
+) -> HttpResponse:
+    context = _case_context(request, case, "materials")
+    context["rows"] = _material_rows(case, errors)
+    context["error_code"] = next(iter(errors), "") if errors else ""
+    context["upload_limit_mb"] = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+    return render(request, "cases/materials.html", context, status=status)
+
+
+@login_required
+def case_materials(request: HttpRequest, case_id: int) -> HttpResponse:
+    """每份材料只交一次: upload, take from the e-licence library, or covered by the commitment."""
+    case = _case(request, case_id, EDIT)
+    if case.status not in EDITABLE:
+        return _not_editable(request, case)
+    return _materials_page(request, case)
+
+
+@login_required
+@require_POST
+def case_material_upload_view(request: HttpRequest, case_id: int, code: str) -> HttpResponse:
+    case = _case(request, case_id, EDIT)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _materials_page(
+            request, case, errors={code: "请先选择要上传的文件（PDF、JPG 或 PNG）。"}, status=422
+        )
+    try:
+        row = case_material_upload(case=case, user=_user(request), material_code=code, upload=upload)
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+    except CaseError as exc:
+        return _materials_page(request, case, errors={code: exc.message}, status=exc.status)
+    messages.success(request, f"“{row.material.name}”已上传（{row.original_name}）。")
+    return HttpResponseRedirect(reverse("cases:materials", args=[case.pk]) + f"#material-{code}")
+
+
+@login_required
+@require_POST
+def case_material_shared_view(request: HttpRequest, case_id: int, code: str) -> HttpResponse:
+    case = _case(request, case_id, EDIT)
+    try:
+        row = case_material_fetch_shared(case=case, user=_user(request), material_code=code)
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+    except CaseError as exc:
+        return _materials_page(request, case, errors={code: exc.message}, status=exc.status)
+    messages.success(request, f"“{row.material.name}”已从电子证照库调取（证照标识 {row.shared_reference}）。")
+    return HttpResponseRedirect(reverse("cases:materials", args=[case.pk]) + f"#material-{code}")
+
+
+@login_required
+def case_material_download(request: HttpRequest, case_id: int, code: str) -> FileResponse:
+    """The uploaded file, only for users who may see the case's materials; never a public URL."""
+    case = _case(request, case_id, DOWNLOAD_MATERIAL)
+    row = case.materials.select_related("material").filter(material__code=code).first()
+    if row is None or not row.file:
+        raise Http404("这份材料没有上传文件。")
+    try:
+        handle = row.file.open("rb")
+    except FileNotFoundError:
+        logger.error("material file missing: case %s material %s", case.pk, code)
+        raise Http404("材料文件暂时无法读取，请联系系统管理员。") from None
+    extension = row.file.name.rsplit(".", 1)[-1] if "." in row.file.name else "bin"
+    filename = row.original_name or f"{row.material.name}.{extension}"
+    response = FileResponse(
+        handle,
+        as_attachment=request.GET.get("open") != "1",
+        filename=filename,
+        content_type=row.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---------------------------------------------------------------- commitment
+
+
+@login_required
+def case_commitment(request: HttpRequest, case_id: int) -> HttpResponse:
+    """一书承诺: the exact letter, a tick box and a sign button; afterwards who signed, when, and the hash."""
+    case = _case(request, case_id, EDIT)
+    if case.status not in EDITABLE:
+        return _not_editable(request, case)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("agree") != "yes":
+            error = "请先勾选“我已阅读并承诺”，再签署。"
+            status = 422
+        else:
+            try:
+                case_commitment_sign(case=case, user=_user(request))
+            except CaseError as exc:
+                error = exc.message
+                status = exc.status
+            else:
+                messages.success(request, "告知承诺书已签署。")
+                return HttpResponseRedirect(reverse("cases:commitment", args=[case.pk]))
+    context = _case_context(request, case, "commitment")
+    text = commitment_text(case)
+    signature = getattr(case, "commitment_signature", None)
+    context.update(
+        {
+            "text": text,
+            "signature": signature,
+            "signature_stale": bool(signature and signature.text != text),
+            "required": bool(case.plan.get("commitment")),
+            "error": error,
+        }
+    )
+    return render(request, "cases/commitment.html", context, status=status)
+
+
+# ---------------------------------------------------------------- submit
+
+
+@dataclass(frozen=True)
+class ProblemLink:
+    message: str
+    url: str
+
+
+def _problem_links(case: Case, problems: dict[str, str]) -> list[ProblemLink]:
+    links = []
+    for key, message in problems.items():
+        if key.startswith("material:"):
+            code = key.split(":", 1)[1]
+            url = reverse("cases:materials", args=[case.pk]) + f"#material-{code}"
+        elif key == "commitment":
+            url = reverse("cases:commitment", args=[case.pk])
+        else:
+            url = reverse("cases:form", args=[case.pk]) + f"#field-{key}"
+        links.append(ProblemLink(message, url))
+    return links
+
+
+@login_required
+def case_submit_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    """提交: every remaining problem with a link to fix it; a one-time key makes a double click harmless."""
+    case = _case(request, case_id, EDIT)
+    key = request.POST.get("key", "") if request.method == "POST" else ""
+    if request.method == "POST":
+        try:
+            case = case_submit(case=case, user=_user(request), key=key)
+        except CaseConflict as exc:
+            if Submission.objects.filter(key=key, case=case).exists():
+                # A concurrent duplicate of the request that just succeeded.
+                return HttpResponseRedirect(reverse("cases:progress", args=[case.pk]))
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(reverse("cases:progress", args=[case.pk]))
+        except CaseError as exc:
+            case.refresh_from_db()
+            context = _case_context(request, case, "submit")
+            context.update(
+                {
+                    "error": exc.message,
+                    "links": _problem_links(case, exc.fields or context["problems"]),
+                    "key": key,
+                }
+            )
+            return render(request, "cases/submit.html", context, status=exc.status)
+        messages.success(request, f"申请已提交，办件编号 {case.number}。请留意受理结果通知。")
+        return HttpResponseRedirect(reverse("cases:progress", args=[case.pk]))
+    if case.status not in EDITABLE:
+        return _not_editable(request, case)
+    context = _case_context(request, case, "submit")
+    context.update({"links": _problem_links(case, context["problems"]), "key": uuid.uuid4().hex})
+    return render(request, "cases/submit.html", context)
+
+
+# ---------------------------------------------------------------- follow a case
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    event: CaseEvent
+    label: str
+    detail: str
+
+
+def _timeline(case: Case) -> list[TimelineRow]:
+    materials = {m["code"]: m["name"] for m in case.plan.get("materials", [])}
+    items = item_names(case)
+    rows = []
+    for event in case.events.order_by("seq"):
+        details = []
+        data = event.data or {}
+        if data.get("material"):
+            details.append(f"“{materials.get(data['material'], data['material'])}”")
+        if data.get("item"):
+            details.append(f"《{items.get(data['item'], data['item'])}》")
+        if event.action == "supplement_requested":
+            details.append(f"共 {len(data.get('entries', []))} 项")
+        if event.comment:
+            details.append(event.comment)
+        rows.append(TimelineRow(event, ACTION_LABELS.get(event.action, event.action), "；".join(details)))
+    return rows
+
+
+@login_required
+def case_progress(request: HttpRequest, case_id: int) -> HttpResponse:
+    """办件进度: status, departments' results, what comes next, notices and the timeline in plain words."""
+    case = _case(request, case_id, VIEW)
+    context = _case_context(request, case)
+    branches = list(case.branches.select_related("item", "department").order_by("id"))
+    due = [b.due_on for b in branches if b.due_on and b.decided_at is None]
+    context.update(
+        {
+            "branches": branches,
+            "latest_due": max(due) if due else None,
+            "next_step": NEXT_STEPS.get(case.status, ""),
+            "badge": STATUS_BADGES.get(case.status, ""),
+            "supplements": list(case.supplement_requests.order_by("-requested_at")),
+            "timeline": _timeline(case),
+            "rows": field_rows(case),
+            "materials": _material_rows(case),
+            "can_download": can(_user(request), DOWNLOAD_MATERIAL, case),
+        }
+    )
+    return render(request, "cases/progress.html", context)
+
+
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    """我的办件: an applicant's own cases; for window and guidance staff, the cases they file for others."""
+    user = _user(request)
+    if user.role == Role.APPLICANT:
+        cases = list(cases_for_applicant(user))
+        title = "我的办件"
+    elif user.role in (Role.CLERK, Role.AGENT):
+        cases = list(cases_assisted_by(user))
+        title = "我代办的办件"
+    else:
+        cases = []
+        title = "我的办件"
+    return render(request, "cases/my_cases.html", {"cases": cases, "title": title, "badges": STATUS_BADGES})
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """我的账号: who this account is; the ID number and mobile are shown masked."""
+    user = _user(request)
+    context = {
+        "account": user,
+        "id_number": mask_id_number(user.id_number) if user.id_number else "",
+        "phone": mask_mobile(user.phone) if user.phone else "",
+        "enterprise": user.enterprise,
+    }
+    return render(request, "cases/profile.html", context)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """站内消息, newest first."""
+    items = list(Notification.objects.filter(user=_user(request)).order_by("-created_at")[:200])
+    return render(request, "cases/notifications.html", {"notifications": items})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    notification_mark_read(user=_user(request), notification_id=notification_id)
+    return HttpResponseRedirect(reverse("cases:notifications") + f"#notification-{notification_id}")
+
+
+# ---------------------------------------------------------------- official notices (PDF)
+
+
+def _pdf(
+    request: HttpRequest, case: Case, render_notice: Callable[[], bytes], name: str, ascii_name: str
+) -> HttpResponse:
+    try:
+        content = render_notice()
+    except FontUnavailable as exc:
+        logger.error("notice PDF not rendered: %s", exc)
+        return render(request, "public/pdf_unavailable.html", {"error": exc}, status=503)
+    return pdf_response(
+        content, f"{name}-{case.number}.pdf", ascii_filename=f"{ascii_name}-{case.number}.pdf"
+    )
+
+
+@login_required
+def case_notice(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
+    """受理通知书 or 不予受理通知书, for the applicant and the staff who may see the case."""
+    case = _case(request, case_id, VIEW)
+    if kind == "acceptance" and case.accepted_at:
+        return _pdf(request, case, lambda: notices.acceptance_pdf(case), "受理通知书", "acceptance")
+    if kind == "refusal" and case.status == CaseStatus.REFUSED:
+        return _pdf(request, case, lambda: notices.refusal_pdf(case), "不予受理通知书", "refusal")
+    raise Http404("这个办件没有这份通知书。")
+
+
+@login_required
+def case_supplement_notice(request: HttpRequest, case_id: int, request_id: int) -> HttpResponse:
+    """补正材料通知书 of one supplement round."""
+    case = _case(request, case_id, VIEW)
+    supplement = case.supplement_requests.filter(pk=request_id).first()
+    if supplement is None:
+        raise Http404("这个办件没有这份补正材料通知书。")
+    return _pdf(
+        request, case, lambda: notices.supplement_pdf(case, supplement), "补正材料通知书", "supplement"
+    )
+
+
+# ---------------------------------------------------------------- kiosk
+
+
+def kiosk(request: HttpRequest) -> HttpResponse:
+    """自助终端: a start page with big buttons; cases started from this session have channel kiosk."""
+    request.session[KIOSK_SESSION_KEY] = Channel.KIOSK
+    bundles = Bundle.objects.filter(is_published=True).order_by("order", "code")
+    return render(request, "cases/kiosk.html", {"bundles": bundles})
+
+
+@require_POST
+def kiosk_exit(request: HttpRequest) -> HttpResponse:
+    request.session.pop(KIOSK_SESSION_KEY, None)
+    return HttpResponseRedirect(reverse("public:home"))
+
+
+# ---------------------------------------------------------------- the window
+
+
+def _require_role(request: HttpRequest, *roles: str) -> User:
+    user = _user(request)
+    if user.role not in roles:
+        raise PermissionDenied("只有综合窗口人员可以使用此页面。")
+    return user
+
+
+@login_required
+def window_queue_page(request: HttpRequest) -> HttpResponse:
+    """受理队列: this centre's cases, oldest first, with waiting time and channel."""
+    clerk = _require_role(request, Role.CLERK)
+    status = request.GET.get("status", CaseStatus.SUBMITTED)
+    if status not in {tab for tab, _label in QUEUE_TABS}:
+        status = CaseStatus.SUBMITTED
+    cases = list(window_queue(clerk, status))
+    now = timezone.now()
+    rows = [(case, now - case.submitted_at if case.submitted_at else None) for case in cases]
+    tabs = [(value, label, reverse("cases:window_queue") + f"?status={value}") for value, label in QUEUE_TABS]
+    return render(
+        request,
+        "cases/window_queue.html",
+        {"rows": rows, "status": status, "tabs": tabs, "centre": clerk.service_center},
+    )
+
+
+def _window_page(
+    request: HttpRequest,
+    case: Case,
+    *,
+    error: str = "",
+    status: int = 200,
+    supplement: SupplementInput | None = None,
+    refuse_form: RefuseForm | None = None,
+) -> HttpResponse:
+    context = _case_context(request, case)
+    materials = list(case.materials.select_related("material").order_by("id"))
+    context.update(
+        {
+            "rows": field_rows(case, show_all=True),
+            "materials": _material_rows(case),
+            "supplement_rows": supplement_rows(materials, supplement),
+            "supplement": supplement,
+            "refuse_form": refuse_form or RefuseForm(),
+            "signature": getattr(case, "commitment_signature", None),
+            "supplements": list(case.supplement_requests.order_by("-requested_at")),
+            "error": error,
+            "actionable": case.status == CaseStatus.SUBMITTED,
+            "badge": STATUS_BADGES.get(case.status, ""),
+        }
+    )
+    return render(request, "cases/window_case.html", context, status=status)
+
+
+def _fresh(case: Case) -> Case:
+    case.refresh_from_db()
+    return case
+
+
+@login_required
+def window_case(request: HttpRequest, case_id: int) -> HttpResponse:
+    """审查: the form, each material, the signature, and the window's three answers."""
+    case = _case(request, case_id, WINDOW)
+    return _window_page(request, case)
+
+
+@login_required
+@require_POST
+def window_accept(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id, WINDOW)
+    try:
+        case = case_accept(case=case, clerk=_user(request))
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+    except CaseError as exc:
+        return _window_page(request, _fresh(case), error=exc.message, status=exc.status)
+    messages.success(request, f"办件 {case.number} 已受理，已分送各部门并联审批；受理通知书已生成。")
+    return HttpResponseRedirect(reverse("cases:window_case", args=[case.pk]))
+
+
+@login_required
+@require_POST
+def window_supplement(request: HttpRequest, case_id: int) -> HttpResponse:
+    """补正一次告知: every material to fix with its reason, and other problems, in one notice."""
+    case = _case(request, case_id, WINDOW)
+    rows = list(case.materials.select_related("material").order_by("id"))
+    given = supplement_input(request.POST, rows)
+    if given.errors:
+        return _window_page(request, case, error="补正清单有误，请按提示修改。", status=422, supplement=given)
+    try:
+        case_request_supplement(case=case, clerk=_user(request), entries=given.entries, note=given.note)
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+    except CaseInvalid as exc:
+        given.errors = supplement_errors(given, exc.fields)
+        return _window_page(request, _fresh(case), error=exc.message, status=exc.status, supplement=given)
+    except CaseError as exc:
+        return _window_page(request, _fresh(case), error=exc.message, status=exc.status, supplement=given)
+    messages.success(request, f"已一次告知 {len(given.entries)} 项补正内容，补正材料通知书已生成。")
+    return HttpResponseRedirect(reverse("cases:window_case", args=[case.pk]))
+
+
+@login_required
+@require_POST
+def window_refuse(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id, WINDOW)
+    form = RefuseForm(request.POST)
+    if not form.is_valid():
+        return _window_page(request, case, error="请写明不予受理的理由和依据。", status=422, refuse_form=form)
+    try:
+        case_refuse(case=case, clerk=_user(request), reason=form.cleaned_data["reason"])
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+    except CaseError as exc:
+        if exc.fields or exc.code == "reason_required":
+            form.add_error("reason", exc.message)
+        return _window_page(request, _fresh(case), error=exc.message, status=exc.status, refuse_form=form)
+    messages.success(request, "已作出不予受理决定，不予受理通知书已生成。")
+    return HttpResponseRedirect(reverse("cases:window_case", args=[case.pk]))
+
+
+@login_required
+def assist(request: HttpRequest) -> HttpResponse:
+    """代办申请 (帮办代办 at the window, 云端导办 online): find or register the applicant, then start."""
+    staff = _require_role(request, Role.CLERK, Role.AGENT)
+    channel = Channel.WINDOW if staff.role == Role.CLERK else Channel.GUIDANCE
+    data = request.POST if request.method == "POST" else None
+    initial = {"bundle": request.GET.get("bundle", "")} if request.GET.get("bundle") else None
+    form = AssistForm(data, initial=initial)
+    bundle_code = (request.POST.get("bundle") if data else request.GET.get("bundle")) or ""
+    bundle = Bundle.objects.filter(code=bundle_code, is_published=True).first()
+    answers = answers_from_post(request.POST, prefix="q_") if data else {}
+    question_errors: dict[str, str] = {}
+    error = ""
+    status = 200
+    if data is not None:
+        status = 422
+        if form.is_valid():
+            cleaned = form.cleaned_data
+            try:
+                applicant = applicant_find_or_register(
+                    kind=cleaned["kind"],
+                    phone=cleaned.get("phone", ""),
+                    display_name=cleaned.get("display_name", ""),
+                    uscc=cleaned.get("uscc", ""),
+                    enterprise_name=cleaned.get("enterprise_name", ""),
+                    legal_representative=cleaned.get("legal_representative", ""),
+                    id_number=cleaned.get("id_number", ""),
+                    uscc_override_reason=cleaned.get("uscc_override_reason", ""),
+                )
+                case = case_start(
+                    bundle_code=cleaned["bundle"].code,
+                    applicant=applicant,
+                    answers=answers,
+                    channel=channel,
+                    assisted_by=staff,
+                )
+            except RegistrationError as exc:
+                for name, message in exc.fields.items():
+                    form.add_error(name if name in form.fields else None, message)
+                if not exc.fields:
+                    form.add_error(None, exc.message)
+            except CaseError as exc:
+                error = exc.message
+                question_errors = exc.fields
+                status = exc.status
+            else:
+                messages.success(
+                    request,
+                    f"已为“{case.holder_name}”创建申请（{case.get_channel_display()}），请继续填写申请表。",
+                )
+                return HttpResponseRedirect(reverse("cases:form", args=[case.pk]))
+    assisted = list(cases_assisted_by(staff)[:20])
+    context = {
+        "form": form,
+        "bundle": bundle,
+        "questions": question_rows(bundle, answers, question_errors) if bundle else [],
+        "channel_label": Channel(channel).label,
+        "error": error,
+        "assisted": assisted,
+        "badges": STATUS_BADGES,
+    }
+    return render(request, "cases/assist.html", context, status=status)
