@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("licences/", include("onewindow.licenses.urls")),
+    path("inspections/", include("onewindow.inspections.urls")),
     path("", include("onewindow.cases.urls")),
     path("", include("onewindow.approvals.urls")),
     path("", include("onewindow.bundles.urls")),

@@ -24,10 +24,23 @@ from onewindow.cases.services import event_append
 from onewindow.catalog.models import Department, ServiceItem
 from onewindow.lib.workdays import UnpublishedYearError, WorkdayCalendar
 from onewindow.licenses.services import permit_create, permit_number_for
+
+
+# Joint inspections build on branches, so they are imported where used, not at module level.
+def inspection_branch_opened(*, branch: Branch, actor: User | None) -> bool:
+    from onewindow.inspections.services import inspection_branch_opened as hook
+
+    return hook(branch=branch, actor=actor)
+
+
+def inspection_holds_clock(branch: Branch) -> bool:
+    from onewindow.inspections.selectors import inspection_holds_clock as holds
+
+    return holds(branch)
 from onewindow.notifications.services import notify_case_applicant
 
 
-def _due(calendar: WorkdayCalendar, branch: Branch) -> tuple[date, str]:
+def branch_due(calendar: WorkdayCalendar, branch: Branch) -> tuple[date, str]:
     """Due date: the limit plus extensions plus paused working days, counted from the opening day."""
     assert branch.opened_on is not None
     days = branch.limit_days + branch.extension_days + branch.paused_workdays
@@ -41,7 +54,7 @@ def _due(calendar: WorkdayCalendar, branch: Branch) -> tuple[date, str]:
 def _open(branch: Branch, calendar: WorkdayCalendar, today: date) -> None:
     branch.status = BranchStatus.PENDING
     branch.opened_on = today
-    branch.due_on, branch.calendar_warning = _due(calendar, branch)
+    branch.due_on, branch.calendar_warning = branch_due(calendar, branch)
 
 
 def branches_open(*, case: Case, actor: User) -> list[Branch]:
@@ -181,6 +194,9 @@ def _release_dependents(branch: Branch) -> None:
             _open(dependent, calendar, today)
             dependent.version = F("version") + 1
             dependent.save()
+            dependent.refresh_from_db(fields=["version"])
+            # A branch released while a joint inspection is under way joins its paused clock.
+            inspection_branch_opened(branch=dependent, actor=None)
             event_append(
                 case=branch.case,
                 actor=None,
@@ -255,6 +271,10 @@ def branch_resume(*, branch_id: int, reviewer: User, comment: str = "", expected
     with transaction.atomic():
         branch = _claim(branch_id, reviewer, expected_version)
         _require_status(branch, (BranchStatus.PAUSED,))
+        if inspection_holds_clock(branch):
+            raise CaseConflict(
+                "inspection_holds_clock", "该子件正在联合核查中，核查通过后将自动恢复计时，无需手动恢复。"
+            )
         today = timezone.localdate()
         pause = branch.pauses.filter(ended_on__isnull=True).first()
         paused = 0
@@ -264,7 +284,7 @@ def branch_resume(*, branch_id: int, reviewer: User, comment: str = "", expected
             paused = current_calendar().between(pause.started_on, today).days
         branch.paused_workdays += paused
         branch.status = BranchStatus.PENDING
-        branch.due_on, branch.calendar_warning = _due(current_calendar(), branch)
+        branch.due_on, branch.calendar_warning = branch_due(current_calendar(), branch)
         branch.save()
         event_append(
             case=branch.case,
@@ -303,7 +323,7 @@ def branch_extend(
         )
         branch.extension_days += days
         if branch.opened_on is not None:
-            branch.due_on, branch.calendar_warning = _due(current_calendar(), branch)
+            branch.due_on, branch.calendar_warning = branch_due(current_calendar(), branch)
         branch.save()
         event_append(
             case=branch.case,

@@ -260,7 +260,7 @@ def _material_row(case: Case, material_code: str) -> CaseMaterial:
     return row
 
 
-def _check_upload(upload: UploadedFile) -> tuple[bytes, str]:
+def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
     if upload.size is None or upload.size == 0:
         raise CaseInvalid("upload_empty", "上传的文件是空的，请重新选择文件。")
     if upload.size > settings.UPLOAD_MAX_BYTES:
@@ -289,7 +289,7 @@ def _check_upload(upload: UploadedFile) -> tuple[bytes, str]:
 
 
 def case_material_upload(*, case: Case, user: User, material_code: str, upload: UploadedFile) -> CaseMaterial:
-    content, mime = _check_upload(upload)
+    content, mime = upload_check(upload)
     digest = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
         locked = _lock(case.pk)

@@ -1,0 +1,450 @@
+"""Joint inspection pages: the organiser's schedule page, "my inspections", the shared checklist
+(phone first), finishing and re-inspection, the applicant's rectification page, and the notice PDF.
+
+Views parse input, call one service and render; who may do what and every rule about the
+clocks live in inspections.permissions and inspections.services.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from onewindow.accounts.models import Role, User
+from onewindow.cases.errors import CaseConflict, CaseError, CaseForbidden, CaseNotFound
+from onewindow.cases.models import Case
+from onewindow.cases.notices import holder_code_display
+from onewindow.inspections import services
+from onewindow.inspections.forms import (
+    CloseForm,
+    EntryForm,
+    FinishForm,
+    RectificationForm,
+    ReinspectionForm,
+    ScheduleForm,
+)
+from onewindow.inspections.models import (
+    ACTIVE_INSPECTION_STATUSES,
+    ChecklistEntry,
+    ChecklistPhoto,
+    ChecklistResult,
+    InspectionStatus,
+    JointInspection,
+    RectificationEvidence,
+)
+from onewindow.inspections.notices import notice_filename, rectification_notice_pdf
+from onewindow.inspections.permissions import (
+    DEPARTMENT_ROLES,
+    ORGANISE,
+    RECTIFY,
+    VIEW,
+    can,
+    get_inspection_for,
+)
+from onewindow.inspections.selectors import (
+    cases_awaiting_inspection,
+    checklist_view,
+    current_notice,
+    findings_by_department,
+    inspection_timeline,
+    inspections_for,
+    latest_inspection,
+    may_schedule,
+    notice_for,
+    schedule_plan,
+)
+from onewindow.lib.pdf import FontUnavailable, pdf_response
+
+FINISHED_SHOWN = 50
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _signed_in(view: View) -> View:
+    """Anonymous visitors go to the sign-in page."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return cast(View, wrapper)
+
+
+def _staff(view: View) -> View:
+    """Department staff only (inspectors, and reviewers who organise or read results); others get 403."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if _user(request).role not in DEPARTMENT_ROLES:
+            raise PermissionDenied("只有部门核查人员和审批人员可以查看联合核查。")
+        return view(request, *args, **kwargs)
+
+    return cast(View, wrapper)
+
+
+def _inspection(request: HttpRequest, inspection_id: int, action: str = VIEW) -> JointInspection:
+    try:
+        return get_inspection_for(_user(request), inspection_id, action)
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+
+
+# ---------------------------------------------------------------- my inspections
+
+
+@require_GET
+@_staff
+def mine(request: HttpRequest) -> HttpResponse:
+    """我的核查: what the inspector's department takes part in; for organisers, cases to schedule."""
+    user = _user(request)
+    inspections = inspections_for(user)
+    return render(
+        request,
+        "inspections/mine.html",
+        {
+            "active": list(inspections.filter(status__in=ACTIVE_INSPECTION_STATUSES)),
+            "finished": list(
+                inspections.exclude(status__in=ACTIVE_INSPECTION_STATUSES).order_by("-ended_at", "-id")[
+                    :FINISHED_SHOWN
+                ]
+            ),
+            "awaiting": list(cases_awaiting_inspection(user)),
+            "department": user.department,
+        },
+    )
+
+
+# ---------------------------------------------------------------- schedule
+
+
+def _schedulable_case(user: User, case_id: int) -> Case:
+    case = Case.objects.select_related("bundle__lead_department", "enterprise").filter(pk=case_id).first()
+    if case is None or not may_schedule(user, case):
+        raise Http404("没有找到这个办件，或者您所在部门不是该主题联合核查的牵头部门。")
+    return case
+
+
+@require_http_methods(["GET", "POST"])
+@_staff
+def schedule(request: HttpRequest, case_id: int) -> HttpResponse:
+    """安排联合核查: time, address and one inspector per department, for every site-check item."""
+    user = _user(request)
+    case = _schedulable_case(user, case_id)
+    running = JointInspection.objects.filter(case=case, status__in=ACTIVE_INSPECTION_STATUSES).first()
+    if running is not None:
+        messages.info(request, "该办件已有一次正在进行的联合核查。")
+        return redirect("inspections:checklist", inspection_id=running.pk)
+    plan = schedule_plan(case)
+    address = case.form_data.get("business_address") or (case.enterprise.address if case.enterprise else "")
+    form = ScheduleForm(request.POST or None, plan=plan, initial={"address": address})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            inspection = services.inspection_schedule(
+                case=case,
+                organiser=user,
+                scheduled_at=form.cleaned_data["scheduled_at"],
+                address=form.cleaned_data["address"],
+                inspectors=form.inspectors(),
+            )
+        except CaseError as exc:
+            form.add_service_errors(exc)
+            status = exc.status
+        else:
+            messages.success(request, "已安排联合核查，并已通知申请人和各部门核查人员；各事项暂停计时。")
+            return redirect("inspections:checklist", inspection_id=inspection.pk)
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request,
+        "inspections/schedule.html",
+        {"case": case, "form": form, "plan": plan, "holder_code": holder_code_display(case.holder_code)},
+        status=status,
+    )
+
+
+# ---------------------------------------------------------------- the shared checklist
+
+
+def _checklist_page(
+    request: HttpRequest,
+    inspection: JointInspection,
+    *,
+    error: str = "",
+    bound_entry: int | None = None,
+    entry_form: EntryForm | None = None,
+    forms: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    view = checklist_view(inspection, user)
+    organiser_forms: dict[str, Any] = {}
+    if view.organiser:
+        organiser_forms = {
+            "finish": FinishForm(),
+            "reinspection": ReinspectionForm(initial={"address": inspection.address}),
+            "close": CloseForm(),
+            **(forms or {}),
+        }
+    return render(
+        request,
+        "inspections/checklist.html",
+        {
+            "inspection": inspection,
+            "case": inspection.case,
+            "view": view,
+            "error": error,
+            "bound_entry": bound_entry,
+            "entry_form": entry_form,
+            "organiser_forms": organiser_forms,
+            "results": ChecklistResult.choices,
+            "timeline": inspection_timeline(inspection),
+            "recording": inspection.status in (InspectionStatus.SCHEDULED, InspectionStatus.IN_PROGRESS),
+            "holder_code": holder_code_display(inspection.case.holder_code),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@_staff
+def checklist(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    """共享核查清单: every department's section on one page; each inspector edits only his own."""
+    return _checklist_page(request, _inspection(request, inspection_id))
+
+
+@require_POST
+@_staff
+def record(request: HttpRequest, inspection_id: int, entry_id: int) -> HttpResponse:
+    inspection = _inspection(request, inspection_id)
+    entry = ChecklistEntry.objects.filter(pk=entry_id, assignment__inspection=inspection).first()
+    if entry is None:
+        raise Http404("没有找到这个核查项。")
+    form = EntryForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _checklist_page(request, inspection, bound_entry=entry.pk, entry_form=form, status=422)
+    try:
+        services.checklist_record(
+            entry=entry,
+            inspector=_user(request),
+            result=form.cleaned_data["result"],
+            note=form.cleaned_data["note"],
+            photos=form.cleaned_data["photos"],
+        )
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+    except (CaseForbidden, CaseConflict) as exc:
+        return _checklist_page(
+            request, _inspection(request, inspection_id), error=exc.message, status=exc.status
+        )
+    except CaseError as exc:
+        form.add_service_errors(exc)
+        return _checklist_page(request, inspection, bound_entry=entry.pk, entry_form=form, status=exc.status)
+    messages.success(request, "已保存。")
+    return redirect(reverse("inspections:checklist", args=[inspection.pk]) + f"#entry-{entry.pk}")
+
+
+def _organiser_action(
+    request: HttpRequest,
+    inspection_id: int,
+    name: str,
+    form: Any,
+    perform: Callable[[JointInspection, User, dict[str, Any]], str],
+) -> HttpResponse:
+    inspection = _inspection(request, inspection_id)
+    if not can(_user(request), ORGANISE, inspection):
+        return _checklist_page(
+            request,
+            inspection,
+            error=f"只有牵头部门（{inspection.organiser_department.name}）的人员可以办理此项。",
+            status=403,
+        )
+    status = 422
+    if form.is_valid():
+        try:
+            message = perform(inspection, _user(request), form.cleaned_data)
+        except CaseNotFound as exc:
+            raise Http404(exc.message) from None
+        except CaseConflict as exc:
+            return _checklist_page(
+                request, _inspection(request, inspection_id), error=exc.message, status=409
+            )
+        except CaseError as exc:
+            form.add_service_errors(exc)
+            status = exc.status
+        else:
+            messages.success(request, message)
+            return redirect("inspections:checklist", inspection_id=inspection.pk)
+    return _checklist_page(request, inspection, forms={name: form}, status=status)
+
+
+def _finish(inspection: JointInspection, user: User, data: dict[str, Any]) -> str:
+    finished = services.inspection_finish(
+        inspection=inspection, organiser=user, rectification_workdays=data["rectification_workdays"]
+    )
+    if finished.status == InspectionStatus.PASSED:
+        return "联合核查通过，已通知申请人，各事项恢复计时。"
+    return "已出具整改通知书（一次告知）并通知申请人；整改期间各事项继续暂停计时。"
+
+
+def _reinspect(inspection: JointInspection, user: User, data: dict[str, Any]) -> str:
+    services.reinspection_schedule(
+        inspection=inspection, organiser=user, scheduled_at=data["scheduled_at"], address=data["address"]
+    )
+    return "已安排复查，并已通知申请人和有关部门的核查人员。"
+
+
+def _close(inspection: JointInspection, user: User, data: dict[str, Any]) -> str:
+    services.inspection_close(inspection=inspection, organiser=user, reason=data["reason"])
+    return "联合核查已关闭，各事项恢复计时。"
+
+
+@require_POST
+@_staff
+def finish(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    return _organiser_action(request, inspection_id, "finish", FinishForm(request.POST), _finish)
+
+
+@require_POST
+@_staff
+def reinspection(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    return _organiser_action(
+        request, inspection_id, "reinspection", ReinspectionForm(request.POST), _reinspect
+    )
+
+
+@require_POST
+@_staff
+def close(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    return _organiser_action(request, inspection_id, "close", CloseForm(request.POST), _close)
+
+
+# ---------------------------------------------------------------- the applicant
+
+
+def _applicant_inspection(user: User, case_id: int) -> JointInspection:
+    case = Case.objects.filter(pk=case_id).first()
+    inspection = latest_inspection(case) if case is not None else None
+    if inspection is None or not can(user, RECTIFY, inspection):
+        raise Http404("没有找到这个办件的现场核查整改通知。")
+    return inspection
+
+
+@require_http_methods(["GET", "POST"])
+@_signed_in
+def rectification(request: HttpRequest, case_id: int) -> HttpResponse:
+    """整改: the consolidated notice with every department's findings, and the report form."""
+    user = _user(request)
+    inspection = _applicant_inspection(user, case_id)
+    form = RectificationForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.rectification_report(
+                    inspection=inspection,
+                    applicant=user,
+                    text=form.cleaned_data["text"],
+                    evidence=form.cleaned_data["evidence"],
+                )
+            except CaseNotFound as exc:
+                raise Http404(exc.message) from None
+            except CaseError as exc:
+                form.add_service_errors(exc)
+                status = exc.status
+                inspection = _applicant_inspection(user, case_id)
+            else:
+                messages.success(request, "整改情况已报告，牵头部门将安排复查，届时会短信通知您。")
+                return redirect("inspections:rectification", case_id=case_id)
+    notice = current_notice(inspection)
+    return render(
+        request,
+        "inspections/rectification.html",
+        {
+            "inspection": inspection,
+            "case": inspection.case,
+            "notice": notice,
+            "groups": findings_by_department(notice) if notice else [],
+            "report": inspection.reports.filter(round=inspection.round).prefetch_related("evidence").first(),
+            "form": form,
+            "can_report": inspection.status == InspectionStatus.FINDINGS_ISSUED,
+            "notices": list(inspection.notices.order_by("round")),
+            "holder_code": holder_code_display(inspection.case.holder_code),
+        },
+        status=status,
+    )
+
+
+# ---------------------------------------------------------------- documents and files
+
+
+def _readable_inspection(user: User, inspection_id: int) -> JointInspection:
+    """Staff of a department that takes part, or the case's applicant."""
+    action = RECTIFY if user.role == Role.APPLICANT else VIEW
+    try:
+        return get_inspection_for(user, inspection_id, action)
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+
+
+@require_GET
+@_signed_in
+def notice_pdf(request: HttpRequest, inspection_id: int, round_number: int) -> HttpResponse:
+    inspection = _readable_inspection(_user(request), inspection_id)
+    notice = notice_for(inspection, round_number)
+    if notice is None:
+        raise Http404("这一轮核查没有出具整改通知书。")
+    try:
+        content = rectification_notice_pdf(notice, inspection)
+    except FontUnavailable as exc:
+        return render(request, "public/pdf_unavailable.html", {"error": exc}, status=503)
+    return pdf_response(
+        content,
+        notice_filename(notice, inspection.case),
+        ascii_filename=f"rectification-{inspection.pk}-{notice.round}.pdf",
+    )
+
+
+def _file_response(stored: ChecklistPhoto | RectificationEvidence) -> FileResponse:
+    name = stored.original_name or stored.file.name.rsplit("/", 1)[-1]
+    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type, filename=name)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_GET
+@_staff
+def photo(request: HttpRequest, photo_id: int) -> HttpResponseBase:
+    stored = ChecklistPhoto.objects.select_related("entry__assignment").filter(pk=photo_id).first()
+    if stored is None:
+        raise Http404("没有找到这张照片。")
+    _inspection(request, stored.entry.assignment.inspection_id)
+    return _file_response(stored)
+
+
+@require_GET
+@_signed_in
+def evidence(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
+    stored = RectificationEvidence.objects.select_related("report").filter(pk=evidence_id).first()
+    if stored is None:
+        raise Http404("没有找到这份材料。")
+    _readable_inspection(_user(request), stored.report.inspection_id)
+    return _file_response(stored)
