@@ -168,7 +168,7 @@ def case_detail(case: Case, viewer: User) -> dict[str, Any]:
     }
 
 
-@router.post("/cases", summary="从办理方案创建办件（草稿）")
+@router.post("/cases", response={201: dict[str, Any]}, summary="从办理方案创建办件（草稿）")
 def create_case(request: HttpRequest, payload: StartIn) -> tuple[int, dict[str, Any]]:
     user = _user(request)
     applicant, assisted_by = user, None

@@ -1,0 +1,320 @@
+"""The HTTP API under /api/v1: one NinjaAPI, its routers, offline docs and one error body for every failure.
+
+Every error, whatever raised it, leaves as
+``{"code": "<stable machine code>", "message": "<Chinese>", "errors": [{"field", "code", "message"}]}``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import ninja
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver, path, re_path, reverse
+from django.utils.html import format_html, json_script
+from django.views.decorators.http import require_safe
+from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
+from ninja.openapi.docs import DocsBase
+from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
+
+from onewindow.approvals.api import router as approvals_router
+from onewindow.bundles.api import router as bundles_router
+from onewindow.cases.api import router as cases_router
+from onewindow.cases.errors import CaseError
+from onewindow.catalog.api import router as catalog_router
+from onewindow.catalog.schemas import ApiError
+
+logger = logging.getLogger(__name__)
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+def json_bytes(data: Any) -> bytes:
+    """UTF-8 JSON with readable Chinese, or all-ASCII when it echoes a lone surrogate a caller sent as \\ud800."""
+    try:
+        return json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return json.dumps(data, cls=NinjaJSONEncoder).encode()
+
+
+def error_response(
+    status: int, code: str, message: str, errors: Iterable[dict[str, str]] = ()
+) -> HttpResponse:
+    body = {"code": code, "message": message, "errors": list(errors)}
+    return HttpResponse(json_bytes(body), status=status, content_type=JSON_CONTENT_TYPE)
+
+
+# ---------------------------------------------------------------- request bodies
+
+
+class InvalidBody(ValueError):
+    """The body is not a JSON object; raised by the parser, reported as 422 invalid_body."""
+
+
+BODY_EXAMPLE = '{"answers": {"问题编码": 回答}}'
+
+
+class JSONObjectParser(Parser):
+    """Accept only a JSON object as a request body; anything else is the caller's mistake, never a 500."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        try:
+            data = json.loads(request.body)
+        except (ValueError, RecursionError) as exc:
+            raise InvalidBody(f"请求内容不是有效的 JSON。请以 JSON 对象提交，例如 {BODY_EXAMPLE}。") from exc
+        if not isinstance(data, dict):
+            raise InvalidBody(f"请求内容应为 JSON 对象，例如 {BODY_EXAMPLE}。")
+        return data
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        return json_bytes(data)
+
+
+# ---------------------------------------------------------------- validation messages
+
+# Parameter names as a person reads them; unknown names fall back to the raw name.
+FIELD_LABELS = {
+    "answers": "情形问题的回答（answers）",
+    "limit": "每页条数（limit）",
+    "offset": "起始位置（offset）",
+    "level": "层级（level）",
+    "parent": "上级区划代码（parent）",
+    "department": "部门编码（department）",
+    "q": "关键词（q）",
+}
+
+SOURCE_CODES = {"body": "invalid_body", "query": "invalid_query", "path": "invalid_path"}
+
+
+def _field_message(error: dict[str, Any], label: str) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return f"缺少“{label}”，请补充后重新提交。"
+    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+        return f"“{label}”应为 JSON 对象（键值对）。"
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return f"“{label}”应为整数。"
+    if kind in {"greater_than_equal", "greater_than"}:
+        bound = ctx.get("ge", ctx.get("gt"))
+        return f"“{label}”不能小于 {bound}。"
+    if kind in {"less_than_equal", "less_than"}:
+        bound = ctx.get("le", ctx.get("lt"))
+        return f"“{label}”不能大于 {bound}。"
+    if kind in {"enum", "literal_error"}:
+        # pydantic lists the values as "'a', 'b' or 'c'"
+        values = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ").split(", ")
+        return f"“{label}”只能是以下之一：{'、'.join(values)}。"
+    if kind in {"string_too_long"}:
+        return f"“{label}”不能超过 {ctx.get('max_length')} 个字符。"
+    if kind in {"string_type"}:
+        return f"“{label}”应为文字。"
+    return f"“{label}”的值不正确，请检查后重新提交。"
+
+
+def _validation_errors(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str, str]]]:
+    """Ninja's pydantic errors (English) as our code and per-field Chinese entries."""
+    entries: list[dict[str, str]] = []
+    sources: list[str] = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        source = loc[0] if loc else "body"
+        # Body locations carry the view's parameter name first: ("body", "payload", "answers").
+        names = loc[2:] if source == "body" else loc[1:]
+        field = ".".join(names) if names else "body"
+        label = FIELD_LABELS.get(names[0], field) if names else "请求内容"
+        sources.append(source)
+        entries.append(
+            {
+                "field": field,
+                "code": str(error.get("type", "invalid")),
+                "message": _field_message(error, label),
+            }
+        )
+    code = SOURCE_CODES.get(sources[0], "invalid_request") if sources else "invalid_request"
+    return code, entries
+
+
+def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    code, entries = _validation_errors(exc.errors)
+    if code == "invalid_body":
+        details = "".join(entry["message"] for entry in entries)
+        message = f"请求内容不符合要求：{details}正确的格式为 {BODY_EXAMPLE}。"
+    else:
+        message = "请求参数不符合要求：" + "".join(entry["message"] for entry in entries)
+    return error_response(422, code, message, entries)
+
+
+# ---------------------------------------------------------------- other failures
+
+HTTP_ERROR_CODES = {
+    401: ("unauthenticated", "请先登录后再调用此接口。"),
+    403: ("forbidden", "您没有调用此接口的权限。"),
+    429: ("throttled", "请求过于频繁，请稍后再试。"),
+}
+INTERNAL_ERROR_MESSAGE = "服务器处理请求时出错，我们已记录此问题。请稍后重试；如仍失败，请联系政务服务中心。"
+
+
+def _on_case_error(request: HttpRequest, exc: CaseError) -> HttpResponse:
+    errors = [{"field": field, "code": exc.code, "message": message} for field, message in exc.fields.items()]
+    return error_response(exc.status, exc.code, exc.message, errors)
+
+
+def _on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return error_response(exc.status, exc.code, exc.message, exc.errors)
+
+
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Ninja turns any parser failure into a plain 400; the parser's own error says what was wrong.
+    if isinstance(exc.__cause__, InvalidBody):
+        message = str(exc.__cause__)
+        return error_response(
+            422, "invalid_body", message, [{"field": "body", "code": "invalid_body", "message": message}]
+        )
+    code, message = HTTP_ERROR_CODES.get(exc.status_code, ("bad_request", "请求不符合要求，请检查后重试。"))
+    return error_response(exc.status_code, code, message)
+
+
+def _on_http404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(404, "not_found", "没有找到您请求的内容，请核对地址或编码。")
+
+
+def _on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    if isinstance(exc, RequestDataTooBig):
+        return error_response(413, "body_too_large", "请求内容过大，请精简后重新提交。")
+    return error_response(400, "bad_request", "请求不符合要求，请检查后重试。")
+
+
+def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unhandled API error on %s %s", request.method, request.path, exc_info=exc)
+    return error_response(500, "internal_error", INTERNAL_ERROR_MESSAGE)
+
+
+def _json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Make what happens outside ninja's operations (405, the root, the docs) answer in the same JSON."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404 as exc:
+            return _on_http404(request, exc)
+        except Exception as exc:
+            return _on_unexpected(request, exc)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            json_405 = error_response(
+                405, "method_not_allowed", f"此接口不支持 {request.method} 请求，请改用 {allowed}。"
+            )
+            json_405["Allow"] = allowed
+            return json_405
+        return response
+
+    return wrapper
+
+
+def _unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return error_response(404, "not_found", "没有这个接口地址，请查看 /api/v1/docs 中的接口列表。")
+
+
+# ---------------------------------------------------------------- offline docs
+
+# Swagger UI as shipped inside django-ninja, served from here so the docs work without internet
+# and without adding "ninja" to INSTALLED_APPS.
+NINJA_STATIC = Path(ninja.__file__).parent / "static" / "ninja"
+DOCS_ASSETS = {
+    "swagger-ui.css": "text/css; charset=utf-8",
+    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+    "swagger-ui-init.js": "text/javascript; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
+
+
+@require_safe
+def _docs_asset(request: HttpRequest, name: str) -> FileResponse:
+    content_type = DOCS_ASSETS.get(name)
+    if content_type is None:
+        raise Http404(name)
+    response = FileResponse((NINJA_STATIC / name).open("rb"), content_type=content_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+class OfflineSwagger(DocsBase):
+    """Swagger UI from the files bundled with django-ninja instead of a CDN."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        def asset(name: str) -> str:
+            return reverse(f"{api.urls_namespace}:docs-asset", kwargs={"name": name})
+
+        settings = {"url": self.get_openapi_url(api, kwargs), "layout": "BaseLayout", "deepLinking": True}
+        html = format_html(
+            '<!DOCTYPE html><html lang="zh-hans"><head><meta charset="utf-8">'
+            '<link rel="stylesheet" href="{}"><link rel="icon" href="{}" type="image/svg+xml">'
+            "<title>{}</title></head><body>{}"
+            '<div id="swagger-ui"></div><script src="{}"></script><script src="{}"></script></body></html>',
+            asset("swagger-ui.css"),
+            asset("favicon.svg"),
+            api.title,
+            json_script(settings, "swagger-settings"),
+            asset("swagger-ui-bundle.js"),
+            asset("swagger-ui-init.js"),
+        )
+        return HttpResponse(html)
+
+
+# ---------------------------------------------------------------- the API
+
+
+class OneWindowAPI(NinjaAPI):
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_errors(pattern.callback)
+        extra = [
+            path("docs/assets/<str:name>", _json_errors(_docs_asset), name="docs-asset"),
+            re_path(r"^(?P<rest>.*)$", _json_errors(_unknown_path), name="unknown-path"),
+        ]
+        return [*patterns, *extra], app_name, namespace
+
+
+api = OneWindowAPI(
+    title="一窗通办 API",
+    version="1",
+    description=(
+        "政务服务事项目录、一业一证主题和办理方案。所有错误都以 "
+        '{"code": 机器可读编码, "message": 中文说明, "errors": [{"field", "code", "message"}]} 返回。'
+    ),
+    docs=OfflineSwagger(),
+    parser=JSONObjectParser(),
+    renderer=ChineseJSONRenderer(),
+)
+# Ninja uses the handler of the nearest class in the exception's MRO, so Exception only gets the rest.
+EXCEPTION_HANDLERS: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
+    (ApiError, _on_api_error),
+    (CaseError, _on_case_error),
+    (ValidationError, _on_validation_error),
+    (HttpError, _on_http_error),
+    (Http404, _on_http404),
+    (SuspiciousOperation, _on_suspicious),
+    (Exception, _on_unexpected),
+]
+for exc_class, handler in EXCEPTION_HANDLERS:
+    api.add_exception_handler(exc_class, handler)
+api.add_router("/", catalog_router)
+api.add_router("/bundles", bundles_router)
+api.add_router("/", cases_router)
+api.add_router("/", approvals_router)
