@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
@@ -169,7 +169,7 @@ def case_detail(case: Case, viewer: User) -> dict[str, Any]:
 
 
 @router.post("/cases", response={201: dict[str, Any]}, summary="从办理方案创建办件（草稿）")
-def create_case(request: HttpRequest, payload: StartIn) -> tuple[int, dict[str, Any]]:
+def create_case(request: HttpRequest, payload: StartIn) -> Status:
     user = _user(request)
     applicant, assisted_by = user, None
     if payload.channel in (Channel.WINDOW, Channel.GUIDANCE):
@@ -186,7 +186,7 @@ def create_case(request: HttpRequest, payload: StartIn) -> tuple[int, dict[str, 
         channel=payload.channel,
         assisted_by=assisted_by,
     )
-    return 201, case_detail(case, user)
+    return Status(201, case_detail(case, user))
 
 
 @router.get("/cases", summary="我的办件")
