@@ -1,0 +1,336 @@
+"""API for bundles (一业一证 / 一件事): the bundles, their scenario questions, and the plan for given answers."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Model, Prefetch
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from ninja import Router
+
+from onewindow.bundles.models import Bundle, BundleItem, Dependency, Question, Rule
+from onewindow.bundles.planner import (
+    Answer,
+    AnswersInvalid,
+    Plan,
+    bundle_for_planning,
+    clean_answers,
+    plan_bundle,
+    rule_holds,
+)
+from onewindow.bundles.schemas import BundleDetail, BundleSummary, PlanOut, PlanRequest
+from onewindow.catalog.api import choice_label, department_ref, field_out, number_out
+from onewindow.catalog.models import Department, ItemField, ItemMaterial, Material, ServiceItem
+from onewindow.catalog.models import Field as CatalogField
+from onewindow.catalog.schemas import ApiError, ErrorOut, not_found
+
+router = Router(tags=["一业一证"])
+
+BUNDLE_KIND = "一业一证主题"
+
+
+def _bundle_summary(bundle: Bundle, item_count: int) -> dict[str, Any]:
+    return {
+        "code": bundle.code,
+        "name": bundle.name,
+        "industry": bundle.industry,
+        "summary": bundle.summary,
+        "licence_name": bundle.licence_name,
+        "lead_department": department_ref(bundle.lead_department),
+        "item_count": item_count,
+    }
+
+
+def _question_out(question: Question) -> dict[str, Any]:
+    return {
+        "code": question.code,
+        "text": question.text,
+        "help": question.help_text_zh,
+        "kind": question.kind,
+        "kind_label": choice_label(Question.Kind, question.kind),
+        "options": [
+            {"value": str(o["value"]), "label": str(o.get("label", o["value"]))}
+            for o in question.options
+            if isinstance(o, dict) and "value" in o
+        ],
+        "unit": question.unit,
+        "min": number_out(question.min_value),
+        "max": number_out(question.max_value),
+    }
+
+
+@router.get("", response=list[BundleSummary], summary="一业一证主题列表")
+def bundle_list(request: HttpRequest) -> list[dict[str, Any]]:
+    bundles = (
+        Bundle.objects.filter(is_published=True)
+        .select_related("lead_department")
+        .annotate(item_count=Count("bundle_items"))
+    )
+    return [_bundle_summary(b, b.item_count) for b in bundles]
+
+
+@router.get(
+    "/{code}", response={200: BundleDetail, 404: ErrorOut}, summary="主题详情：事项、前置关系和情形问题"
+)
+def bundle_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    bundle = (
+        Bundle.objects.filter(code=code, is_published=True)
+        .select_related("lead_department", "commitment_question")
+        .prefetch_related(
+            Prefetch("bundle_items", queryset=BundleItem.objects.select_related("item__department")),
+            "questions",
+            "dependencies__item",
+            "dependencies__prerequisite",
+        )
+        .first()
+    )
+    if bundle is None:
+        raise not_found(BUNDLE_KIND, code)
+    members = [bi.item for bi in bundle.bundle_items.all()]
+    return {
+        **_bundle_summary(bundle, len(members)),
+        "commitment_question": bundle.commitment_question.code if bundle.commitment_question else None,
+        "items": [
+            {
+                "code": item.code,
+                "name": item.name,
+                "department": department_ref(item.department),
+                "statutory_limit_days": item.statutory_limit_days,
+                "promised_limit_days": item.promised_limit_days,
+                "supports_commitment": item.supports_commitment,
+            }
+            for item in members
+        ],
+        "dependencies": [
+            {"item": d.item.code, "requires": d.prerequisite.code, "note": d.note}
+            for d in sorted(bundle.dependencies.all(), key=lambda d: d.id)
+        ],
+        "questions": [_question_out(q) for q in bundle.questions.all()],
+    }
+
+
+@router.post(
+    "/{code}/plan",
+    response={200: PlanOut, 404: ErrorOut, 422: ErrorOut},
+    summary="按情形回答生成办理方案",
+    description=(
+        "返回需要办理的事项、合并后的一张申请表、一份材料清单（提交 / 共享调取 / 承诺替代）、"
+        "承诺书条款、尚未回答的问题和精简情况。回答不符合要求时返回 422，每个问题一条说明。"
+    ),
+)
+def bundle_plan(request: HttpRequest, code: str, payload: PlanRequest) -> HttpResponse:
+    try:
+        body = plan_body(code, payload.answers)
+    except Bundle.DoesNotExist:
+        raise not_found(BUNDLE_KIND, code) from None
+    except AnswersInvalid as exc:
+        raise ApiError(
+            422,
+            "invalid_answers",
+            f"有 {len(exc.problems)} 个回答不符合要求："
+            + "".join(p.message for p in exc.problems)
+            + "请修改后重新提交。",
+            [{"field": f"answers.{p.question}", "code": p.code, "message": p.message} for p in exc.problems],
+        ) from None
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+def plan_out(plan: Plan) -> dict[str, Any]:
+    bundle = plan.bundle
+    return {
+        "bundle": {"code": bundle.code, "name": bundle.name, "licence_name": bundle.licence_name},
+        "items": [
+            {
+                "code": p.item.code,
+                "name": p.item.name,
+                "department": {"code": p.item.department.code, "name": p.item.department.name},
+                "statutory_limit_days": p.item.statutory_limit_days,
+                "statutory_extension_days": p.item.statutory_extension_days,
+                "promised_limit_days": p.item.promised_limit_days,
+                "prerequisites": [pre.code for pre in p.prerequisites],
+                "dependency_notes": list(p.dependency_notes),
+                "reason": p.reason,
+                "commitment": p.commitment,
+            }
+            for p in plan.items
+        ],
+        "form": [
+            {**field_out(f.field, required=f.required), "used_by": [i.code for i in f.items]}
+            for f in plan.form
+        ],
+        "materials": [
+            {
+                "code": m.material.code,
+                "name": m.material.name,
+                "description": m.material.description,
+                "disposition": m.disposition,
+                "disposition_label": m.disposition_label,
+                "reason": m.reason,
+                "disposition_reason": m.disposition_reason,
+                "items": [i.code for i in m.items],
+                "originals": m.originals,
+                "copies": m.copies,
+                "condition_notes": list(m.condition_notes),
+            }
+            for m in plan.materials
+        ],
+        "commitment": [{"item": c.item.code if c.item else None, "text": c.text} for c in plan.commitment],
+        "unanswered": [q.code for q in plan.unanswered],
+        "summary": plan.summary.as_dict(),
+    }
+
+
+def render_plan(bundle: Bundle, answers: Mapping[str, Answer]) -> bytes:
+    # Plain dicts dumped once: validating this much output through PlanOut costs more than planning.
+    # PlanOut still documents the shape, and the tests check responses against it.
+    return json.dumps(plan_out(plan_bundle(bundle, answers)), ensure_ascii=False).encode()
+
+
+# ---------------------------------------------------------------- plan cache
+#
+# Fetching a bundle for planning takes eight queries and most of a request's time, and a plan
+# depends only on the bundle's rows and the answers. So each process keeps the prefetched bundles
+# and the rendered plans of one *catalogue revision*. The revision is a token in a file in
+# DATA_DIR, replaced after every committed change to a row a plan reads (saves and deletes from
+# the admin, the YAML import or the seed command all send the model signals), so every worker
+# process on the machine sees the change at its next request. Bulk ``QuerySet.update()`` sends no
+# signal and must not be used on these models. Several machines need the file on shared storage.
+
+REVISION_FILE = settings.DATA_DIR / "bundles.revision"
+MAX_CACHED_PLANS = 256
+
+# Every model whose rows appear in a plan.
+PLANNED_MODELS = (
+    Bundle,
+    BundleItem,
+    Question,
+    Rule,
+    Dependency,
+    ServiceItem,
+    Department,
+    ItemMaterial,
+    Material,
+    ItemField,
+    CatalogField,
+)
+
+
+@dataclass
+class _Generation:
+    """What one process caches for one revision: prefetched bundles and rendered plans (LRU)."""
+
+    revision: bytes
+    bundles: dict[str, Bundle] = field(default_factory=dict)
+    plans: OrderedDict[tuple[Any, ...], bytes] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def lookup(self, key: tuple[Any, ...]) -> bytes | None:
+        with self.lock:
+            body = self.plans.get(key)
+            if body is not None:
+                self.plans.move_to_end(key)
+            return body
+
+    def store(self, key: tuple[Any, ...], body: bytes) -> None:
+        with self.lock:
+            self.plans[key] = body
+            if len(self.plans) > MAX_CACHED_PLANS:
+                self.plans.popitem(last=False)
+
+
+_generation = _Generation(revision=b"")
+
+
+def _read_revision() -> bytes:
+    # os-level calls: this runs on every plan request and pathlib's read_text costs ten times more.
+    try:
+        descriptor = os.open(REVISION_FILE, os.O_RDONLY)
+    except FileNotFoundError:
+        return b""
+    try:
+        return os.read(descriptor, 64)
+    finally:
+        os.close(descriptor)
+
+
+def catalogue_changed() -> None:
+    """Start a new revision: every process drops its cached bundles and plans at its next request."""
+    temporary = REVISION_FILE.with_name(f"{REVISION_FILE.name}.{uuid.uuid4().hex}")
+    temporary.write_text(uuid.uuid4().hex)
+    os.replace(temporary, REVISION_FILE)
+
+
+def _on_planned_row_changed(sender: type[Model], **kwargs: Any) -> None:
+    transaction.on_commit(catalogue_changed, using=kwargs.get("using"))
+
+
+for _model in PLANNED_MODELS:
+    post_save.connect(_on_planned_row_changed, sender=_model, dispatch_uid=f"plan-cache-{_model.__name__}")
+    post_delete.connect(_on_planned_row_changed, sender=_model, dispatch_uid=f"plan-cache-{_model.__name__}")
+
+
+def _current_generation() -> _Generation:
+    global _generation
+    revision = _read_revision()
+    if _generation.revision != revision:
+        _generation = _Generation(revision=revision)
+    return _generation
+
+
+def _cache_allowed() -> bool:
+    # Rows read inside a transaction may be uncommitted and rolled back: never keep them.
+    return not transaction.get_connection().in_atomic_block
+
+
+def plan_signature(bundle: Bundle, answers: Mapping[str, Answer]) -> tuple[Any, ...]:
+    """Everything a plan takes from the cleaned answers: which rules hold, whether the applicant
+    chose the commitment, and which questions are answered (for "unanswered").
+
+    Applicants whose answers differ only where no rule looks (35 or 36 tonnes a day, when the
+    rule is "more than 0") get the same plan. This mirrors plan_bundle(); the tests check that
+    equal signatures give equal plans.
+    """
+    commitment = bundle.commitment_question
+    return (
+        tuple(rule_holds(rule, answers) for rule in bundle.rules.all()),
+        answers.get(commitment.code) is True if commitment else True,
+        tuple(sorted(answers)),
+    )
+
+
+def plan_body(code: str, raw_answers: Mapping[str, Any]) -> bytes:
+    """The plan as JSON bytes. Raises Bundle.DoesNotExist and AnswersInvalid like the planner."""
+    if not _cache_allowed():
+        bundle = bundle_for_planning(code)
+        return render_plan(bundle, clean_answers(bundle, raw_answers))
+    # Read the revision before the rows: a change committed meanwhile replaces this generation,
+    # so what is stored below can only be served for the revision it was read under.
+    generation = _current_generation()
+    language = translation.get_language()
+    # First by the answers as sent (repr tells true from 1 and "1"): a repeated request skips even
+    # the checking. Then by what the plan depends on. The planner's sentences follow the language.
+    request_key = (code, language, repr(sorted(raw_answers.items())))
+    body = generation.lookup(request_key)
+    if body is None:
+        bundle = generation.bundles.get(code) or generation.bundles.setdefault(
+            code, bundle_for_planning(code)
+        )
+        answers = clean_answers(bundle, raw_answers)
+        plan_key = (code, language, plan_signature(bundle, answers))
+        body = generation.lookup(plan_key)
+        if body is None:
+            body = render_plan(bundle, answers)
+            generation.store(plan_key, body)
+        generation.store(request_key, body)
+    return body
