@@ -214,6 +214,14 @@ LICENCE_ISSUER_NAME = env_str("LICENCE_ISSUER_NAME", "天门市行政审批局")
 # "earliest": the earliest expiry among the permits; "years:N": N years from issue.
 LICENCE_VALIDITY_RULE = env_str("LICENCE_VALIDITY_RULE", "earliest")
 
+# Licence signature (PAdES). Empty LICENCE_SIGNING_CERT: a local demo CA in LICENCE_DEMO_PKI_DIR signs.
+LICENCE_SIGNING_CERT = env_str("LICENCE_SIGNING_CERT", "")
+LICENCE_SIGNING_KEY = env_str("LICENCE_SIGNING_KEY", "")
+LICENCE_SIGNING_KEY_PASSWORD = env_str("LICENCE_SIGNING_KEY_PASSWORD", "")
+LICENCE_SIGNING_CHAIN = env_str("LICENCE_SIGNING_CHAIN", "")
+LICENCE_TRUST_ROOTS = env_str("LICENCE_TRUST_ROOTS", "")
+LICENCE_DEMO_PKI_DIR = env_str("LICENCE_DEMO_PKI_DIR", str(DATA_DIR / "pki"))
+
 # Public verification requests per client address per minute.
 VERIFY_RATE_LIMIT_PER_MINUTE = env_int("VERIFY_RATE_LIMIT_PER_MINUTE", 60)
 
