@@ -1,0 +1,1 @@
+"""Comprehensive licences: PDF, electronic seal, verification."""
