@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.core.management import call_command
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
     """Seed reference data and the demo cast once per test database."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         call_command("seed", "--demo", "--without-cases", verbosity=0)
-    yield

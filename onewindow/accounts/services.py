@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -13,7 +13,7 @@ from onewindow.accounts.models import LoginThrottle, Role, User
 from onewindow.catalog.models import Department
 from onewindow.centers.models import ServiceCenter
 
-DEMO_PASSWORD = "OneWindow-2026"  # noqa: S105 - documented demo credential, demo data only
+DEMO_PASSWORD = "OneWindow-2026"
 
 
 def _throttle_keys(username: str, address: str) -> list[str]:
@@ -23,7 +23,7 @@ def _throttle_keys(username: str, address: str) -> list[str]:
     return keys
 
 
-def login_locked_until(*, username: str, address: str) -> timezone.datetime | None:
+def login_locked_until(*, username: str, address: str) -> datetime | None:
     """When the lock on this username or address ends, or None when sign-in may be tried."""
     now = timezone.now()
     locks = LoginThrottle.objects.filter(key__in=_throttle_keys(username, address), locked_until__gt=now)

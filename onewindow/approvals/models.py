@@ -92,6 +92,9 @@ class ClockPause(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.branch_id} {self.reason} {self.started_on}—{self.ended_on or ''}"
+
 
 class Extension(models.Model):
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="extensions")
@@ -106,6 +109,9 @@ class Extension(models.Model):
     class Meta:
         verbose_name = _("延期")
         verbose_name_plural = _("延期")
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} +{self.days}"
 
 
 class CalendarDay(models.Model):
@@ -124,6 +130,9 @@ class CalendarDay(models.Model):
         verbose_name_plural = _("节假日调整")
         ordering = ["date"]
 
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"
+
 
 class PublishedYear(models.Model):
     """A year whose official holiday schedule has been entered in full."""
@@ -135,3 +144,6 @@ class PublishedYear(models.Model):
         verbose_name = _("已录入年度安排")
         verbose_name_plural = _("已录入年度安排")
         ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -24,6 +24,8 @@ def reviewer_queue(
 
     Served by approvals_queue_idx (department, status, due_on).
     """
+    if reviewer.department_id is None:
+        return Branch.objects.none()
     branches = Branch.objects.filter(department_id=reviewer.department_id)
     if status == "decided":
         branches = branches.filter(status__in=DECIDED_BRANCH_STATUSES)
@@ -45,12 +47,14 @@ def reviewer_queue(
 
 def get_branch_for(user: User, branch_id: int) -> Branch:
     """A branch of the user's own department, or 404: no department sees another's branch."""
+    if user.department_id is None:
+        raise CaseNotFound("branch_not_found", "没有找到这个子件。")
     branch = (
         Branch.objects.select_related("case__bundle", "case__applicant", "item", "department")
         .filter(pk=branch_id, department_id=user.department_id)
         .first()
     )
-    if branch is None or user.department_id is None:
+    if branch is None:
         raise CaseNotFound("branch_not_found", "没有找到这个子件。")
     return branch
 
@@ -81,6 +85,8 @@ def branch_view(branch: Branch) -> BranchView:
 def branch_status_counts(reviewer: User) -> dict[str, int]:
     from django.db.models import Count
 
+    if reviewer.department_id is None:
+        return {}
     rows = Branch.objects.filter(department_id=reviewer.department_id).values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
 

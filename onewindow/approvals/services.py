@@ -24,6 +24,7 @@ from onewindow.cases.services import event_append
 from onewindow.catalog.models import Department, ServiceItem
 from onewindow.lib.workdays import UnpublishedYearError, WorkdayCalendar
 from onewindow.licenses.services import permit_create, permit_number_for
+from onewindow.notifications.services import notify_case_applicant
 
 
 # Joint inspections build on branches, so they are imported where used, not at module level.
@@ -37,7 +38,6 @@ def inspection_holds_clock(branch: Branch) -> bool:
     from onewindow.inspections.selectors import inspection_holds_clock as holds
 
     return holds(branch)
-from onewindow.notifications.services import notify_case_applicant
 
 
 def branch_due(calendar: WorkdayCalendar, branch: Branch) -> tuple[date, str]:

@@ -39,7 +39,7 @@ class RuleInline(admin.TabularInline):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         # Offer only this bundle's questions.
         if db_field.name == "question" and request.resolver_match:
-            bundle_id = request.resolver_match.kwargs.get("object_id")
+            bundle_id = request.resolver_match.kwargs.get("object_id") or 0
             kwargs["queryset"] = Question.objects.filter(bundle_id=bundle_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -76,7 +76,7 @@ class BundleAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "commitment_question" and request.resolver_match:
-            bundle_id = request.resolver_match.kwargs.get("object_id")
+            bundle_id = request.resolver_match.kwargs.get("object_id") or 0
             kwargs["queryset"] = Question.objects.filter(bundle_id=bundle_id, kind=Question.Kind.YES_NO)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -87,7 +87,7 @@ class BundleAdmin(admin.ModelAdmin):
             return None
         bundle = queryset.get()
         response = HttpResponse(bundle_export(bundle), content_type="application/yaml; charset=utf-8")
-        response["Content-Disposition"] = content_disposition_header(True, f"{bundle.code}.yaml")
+        response["Content-Disposition"] = content_disposition_header(True, f"{bundle.code}.yaml") or ""
         return response
 
     def get_urls(self) -> list[URLPattern]:

@@ -34,7 +34,9 @@ class Bundle(models.Model):
     )
     is_published = models.BooleanField(_("已发布"), default=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
-    items = models.ManyToManyField(ServiceItem, through="BundleItem", related_name="bundles")
+    items: models.ManyToManyField[ServiceItem, BundleItem] = models.ManyToManyField(
+        ServiceItem, through="BundleItem", related_name="bundles"
+    )
 
     class Meta:
         verbose_name = _("一业一证主题")

@@ -353,7 +353,7 @@ def plan_bundle(bundle: Bundle, answers: Mapping[str, Answer]) -> Plan:
             if not applies:
                 continue
             materials_before += 1
-            entry = material_entries.setdefault(
+            collected = material_entries.setdefault(
                 requirement.material_id,
                 {
                     "material": requirement.material,
@@ -364,31 +364,31 @@ def plan_bundle(bundle: Bundle, answers: Mapping[str, Answer]) -> Plan:
                     "conditions": [],
                 },
             )
-            entry["items"].append(item)
-            entry["originals"] = max(entry["originals"], requirement.originals)
-            entry["copies"] = max(entry["copies"], requirement.copies)
+            collected["items"].append(item)
+            collected["originals"] = max(collected["originals"], requirement.originals)
+            collected["copies"] = max(collected["copies"], requirement.copies)
             replaceable = item.id in committed_items and (
                 requirement.commitment_replaceable or requirement.material.commitment_replaceable
             )
-            entry["replaceable"] = entry["replaceable"] and replaceable
+            collected["replaceable"] = collected["replaceable"] and replaceable
             if why:
-                entry["conditions"].append(why)
+                collected["conditions"].append(why)
             elif requirement.condition_note:
-                entry["conditions"].append(requirement.condition_note)
+                collected["conditions"].append(requirement.condition_note)
 
     materials: list[PlanMaterial] = []
-    for entry in material_entries.values():
-        material: Material = entry["material"]
-        items = tuple(entry["items"])
+    for collected in material_entries.values():
+        material: Material = collected["material"]
+        items = tuple(collected["items"])
         names = "、".join(f"《{i.name}》" for i in items)
         reason = _("%(items)s需要此材料") % {"items": names}
-        if entry["conditions"]:
-            reason += _("（%(why)s）") % {"why": "；".join(dict.fromkeys(entry["conditions"]))}
+        if collected["conditions"]:
+            reason += _("（%(why)s）") % {"why": "；".join(dict.fromkeys(collected["conditions"]))}
         if material.government_held:
             disposition = Disposition.SHARED
             source = material.shared_licence_type or material.name
             disposition_reason = _("政府部门已持有，将凭统一社会信用代码或身份证号从电子证照库调取“%(s)s”，您无需提交。") % {"s": source}
-        elif entry["replaceable"]:
+        elif collected["replaceable"]:
             disposition = Disposition.COMMITMENT
             disposition_reason = _("您选择告知承诺办理，签署承诺书即可免交，审批后将核查承诺内容。")
         else:
@@ -399,11 +399,11 @@ def plan_bundle(bundle: Bundle, answers: Mapping[str, Answer]) -> Plan:
                 material=material,
                 disposition=disposition,
                 items=items,
-                originals=entry["originals"],
-                copies=entry["copies"],
+                originals=collected["originals"],
+                copies=collected["copies"],
                 reason=reason,
                 disposition_reason=disposition_reason,
-                condition_notes=tuple(dict.fromkeys(entry["conditions"])),
+                condition_notes=tuple(dict.fromkeys(collected["conditions"])),
             )
         )
     order = {Disposition.UPLOAD: 0, Disposition.SHARED: 1, Disposition.COMMITMENT: 2}

@@ -1,6 +1,7 @@
 """Admin pages for cases (read-only timeline: events are never edited by hand)."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from onewindow.cases.models import Case, CaseEvent, CaseMaterial, CommitmentSignature, SupplementRequest
 
@@ -8,7 +9,7 @@ from onewindow.cases.models import Case, CaseEvent, CaseMaterial, CommitmentSign
 class CaseMaterialInline(admin.TabularInline):
     model = CaseMaterial
     extra = 0
-    readonly_fields = ["material", "disposition", "original_name", "size", "sha256", "shared_reference", "provided_at"]
+    readonly_fields = ("material", "disposition", "original_name", "size", "sha256", "shared_reference", "provided_at")
     fields = readonly_fields
     can_delete = False
 
@@ -30,13 +31,13 @@ class CaseEventAdmin(admin.ModelAdmin):
     search_fields = ["case__number"]
     list_select_related = ["case"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: CaseEvent | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: CaseEvent | None = None) -> bool:
         return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 

@@ -151,7 +151,7 @@ def demo_cases_create() -> list[Case]:
         return []
     applicant = User.objects.get(username="applicant")
     clerk = User.objects.get(username="clerk")
-    reviewers = {u.department.code: u for u in User.objects.filter(role=Role.REVIEWER).select_related("department")}
+    reviewers = _reviewers_by_department()
     cases = []
 
     def started(answers: dict[str, str], channel: str = Channel.ONLINE) -> Case:
@@ -207,8 +207,12 @@ def demo_cases_create() -> list[Case]:
 
 def approve_all(case: Case) -> None:
     """Approve every branch of an accepted case, releasing dependants as they open."""
-    reviewers = {u.department.code: u for u in User.objects.filter(role=Role.REVIEWER).select_related("department")}
-    _decide_all(case, reviewers, deny=False)
+    _decide_all(case, _reviewers_by_department(), deny=False)
+
+
+def _reviewers_by_department() -> dict[str, User]:
+    reviewers = User.objects.filter(role=Role.REVIEWER, department__isnull=False).select_related("department")
+    return {u.department.code: u for u in reviewers if u.department is not None}
 
 
 def _decide_all(case: Case, reviewers: dict[str, User], *, deny: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -46,7 +47,11 @@ def check_value(spec: dict[str, Any], value: Any) -> str | None:
         if text not in choices:
             return f"“{label}”请从以下选项中选择：{'、'.join(choices)}。"
         return None
-    validators = {"uscc": validate_uscc, "id_number": validate_id_number, "phone": validate_mobile}
+    validators: dict[str, Callable[[str], None]] = {
+        "uscc": validate_uscc,
+        "id_number": validate_id_number,
+        "phone": validate_mobile,
+    }
     validator = validators.get(kind)
     if validator is not None:
         try:

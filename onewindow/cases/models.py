@@ -151,6 +151,9 @@ class CommitmentSignature(models.Model):
         verbose_name = _("承诺书签署")
         verbose_name_plural = _("承诺书签署")
 
+    def __str__(self) -> str:
+        return f"{self.signer_name} {self.signed_at:%Y-%m-%d %H:%M}"
+
 
 class Submission(models.Model):
     """One submit request; its key makes a repeated submit create nothing twice."""
@@ -162,6 +165,9 @@ class Submission(models.Model):
     class Meta:
         verbose_name = _("提交记录")
         verbose_name_plural = _("提交记录")
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class SupplementRequest(models.Model):
@@ -181,12 +187,18 @@ class SupplementRequest(models.Model):
         verbose_name_plural = _("补正告知")
         ordering = ["case", "requested_at"]
 
+    def __str__(self) -> str:
+        return f"{self.case} {self.requested_at:%Y-%m-%d}"
+
 
 class CaseCounter(models.Model):
     """Daily sequence for case numbers; a row lock keeps numbers unique under concurrency."""
 
     day = models.DateField(unique=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.last}"
 
 
 class CaseEvent(models.Model):

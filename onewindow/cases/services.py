@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from onewindow.accounts.models import Role, User
-from onewindow.bundles.planner import AnswersInvalid, Plan, plan_for
 from onewindow.bundles.models import Bundle
+from onewindow.bundles.planner import AnswersInvalid, Plan, plan_for
 from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound, CaseUnavailable
 from onewindow.cases.formcheck import check_form
 from onewindow.cases.models import (

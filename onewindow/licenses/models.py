@@ -37,6 +37,9 @@ class PermitCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["department", "year"], name="licenses_counter_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.year} {self.last}"
+
 
 class LicenceStatus(models.TextChoices):
     VALID = "valid", _("有效")
@@ -136,6 +139,9 @@ class LibraryPush(models.Model):
         # The retry loop: pending pushes in order.
         indexes = [models.Index(fields=["status", "created_at"], name="licenses_push_pending_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.get_operation_display()} {self.key}"
+
 
 class Delivery(models.Model):
     class Method(models.TextChoices):
@@ -164,3 +170,6 @@ class Delivery(models.Model):
     class Meta:
         verbose_name = _("送达")
         verbose_name_plural = _("送达")
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.get_status_display()}"

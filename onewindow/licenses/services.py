@@ -215,7 +215,7 @@ def _library_payload(licence: ComprehensiveLicense, status: str) -> dict[str, An
     }
 
 
-LIBRARY_STATUS = {
+LIBRARY_STATUS: dict[str, str] = {
     LibraryPush.Operation.ISSUE: "01",
     LibraryPush.Operation.CHANGE: "01",
     LibraryPush.Operation.REVOKE: "03",

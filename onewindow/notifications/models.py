@@ -22,6 +22,9 @@ class Notification(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"], name="notifications_unread_idx")]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class OutboundMessage(models.Model):
     """An SMS or email waiting for, or done with, delivery through its adapter."""
@@ -52,3 +55,6 @@ class OutboundMessage(models.Model):
         verbose_name_plural = _("短信与邮件发件箱")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "created_at"], name="notifications_outbox_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.recipient}"

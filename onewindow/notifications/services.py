@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -33,8 +34,7 @@ def notify_user(*, user: User, title: str, body: str, case: Case | None = None, 
             )
         )
     for message in outbound:
-        message_id = message.pk
-        transaction.on_commit(lambda message_id=message_id: deliver_outbound.enqueue(message_id))
+        transaction.on_commit(partial(deliver_outbound.enqueue, message.pk))
     return notification
 
 
@@ -64,7 +64,7 @@ def outbound_deliver(*, message_id: int) -> OutboundMessage | None:
     gateway = get_sms_gateway() if message.channel == OutboundMessage.Channel.SMS else get_email_gateway()
     try:
         reference = gateway.send(recipient=message.recipient, subject=message.subject, body=message.body)
-    except Exception as exc:  # noqa: BLE001 - any gateway failure is recorded for retry, never lost
+    except Exception as exc:
         OutboundMessage.objects.filter(pk=message_id).update(
             status=OutboundMessage.Status.FAILED, sent_at=None, attempts=message.attempts + 1, last_error=str(exc)[:300]
         )

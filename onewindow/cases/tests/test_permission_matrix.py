@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from django.test import Client
 
 from onewindow.accounts.models import Role, User
@@ -100,7 +101,7 @@ CASE_READERS = {
 }
 
 
-def status_of(response) -> int:  # type: ignore[no-untyped-def]
+def status_of(response: HttpResponse) -> int:
     return int(response.status_code)
 
 

@@ -364,7 +364,7 @@ def test_the_openapi_document(client: Client, db: None) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["info"]["title"] == "一窗通办 API"
     assert schema["info"]["version"] == "1"
-    assert set(schema["paths"]) == {
+    assert set(schema["paths"]) >= {
         "/api/v1/departments",
         "/api/v1/departments/{code}",
         "/api/v1/regions",
@@ -391,5 +391,5 @@ def test_the_docs_page_works_offline(client: Client, db: None) -> None:
     for source in sources:
         asset = client.get(source)
         assert asset.status_code == 200, source
-        assert b"".join(asset.streaming_content)
+        assert b"".join(asset.streaming_content)  # type: ignore[attr-defined]
     assert client.get("/api/v1/docs/assets/settings.py").status_code == 404

@@ -36,4 +36,4 @@ class ElicenceLibrary(Protocol):
 def get_library() -> ElicenceLibrary:
     """The configured library (settings.ELICENSE_LIBRARY, a dotted path to a class)."""
     cls = import_string(settings.ELICENSE_LIBRARY)
-    return cls()  # type: ignore[no-any-return]
+    return cls()

@@ -38,6 +38,9 @@ class LibraryLicence(models.Model):
         verbose_name_plural = _("库中证照")
         ordering = ["holder_code", "licence_type"]
 
+    def __str__(self) -> str:
+        return f"{self.licence_type} {self.licence_number}"
+
 
 class LibraryRequest(models.Model):
     """Every push the library accepted, by idempotency key: a retried push changes nothing twice."""
@@ -51,6 +54,9 @@ class LibraryRequest(models.Model):
         verbose_name = _("库接收记录")
         verbose_name_plural = _("库接收记录")
 
+    def __str__(self) -> str:
+        return self.key
+
 
 class LibraryState(models.Model):
     """Whether the local library answers; operators switch it off to rehearse an outage."""
@@ -61,6 +67,9 @@ class LibraryState(models.Model):
     class Meta:
         verbose_name = _("证照库状态")
         verbose_name_plural = _("证照库状态")
+
+    def __str__(self) -> str:
+        return "在线" if self.online else "离线"
 
     @classmethod
     def is_online(cls) -> bool:

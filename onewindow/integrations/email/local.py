@@ -21,4 +21,4 @@ class LocalEmailGateway:
 
 
 def get_email_gateway() -> EmailGateway:
-    return import_string(settings.EMAIL_GATEWAY)()  # type: ignore[no-any-return]
+    return import_string(settings.EMAIL_GATEWAY)()

@@ -32,4 +32,4 @@ class LocalSmsGateway:
 
 
 def get_sms_gateway() -> SmsGateway:
-    return import_string(settings.SMS_GATEWAY)()  # type: ignore[no-any-return]
+    return import_string(settings.SMS_GATEWAY)()

@@ -12,7 +12,7 @@ from onewindow.accounts.models import User
 from onewindow.cases.models import Case, CaseStatus
 from onewindow.lib.elicence_id import parse_identifier
 from onewindow.licenses.models import LicenceStatus
-from onewindow.licenses.selectors import licence_verify, time_saved_by_bundle
+from onewindow.licenses.selectors import Verification, licence_verify, time_saved_by_bundle
 from onewindow.licenses.services import (
     delivery_choose,
     delivery_confirm,
@@ -23,6 +23,12 @@ from onewindow.licenses.services import (
     licence_issue,
 )
 from onewindow.licenses.signing import validate_pdf
+
+
+def verified(query: str) -> Verification:
+    result = licence_verify(query)
+    assert result is not None, f"nothing found for {query}"
+    return result
 
 
 @pytest.mark.django_db
@@ -53,7 +59,7 @@ def test_issue_sign_verify_change_revoke(approved_case: Callable[..., Case], iss
     assert page.status_code == 200
     assert 'data-state="valid"' in page.content.decode()
     for permit in permits:
-        assert licence_verify(permit.number).licence.pk == licence.pk
+        assert verified(permit.number).licence.pk == licence.pk
 
     changed = licence_change(
         licence_id=licence.pk, actor=issuer, legal_representative="赵六", note="法定代表人变更，依据股东会决议"
@@ -61,10 +67,10 @@ def test_issue_sign_verify_change_revoke(approved_case: Callable[..., Case], iss
     licence.refresh_from_db()
     assert licence.status == LicenceStatus.SUPERSEDED
     assert changed.version == 2 and changed.number == licence.number
-    old = licence_verify(licence.identifier)
+    old = verified(licence.identifier)
     assert old.state == "changed" and old.current.pk == changed.pk
-    assert licence_verify(licence.number).licence.pk == changed.pk
-    assert licence_verify(changed.identifier).legal_representative == "赵*"
+    assert verified(licence.number).licence.pk == changed.pk
+    assert verified(changed.identifier).legal_representative == "赵*"
 
     licence_end(licence_id=changed.pk, actor=issuer, status=LicenceStatus.REVOKED, reason="以欺骗手段取得许可")
     page = client.get(reverse("licenses:verify_token", args=[changed.verify_token]))

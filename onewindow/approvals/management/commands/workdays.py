@@ -36,12 +36,14 @@ class Command(BaseCommand):
             if options["action"] == "add":
                 if options["days"] < 0:
                     raise CommandError("工作日数不能为负数。")
-                result = calendar.add(_date(options["start"]), options["days"])
-                self.stdout.write(result.date.isoformat())
+                added = calendar.add(_date(options["start"]), options["days"])
+                self.stdout.write(added.date.isoformat())
+                warnings = added.warnings
             else:
-                result = calendar.between(_date(options["start"]), _date(options["end"]))
-                self.stdout.write(str(result.days))
+                counted = calendar.between(_date(options["start"]), _date(options["end"]))
+                self.stdout.write(str(counted.days))
+                warnings = counted.warnings
         except UnpublishedYearError as exc:
             raise CommandError(exc.message) from None
-        for warning in result.warnings:
+        for warning in warnings:
             self.stderr.write(self.style.WARNING(warning))
