@@ -186,7 +186,7 @@ def demo_cases_create() -> list[Case]:
     case_submit(case=refused, user=applicant, key=f"demo-{refused.pk}")
     case_refuse(case=refused, clerk=clerk, reason="申请经营场所不在本市行政区域内，请向所在地政务服务中心申请。")
 
-    for outcome in ("in_approval", "approved", "denied"):
+    for outcome in ("in_approval", "approved", "denied", "issued", "closed"):
         case = started(HOTEL_FOUR_ITEMS)
         fill_case(case, applicant)
         case_submit(case=case, user=applicant, key=f"demo-{case.pk}")
@@ -202,6 +202,14 @@ def demo_cases_create() -> list[Case]:
                 )
             continue
         _decide_all(case, reviewers, deny=outcome == "denied")
+        if outcome in ("issued", "closed"):
+            from onewindow.licenses.services import delivery_choose, delivery_hand_over, licence_issue
+
+            issuer = User.objects.get(username="issuer")
+            licence = licence_issue(case=case, issuer=issuer)
+            if outcome == "closed":
+                delivery = delivery_choose(licence=licence, user=applicant, method="pickup")
+                delivery_hand_over(licence=licence, staff=issuer, pickup_code=delivery.pickup_code)
     return cases
 
 

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onewindow.accounts.services import DEMO_PASSWORD, demo_users_create
 from onewindow.bundles.services import bundles_load_builtin
-from onewindow.cases.demo import demo_cases_create, demo_enterprises_create
 from onewindow.bundles.transfer import ImportFailed
+from onewindow.cases.demo import demo_cases_create, demo_enterprises_create
 from onewindow.catalog.services import regions_load
 from onewindow.centers.services import centers_seed
 
@@ -41,5 +41,5 @@ class Command(BaseCommand):
             self.stdout.write(f"演示企业 {len(enterprises)} 家（营业执照已存入本地电子证照库）")
             if not options["without_cases"]:
                 cases = demo_cases_create()
-                self.stdout.write(f"演示办件 {len(cases)} 件（覆盖草稿、待受理、待补正、不予受理、审批中、待发证、不予许可）")
+                self.stdout.write(f"演示办件 {len(cases)} 件（覆盖草稿、待受理、待补正、不予受理、审批中、待发证、不予许可、已发证、已办结）")
         self.stdout.write(self.style.SUCCESS("完成。"))
