@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from django.core.management import call_command
+from django.utils import timezone
 
 from onewindow.accounts.models import User
 from onewindow.cases.models import Case
