@@ -32,6 +32,7 @@ from onewindow.cases.api import router as cases_router
 from onewindow.cases.errors import CaseError
 from onewindow.catalog.api import router as catalog_router
 from onewindow.catalog.schemas import ApiError
+from onewindow.licenses.api import router as licenses_router
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +61,6 @@ class InvalidBody(ValueError):
     """The body is not a JSON object; raised by the parser, reported as 422 invalid_body."""
 
 
-BODY_EXAMPLE = '{"answers": {"问题编码": 回答}}'
-
-
 class JSONObjectParser(Parser):
     """Accept only a JSON object as a request body; anything else is the caller's mistake, never a 500."""
 
@@ -70,9 +68,9 @@ class JSONObjectParser(Parser):
         try:
             data = json.loads(request.body)
         except (ValueError, RecursionError) as exc:
-            raise InvalidBody(f"请求内容不是有效的 JSON。请以 JSON 对象提交，例如 {BODY_EXAMPLE}。") from exc
+            raise InvalidBody("请求内容不是有效的 JSON，请以 JSON 对象提交。") from exc
         if not isinstance(data, dict):
-            raise InvalidBody(f"请求内容应为 JSON 对象，例如 {BODY_EXAMPLE}。")
+            raise InvalidBody("请求内容应为 JSON 对象（键值对）。")
         return data
 
 
@@ -85,7 +83,6 @@ class ChineseJSONRenderer(JSONRenderer):
 
 # Parameter names as a person reads them; unknown names fall back to the raw name.
 FIELD_LABELS = {
-    "answers": "情形问题的回答（answers）",
     "limit": "每页条数（limit）",
     "offset": "起始位置（offset）",
     "level": "层级（level）",
@@ -130,7 +127,7 @@ def _validation_errors(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str
     for error in errors:
         loc = [str(part) for part in error.get("loc", ())]
         source = loc[0] if loc else "body"
-        # Body locations carry the view's parameter name first: ("body", "payload", "answers").
+        # Body locations carry the view's parameter name first: ("body", "payload", "name").
         names = loc[2:] if source == "body" else loc[1:]
         field = ".".join(names) if names else "body"
         label = FIELD_LABELS.get(names[0], field) if names else "请求内容"
@@ -149,8 +146,7 @@ def _validation_errors(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str
 def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     code, entries = _validation_errors(exc.errors)
     if code == "invalid_body":
-        details = "".join(entry["message"] for entry in entries)
-        message = f"请求内容不符合要求：{details}正确的格式为 {BODY_EXAMPLE}。"
+        message = "请求内容不符合要求：" + "".join(entry["message"] for entry in entries)
     else:
         message = "请求参数不符合要求：" + "".join(entry["message"] for entry in entries)
     return error_response(422, code, message, entries)
@@ -291,17 +287,6 @@ class OneWindowAPI(NinjaAPI):
         return [*patterns, *extra], app_name, namespace
 
 
-api = OneWindowAPI(
-    title="一窗通办 API",
-    version="1",
-    description=(
-        "政务服务事项目录、一业一证主题和办理方案。所有错误都以 "
-        '{"code": 机器可读编码, "message": 中文说明, "errors": [{"field", "code", "message"}]} 返回。'
-    ),
-    docs=OfflineSwagger(),
-    parser=JSONObjectParser(),
-    renderer=ChineseJSONRenderer(),
-)
 # Ninja uses the handler of the nearest class in the exception's MRO, so Exception only gets the rest.
 EXCEPTION_HANDLERS: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
     (ApiError, _on_api_error),
@@ -312,9 +297,28 @@ EXCEPTION_HANDLERS: list[tuple[type[Exception], Callable[..., HttpResponse]]] = 
     (SuspiciousOperation, _on_suspicious),
     (Exception, _on_unexpected),
 ]
-for exc_class, handler in EXCEPTION_HANDLERS:
-    api.add_exception_handler(exc_class, handler)
+
+
+def build_api(**options: Any) -> OneWindowAPI:
+    """A NinjaAPI with this project's parser, renderer, offline docs and error bodies."""
+    instance = OneWindowAPI(
+        docs=OfflineSwagger(), parser=JSONObjectParser(), renderer=ChineseJSONRenderer(), **options
+    )
+    for exc_class, handler in EXCEPTION_HANDLERS:
+        instance.add_exception_handler(exc_class, handler)
+    return instance
+
+
+api = build_api(
+    title="一窗通办 API",
+    version="1",
+    description=(
+        "政务服务事项目录、一业一证主题和办理方案。所有错误都以 "
+        '{"code": 机器可读编码, "message": 中文说明, "errors": [{"field", "code", "message"}]} 返回。'
+    ),
+)
 api.add_router("/", catalog_router)
 api.add_router("/bundles", bundles_router)
 api.add_router("/", cases_router)
 api.add_router("/", approvals_router)
+api.add_router("/licences", licenses_router)

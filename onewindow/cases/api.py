@@ -59,6 +59,7 @@ EVENT_LABELS = {
     "shipped": "证照寄出",
     "delivered": "证照送达",
     "closed": "办结",
+    "renewal_reminded": "延续提醒",
 }
 
 
@@ -162,7 +163,12 @@ def case_detail(case: Case, viewer: User) -> dict[str, Any]:
         "problems": submission_problems(case) if editable else {},
         "outcome_note": case.outcome_note,
         "supplements": [
-            {"requested_at": s.requested_at, "entries": s.entries, "note": s.note, "resolved_at": s.resolved_at}
+            {
+                "requested_at": s.requested_at,
+                "entries": s.entries,
+                "note": s.note,
+                "resolved_at": s.resolved_at,
+            }
             for s in case.supplement_requests.all()
         ],
     }
@@ -174,7 +180,11 @@ def create_case(request: HttpRequest, payload: StartIn) -> Status:
     applicant, assisted_by = user, None
     if payload.channel in (Channel.WINDOW, Channel.GUIDANCE):
         if not payload.applicant:
-            raise CaseInvalid("applicant_required", "帮办代办时请指明申请人账号。", fields={"applicant": "请填写申请人账号。"})
+            raise CaseInvalid(
+                "applicant_required",
+                "帮办代办时请指明申请人账号。",
+                fields={"applicant": "请填写申请人账号。"},
+            )
         found = User.objects.filter(username=payload.applicant, role=Role.APPLICANT).first()
         if found is None:
             raise CaseNotFound("applicant_not_found", "没有找到这个申请人账号，请先为申请人注册。")
@@ -210,7 +220,9 @@ def save_form(request: HttpRequest, case_id: int, payload: FormIn) -> dict[str, 
 
 
 @router.post("/cases/{case_id}/materials/{code}/upload", summary="上传材料（PDF、JPEG、PNG）")
-def upload_material(request: HttpRequest, case_id: int, code: str, file: File[UploadedFile]) -> dict[str, Any]:
+def upload_material(
+    request: HttpRequest, case_id: int, code: str, file: File[UploadedFile]
+) -> dict[str, Any]:
     user = _user(request)
     case = permissions.get_case_for(user, case_id, permissions.EDIT)
     row = case_material_upload(case=case, user=user, material_code=code, upload=file)
@@ -243,7 +255,12 @@ def sign_commitment(request: HttpRequest, case_id: int) -> dict[str, Any]:
     user = _user(request)
     case = permissions.get_case_for(user, case_id, permissions.EDIT)
     signature = case_commitment_sign(case=case, user=user)
-    return {"signed": True, "signer": signature.signer_name, "signed_at": signature.signed_at, "sha256": signature.text_sha256}
+    return {
+        "signed": True,
+        "signer": signature.signer_name,
+        "signed_at": signature.signed_at,
+        "sha256": signature.text_sha256,
+    }
 
 
 @router.post("/cases/{case_id}/submit", summary="提交（同一提交令牌重复提交不会重复创建）")
@@ -275,7 +292,9 @@ def events(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 
 
 @router.get("/window/queue", summary="综合窗口受理队列", tags=["综合窗口"])
-def queue(request: HttpRequest, status: str = CaseStatus.SUBMITTED, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+def queue(
+    request: HttpRequest, status: str = CaseStatus.SUBMITTED, limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
     user = _user(request)
     if user.role != Role.CLERK:
         raise CaseNotFound("not_found", "没有找到您请求的内容。")
@@ -306,5 +325,3 @@ def refuse(request: HttpRequest, case_id: int, payload: RefuseIn) -> dict[str, A
     user = _user(request)
     case = permissions.get_case_for(user, case_id, permissions.WINDOW)
     return case_summary(case_refuse(case=case, clerk=user, reason=payload.reason), user)
-
-

@@ -68,7 +68,7 @@ def permit_create(*, branch: Branch) -> Permit:
 # ---------------------------------------------------------------- issue
 
 
-def _overall_validity(permits: list[Permit]) -> date | None:
+def licence_validity(permits: list[Permit]) -> date | None:
     """Earliest expiry among the permits (settings.LICENCE_VALIDITY_RULE = "earliest"), or fixed years."""
     if settings.LICENCE_VALIDITY_RULE == "earliest":
         expiries = [p.valid_until for p in permits if p.valid_until]
@@ -163,7 +163,7 @@ def licence_issue(*, case: Case, issuer: User) -> ComprehensiveLicense:
             address=locked.form_data.get("business_address") or (enterprise.address if enterprise else ""),
             industry=locked.bundle.industry,
             valid_from=issued_on,
-            valid_until=_overall_validity(permits),
+            valid_until=licence_validity(permits),
             issuer=settings.LICENCE_ISSUER_NAME,
             issued_on=issued_on,
             issued_by=issuer,

@@ -32,7 +32,9 @@ def verified(query: str) -> Verification:
 
 
 @pytest.mark.django_db
-def test_issue_sign_verify_change_revoke(approved_case: Callable[..., Case], issuer: User, client: Client) -> None:
+def test_issue_sign_verify_change_revoke(
+    approved_case: Callable[..., Case], issuer: User, client: Client
+) -> None:
     case = approved_case()
     assert case.status == CaseStatus.APPROVED
     licence = licence_issue(case=case, issuer=issuer)
@@ -62,7 +64,10 @@ def test_issue_sign_verify_change_revoke(approved_case: Callable[..., Case], iss
         assert verified(permit.number).licence.pk == licence.pk
 
     changed = licence_change(
-        licence_id=licence.pk, actor=issuer, legal_representative="赵六", note="法定代表人变更，依据股东会决议"
+        licence_id=licence.pk,
+        actor=issuer,
+        legal_representative="赵六",
+        note="法定代表人变更，依据股东会决议",
     )
     licence.refresh_from_db()
     assert licence.status == LicenceStatus.SUPERSEDED
@@ -72,14 +77,18 @@ def test_issue_sign_verify_change_revoke(approved_case: Callable[..., Case], iss
     assert verified(licence.number).licence.pk == changed.pk
     assert verified(changed.identifier).legal_representative == "赵*"
 
-    licence_end(licence_id=changed.pk, actor=issuer, status=LicenceStatus.REVOKED, reason="以欺骗手段取得许可")
+    licence_end(
+        licence_id=changed.pk, actor=issuer, status=LicenceStatus.REVOKED, reason="以欺骗手段取得许可"
+    )
     page = client.get(reverse("licenses:verify_token", args=[changed.verify_token]))
     assert 'data-state="revoked"' in page.content.decode()
     assert "以欺骗手段取得许可" in page.content.decode()
 
 
 @pytest.mark.django_db
-def test_pickup_closes_the_case_and_records_time_saved(approved_case: Callable[..., Case], issuer: User) -> None:
+def test_pickup_closes_the_case_and_records_time_saved(
+    approved_case: Callable[..., Case], issuer: User
+) -> None:
     case = approved_case()
     licence = licence_issue(case=case, issuer=issuer)
     applicant = case.applicant
@@ -88,7 +97,11 @@ def test_pickup_closes_the_case_and_records_time_saved(approved_case: Callable[.
     from onewindow.cases.errors import CaseInvalid
 
     with pytest.raises(CaseInvalid):
-        delivery_hand_over(licence=licence, staff=issuer, pickup_code="000000" if delivery.pickup_code != "000000" else "111111")
+        delivery_hand_over(
+            licence=licence,
+            staff=issuer,
+            pickup_code="000000" if delivery.pickup_code != "000000" else "111111",
+        )
     delivery_hand_over(licence=licence, staff=issuer, pickup_code=delivery.pickup_code)
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED
@@ -100,7 +113,9 @@ def test_pickup_closes_the_case_and_records_time_saved(approved_case: Callable[.
 
 
 @pytest.mark.django_db
-def test_post_delivery_needs_an_address_and_closes_on_delivery(approved_case: Callable[..., Case], issuer: User) -> None:
+def test_post_delivery_needs_an_address_and_closes_on_delivery(
+    approved_case: Callable[..., Case], issuer: User
+) -> None:
     from onewindow.cases.errors import CaseInvalid
 
     case = approved_case()
@@ -109,7 +124,12 @@ def test_post_delivery_needs_an_address_and_closes_on_delivery(approved_case: Ca
         delivery_choose(licence=licence, user=case.applicant, method="post")
     assert "address" in problem.value.fields
     delivery_choose(
-        licence=licence, user=case.applicant, method="post", recipient="张三", phone="13800138000", address="天门市竟陵街道钟惺大道88号"
+        licence=licence,
+        user=case.applicant,
+        method="post",
+        recipient="张三",
+        phone="13800138000",
+        address="天门市竟陵街道钟惺大道88号",
     )
     delivery_ship(licence=licence, staff=issuer, carrier="中国邮政EMS", tracking_number="1100000000000")
     delivery_confirm(licence=licence, actor=None)

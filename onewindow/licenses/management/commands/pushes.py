@@ -22,4 +22,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now() + (timedelta(days=3650) if options["all"] else timedelta())
         delivered, failed = pushes_retry(now=now, limit=10_000)
-        self.stdout.write(f"已推送 {delivered} 条" + (f"；证照库仍不可用，{failed} 条稍后重试" if failed else ""))
+        self.stdout.write(
+            f"已推送 {delivered} 条" + (f"；证照库仍不可用，{failed} 条稍后重试" if failed else "")
+        )
