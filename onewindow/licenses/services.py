@@ -387,6 +387,10 @@ def delivery_choose(
     phone: str = "",
     address: str = "",
 ) -> Delivery:
+    if user.pk != licence.case.applicant_id:
+        raise CaseNotFound("licence_not_found", "没有找到这张证照。")
+    if licence.status != LicenceStatus.VALID or licence.case.status != CaseStatus.ISSUED:
+        raise CaseConflict("not_deliverable", "只有已签发且有效的最新版证照可以选择送达方式。")
     if method not in Delivery.Method.values:
         raise CaseInvalid("delivery_method", "请选择窗口领取或邮寄送达。")
     if method == Delivery.Method.POST:
@@ -430,6 +434,7 @@ def delivery_choose(
 def delivery_hand_over(*, licence: ComprehensiveLicense, staff: User, pickup_code: str) -> Delivery:
     """Window pickup: the code the applicant shows closes the case."""
     with transaction.atomic():
+        _require_centre_staff(licence, staff)
         delivery = Delivery.objects.select_for_update().filter(licence=licence).first()
         if delivery is None or delivery.method != Delivery.Method.PICKUP:
             raise CaseConflict("no_pickup", "该证照未选择窗口领取。")
@@ -456,6 +461,7 @@ def delivery_ship(
     if not carrier.strip() or not tracking_number.strip():
         raise CaseInvalid("tracking_required", "请填写快递公司和运单号。")
     with transaction.atomic():
+        _require_centre_staff(licence, staff)
         delivery = (
             Delivery.objects.select_for_update().filter(licence=licence, method=Delivery.Method.POST).first()
         )
@@ -491,6 +497,12 @@ def delivery_confirm(*, licence: ComprehensiveLicense, actor: User | None) -> De
         event_append(case=licence.case, actor=actor, action="delivered")
         _close(licence.case, actor)
     return delivery
+
+
+def _require_centre_staff(licence: ComprehensiveLicense, staff: User) -> None:
+    """Hand-over and shipping are done by the issuing centre's window staff."""
+    if staff.role not in (Role.ISSUER, Role.CLERK) or staff.service_center_id != licence.case.service_center_id:
+        raise CaseNotFound("licence_not_found", "没有找到这张证照。")
 
 
 def _close(case: Case, actor: User | None) -> None:
