@@ -59,6 +59,7 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+
     class ApplicantKind(models.TextChoices):
         ENTERPRISE = "enterprise", _("企业")
         PERSON = "person", _("个人")
@@ -132,9 +133,7 @@ class User(AbstractUser):
 class LoginThrottle(models.Model):
     """Failed sign-ins per username or per client address; a lock stops guessing."""
 
-    key = models.CharField(
-        _("键"), max_length=200, unique=True, help_text=_("“user:用户名”或“ip:地址”。")
-    )
+    key = models.CharField(_("键"), max_length=200, unique=True, help_text=_("“user:用户名”或“ip:地址”。"))
     failures = models.PositiveIntegerField(_("连续失败次数"), default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

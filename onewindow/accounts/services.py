@@ -41,7 +41,11 @@ def login_failure_record(*, username: str, address: str) -> None:
         throttle.failures = F("failures") + 1
         throttle.save(update_fields=["failures", "locked_until", "updated_at"])
         throttle.refresh_from_db(fields=["failures"])
-        limit = settings.LOGIN_MAX_FAILURES if key.startswith("user:") else settings.LOGIN_MAX_FAILURES_PER_ADDRESS
+        limit = (
+            settings.LOGIN_MAX_FAILURES
+            if key.startswith("user:")
+            else settings.LOGIN_MAX_FAILURES_PER_ADDRESS
+        )
         if throttle.failures >= limit:
             throttle.locked_until = now + timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
             throttle.save(update_fields=["locked_until", "updated_at"])
@@ -56,12 +60,32 @@ DEMO_USERS: list[dict[str, str]] = [
     {"username": "admin", "role": Role.ADMIN, "display_name": "系统管理员"},
     {"username": "applicant", "role": Role.APPLICANT, "display_name": "张三（天门市悦来宾馆有限公司）"},
     {"username": "clerk", "role": Role.CLERK, "display_name": "李敏（综合窗口）", "center": "429006"},
-    {"username": "reviewer", "role": Role.REVIEWER, "display_name": "王强（公安局治安大队）", "department": "429006-ga"},
-    {"username": "reviewer_fire", "role": Role.REVIEWER, "display_name": "赵磊（消防救援大队）", "department": "429006-xf"},
-    {"username": "inspector", "role": Role.INSPECTOR, "display_name": "陈刚（公安局核查员）", "department": "429006-ga"},
+    {
+        "username": "reviewer",
+        "role": Role.REVIEWER,
+        "display_name": "王强（公安局治安大队）",
+        "department": "429006-ga",
+    },
+    {
+        "username": "reviewer_fire",
+        "role": Role.REVIEWER,
+        "display_name": "赵磊（消防救援大队）",
+        "department": "429006-xf",
+    },
+    {
+        "username": "inspector",
+        "role": Role.INSPECTOR,
+        "display_name": "陈刚（公安局核查员）",
+        "department": "429006-ga",
+    },
     {"username": "issuer", "role": Role.ISSUER, "display_name": "周芳（综合审批科）", "center": "429006"},
     {"username": "agent", "role": Role.AGENT, "display_name": "孙丽（云端导办）"},
-    {"username": "centre_admin", "role": Role.CENTRE_ADMIN, "display_name": "吴洁（岳口镇便民服务中心）", "center": "429006107"},
+    {
+        "username": "centre_admin",
+        "role": Role.CENTRE_ADMIN,
+        "display_name": "吴洁（岳口镇便民服务中心）",
+        "center": "429006107",
+    },
     {"username": "supervisor", "role": Role.SUPERVISOR, "display_name": "郑华（督查室）"},
 ]
 

@@ -106,11 +106,21 @@ def get_branch(request: HttpRequest, branch_id: int) -> dict[str, Any]:
         **branch_row(view.branch, today, calendar),
         "fields": view.fields,
         "materials": [
-            {"code": m.material.code, "name": m.material.name, "disposition": m.disposition, "sha256": m.sha256}
+            {
+                "code": m.material.code,
+                "name": m.material.name,
+                "disposition": m.disposition,
+                "sha256": m.sha256,
+            }
             for m in view.materials
         ],
         "prerequisites": [
-            {"item_name": p.item.name, "department": p.department.short_name, "status": p.status, "permit_number": p.permit_number}
+            {
+                "item_name": p.item.name,
+                "department": p.department.short_name,
+                "status": p.status,
+                "permit_number": p.permit_number,
+            }
             for p in view.prerequisites
         ],
         "others": [
@@ -189,7 +199,9 @@ def extend(request: HttpRequest, branch_id: int, payload: ExtendIn) -> dict[str,
     reviewer = _reviewer(request)
     approver = User.objects.filter(username=payload.approver).first()
     if approver is None:
-        raise CaseInvalid("approver_required", "没有找到批准人账号。", fields={"approver": "请填写批准人账号。"})
+        raise CaseInvalid(
+            "approver_required", "没有找到批准人账号。", fields={"approver": "请填写批准人账号。"}
+        )
     branch = branch_extend(
         branch_id=get_branch_for(reviewer, branch_id).pk,
         reviewer=reviewer,

@@ -138,7 +138,9 @@ class PublishedYear(models.Model):
     """A year whose official holiday schedule has been entered in full."""
 
     year = models.PositiveSmallIntegerField(_("年份"), unique=True)
-    source = models.CharField(_("依据"), max_length=200, help_text=_("如“国务院办公厅关于2027年部分节假日安排的通知”。"))
+    source = models.CharField(
+        _("依据"), max_length=200, help_text=_("如“国务院办公厅关于2027年部分节假日安排的通知”。")
+    )
 
     class Meta:
         verbose_name = _("已录入年度安排")

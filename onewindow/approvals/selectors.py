@@ -32,7 +32,9 @@ def reviewer_queue(
         if bundle:
             branches = branches.filter(case__bundle__code=bundle)
         if query:
-            branches = branches.filter(Q(case__number__startswith=query.strip()) | Q(case__holder_name__contains=query.strip()))
+            branches = branches.filter(
+                Q(case__number__startswith=query.strip()) | Q(case__holder_name__contains=query.strip())
+            )
         return branches.select_related("case", "item").order_by("-decided_at", "-id")
     if status:
         branches = branches.filter(status=status)
@@ -41,7 +43,9 @@ def reviewer_queue(
     if bundle:
         branches = branches.filter(case__bundle__code=bundle)
     if query:
-        branches = branches.filter(Q(case__number__startswith=query.strip()) | Q(case__holder_name__contains=query.strip()))
+        branches = branches.filter(
+            Q(case__number__startswith=query.strip()) | Q(case__holder_name__contains=query.strip())
+        )
     return branches.select_related("case", "item").order_by(F("due_on").asc(nulls_last=True), "id")
 
 
@@ -73,7 +77,9 @@ def branch_view(branch: Branch) -> BranchView:
     case = branch.case
     code = branch.item.code
     fields = [
-        {**spec, "value": case.form_data.get(spec["code"], "")} for spec in case.plan["form"] if code in spec["items"]
+        {**spec, "value": case.form_data.get(spec["code"], "")}
+        for spec in case.plan["form"]
+        if code in spec["items"]
     ]
     wanted = [m["code"] for m in case.plan["materials"] if code in m["items"]]
     materials = list(case.materials.filter(material__code__in=wanted).select_related("material"))
@@ -87,9 +93,13 @@ def branch_status_counts(reviewer: User) -> dict[str, int]:
 
     if reviewer.department_id is None:
         return {}
-    rows = Branch.objects.filter(department_id=reviewer.department_id).values("status").annotate(n=Count("id"))
+    rows = (
+        Branch.objects.filter(department_id=reviewer.department_id).values("status").annotate(n=Count("id"))
+    )
     return {row["status"]: row["n"] for row in rows}
 
 
 def overdue_branches(today: date) -> QuerySet[Branch]:
-    return Branch.objects.filter(status=BranchStatus.PENDING, due_on__lt=today).select_related("case", "item", "department")
+    return Branch.objects.filter(status=BranchStatus.PENDING, due_on__lt=today).select_related(
+        "case", "item", "department"
+    )

@@ -164,7 +164,9 @@ def _require_status(branch: Branch, allowed: tuple[str, ...]) -> None:
             BranchStatus.WAITING: "该子件在等待前置审批结果，暂不能办理。",
             BranchStatus.PAUSED: "该子件正在暂停计时（整改或核查中），请先恢复计时。",
         }
-        message = labels.get(BranchStatus(branch.status), f"该子件已{branch.get_status_display()}，不能重复办理。")
+        message = labels.get(
+            BranchStatus(branch.status), f"该子件已{branch.get_status_display()}，不能重复办理。"
+        )
         raise CaseConflict("branch_status", message)
 
 
@@ -235,12 +237,16 @@ def _complete_if_done(case: Case, actor: User) -> None:
     notify_case_applicant(case, "审批完成", message)
 
 
-def branch_pause(*, branch_id: int, reviewer: User, reason: str, note: str, expected_version: int | None = None) -> Branch:
+def branch_pause(
+    *, branch_id: int, reviewer: User, reason: str, note: str, expected_version: int | None = None
+) -> Branch:
     """Stop the clock (rectification, site check, expert review): the time does not count."""
     if reason not in ClockPause.Reason.values:
         raise CaseInvalid("pause_reason", "暂停计时的原因不正确。")
     if not note.strip():
-        raise CaseInvalid("note_required", "请写明需要申请人整改或补充的内容。", fields={"note": "请填写整改要求。"})
+        raise CaseInvalid(
+            "note_required", "请写明需要申请人整改或补充的内容。", fields={"note": "请填写整改要求。"}
+        )
     with transaction.atomic():
         branch = _claim(branch_id, reviewer, expected_version)
         _require_status(branch, (BranchStatus.PENDING,))
@@ -266,7 +272,9 @@ def branch_pause(*, branch_id: int, reviewer: User, reason: str, note: str, expe
     return branch
 
 
-def branch_resume(*, branch_id: int, reviewer: User, comment: str = "", expected_version: int | None = None) -> Branch:
+def branch_resume(
+    *, branch_id: int, reviewer: User, comment: str = "", expected_version: int | None = None
+) -> Branch:
     """Restart the clock; the paused working days move the due date later."""
     with transaction.atomic():
         branch = _claim(branch_id, reviewer, expected_version)
@@ -299,27 +307,46 @@ def branch_resume(*, branch_id: int, reviewer: User, comment: str = "", expected
 
 
 def branch_extend(
-    *, branch_id: int, reviewer: User, approver: User, days: int, reason: str, expected_version: int | None = None
+    *,
+    branch_id: int,
+    reviewer: User,
+    approver: User,
+    days: int,
+    reason: str,
+    expected_version: int | None = None,
 ) -> Branch:
     """Extend once, with a reason and an approver, within the statutory extension."""
     if not reason.strip():
         raise CaseInvalid("reason_required", "延期必须写明理由。", fields={"reason": "请写明延期理由。"})
     if approver.pk == reviewer.pk or approver.role not in (Role.SUPERVISOR, Role.REVIEWER):
-        raise CaseInvalid("approver_required", "延期须由本人以外的负责人批准。", fields={"approver": "请选择批准人。"})
+        raise CaseInvalid(
+            "approver_required", "延期须由本人以外的负责人批准。", fields={"approver": "请选择批准人。"}
+        )
     with transaction.atomic():
         branch = _claim(branch_id, reviewer, expected_version)
         _require_status(branch, (BranchStatus.PENDING, BranchStatus.PAUSED))
         if approver.role == Role.REVIEWER and approver.department_id != branch.department_id:
-            raise CaseInvalid("approver_required", "批准人应为本部门负责人或督查人员。", fields={"approver": "批准人不符合要求。"})
+            raise CaseInvalid(
+                "approver_required",
+                "批准人应为本部门负责人或督查人员。",
+                fields={"approver": "批准人不符合要求。"},
+            )
         if branch.extensions.exists():
             raise CaseConflict("already_extended", "该子件已经延期过一次，依法不能再次延期。")
         allowed = branch.item.statutory_extension_days
         if days < 1 or days > allowed:
             raise CaseInvalid(
-                "extension_days", f"延长天数应在 1 至 {allowed} 个工作日之间。", fields={"days": f"最多可延长 {allowed} 个工作日。"}
+                "extension_days",
+                f"延长天数应在 1 至 {allowed} 个工作日之间。",
+                fields={"days": f"最多可延长 {allowed} 个工作日。"},
             )
         Extension.objects.create(
-            branch=branch, days=days, reason=reason.strip(), requested_by=reviewer, approved_by=approver, approved_at=timezone.now()
+            branch=branch,
+            days=days,
+            reason=reason.strip(),
+            requested_by=reviewer,
+            approved_by=approver,
+            approved_at=timezone.now(),
         )
         branch.extension_days += days
         if branch.opened_on is not None:
@@ -336,11 +363,14 @@ def branch_extend(
 
 
 def due_state(branch: Branch, today: date, soon_workdays: int, calendar: WorkdayCalendar) -> str:
-    """"overdue", "due_soon" or "" for an open branch, by working days left."""
+    """ "overdue", "due_soon" or "" for an open branch, by working days left."""
     if branch.status not in (BranchStatus.PENDING,) or branch.due_on is None:
         return ""
     if branch.due_on < today:
         return "overdue"
-    if branch.due_on <= today + timedelta(days=1) or calendar.between(today, branch.due_on).days <= soon_workdays:
+    if (
+        branch.due_on <= today + timedelta(days=1)
+        or calendar.between(today, branch.due_on).days <= soon_workdays
+    ):
         return "due_soon"
     return ""

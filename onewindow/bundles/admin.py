@@ -51,7 +51,9 @@ class DependencyInline(admin.TabularInline):
 
 
 class BundleImportForm(forms.Form):
-    document = forms.FileField(label=_("主题文件（YAML）"), help_text=_("由“导出为 YAML”生成的文件，最大 2 MB。"))
+    document = forms.FileField(
+        label=_("主题文件（YAML）"), help_text=_("由“导出为 YAML”生成的文件，最大 2 MB。")
+    )
     dry_run = forms.BooleanField(label=_("只检查，不写入"), required=False)
 
     def clean_document(self) -> str:

@@ -81,7 +81,7 @@ class Question(models.Model):
         _("选项"),
         default=list,
         blank=True,
-        help_text=_("单选题的选项：[{\"value\": \"breakfast\", \"label\": \"仅早餐\"}, …]"),
+        help_text=_('单选题的选项：[{"value": "breakfast", "label": "仅早餐"}, …]'),
     )
     unit = models.CharField(_("单位"), max_length=20, blank=True)
     min_value = models.DecimalField(_("最小值"), max_digits=12, decimal_places=2, null=True, blank=True)
@@ -133,7 +133,9 @@ class Rule(models.Model):
     field = models.ForeignKey(
         Field, verbose_name=_("表单要素"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    question = models.ForeignKey(Question, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="rules")
+    question = models.ForeignKey(
+        Question, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="rules"
+    )
     operator = models.CharField(_("条件"), max_length=4, choices=Operator.choices, default=Operator.EQ)
     value = models.CharField(_("取值"), max_length=100, help_text=_("是/否题填 yes 或 no。"))
 
@@ -161,7 +163,9 @@ class Dependency(models.Model):
     """An item that can only be decided after another item's result (前置审批)."""
 
     bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="dependencies")
-    item = models.ForeignKey(ServiceItem, verbose_name=_("后置事项"), on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("后置事项"), on_delete=models.CASCADE, related_name="+"
+    )
     prerequisite = models.ForeignKey(
         ServiceItem, verbose_name=_("前置事项"), on_delete=models.CASCADE, related_name="+"
     )
@@ -171,7 +175,9 @@ class Dependency(models.Model):
         verbose_name = _("前置关系")
         verbose_name_plural = _("前置关系")
         constraints = [
-            models.UniqueConstraint(fields=["bundle", "item", "prerequisite"], name="bundles_dependency_unique"),
+            models.UniqueConstraint(
+                fields=["bundle", "item", "prerequisite"], name="bundles_dependency_unique"
+            ),
             models.CheckConstraint(
                 name="bundles_dependency_not_self",
                 condition=~models.Q(item=models.F("prerequisite")),

@@ -159,7 +159,11 @@ def clean_answers(bundle: Bundle, raw: Mapping[str, Any]) -> dict[str, Answer]:
         question = questions.get(code)
         if question is None:
             problems.append(
-                AnswerProblem(code, "unknown_question", _("没有编码为“%(code)s”的问题，请刷新页面后重新作答。") % {"code": code})
+                AnswerProblem(
+                    code,
+                    "unknown_question",
+                    _("没有编码为“%(code)s”的问题，请刷新页面后重新作答。") % {"code": code},
+                )
             )
             continue
         if value is None or value == "":
@@ -196,7 +200,8 @@ def _clean_one(question: Question, value: Any) -> Answer:
         if isinstance(value, bool) or text not in values:
             labels = "、".join(str(o.get("label", o.get("value"))) for o in question.options)
             raise AnswerProblemError(
-                "not_an_option", _("“%(q)s”只能从以下选项中选择：%(labels)s。") % {"q": question.text, "labels": labels}
+                "not_an_option",
+                _("“%(q)s”只能从以下选项中选择：%(labels)s。") % {"q": question.text, "labels": labels},
             )
         return text
     if isinstance(value, bool):
@@ -210,12 +215,14 @@ def _clean_one(question: Question, value: Any) -> Answer:
     if question.min_value is not None and number < question.min_value:
         raise AnswerProblemError(
             "below_minimum",
-            _("“%(q)s”不能小于 %(min)s%(unit)s。") % {"q": question.text, "min": _number(question.min_value), "unit": question.unit},
+            _("“%(q)s”不能小于 %(min)s%(unit)s。")
+            % {"q": question.text, "min": _number(question.min_value), "unit": question.unit},
         )
     if question.max_value is not None and number > question.max_value:
         raise AnswerProblemError(
             "above_maximum",
-            _("“%(q)s”不能大于 %(max)s%(unit)s。") % {"q": question.text, "max": _number(question.max_value), "unit": question.unit},
+            _("“%(q)s”不能大于 %(max)s%(unit)s。")
+            % {"q": question.text, "max": _number(question.max_value), "unit": question.unit},
         )
     return number
 
@@ -340,8 +347,14 @@ def plan_bundle(bundle: Bundle, answers: Mapping[str, Answer]) -> Plan:
             if entry is None:
                 form_entries[item_field.field_id] = (item_field.field, item_field.required, [item])
             else:
-                form_entries[item_field.field_id] = (entry[0], entry[1] or item_field.required, [*entry[2], item])
-    form = tuple(PlanField(field=f, required=req, items=tuple(items)) for f, req, items in form_entries.values())
+                form_entries[item_field.field_id] = (
+                    entry[0],
+                    entry[1] or item_field.required,
+                    [*entry[2], item],
+                )
+    form = tuple(
+        PlanField(field=f, required=req, items=tuple(items)) for f, req, items in form_entries.values()
+    )
 
     # One checklist: each catalogue material once, with why it is there and how it is handed in.
     material_entries: dict[int, dict[str, Any]] = {}
@@ -387,7 +400,9 @@ def plan_bundle(bundle: Bundle, answers: Mapping[str, Answer]) -> Plan:
         if material.government_held:
             disposition = Disposition.SHARED
             source = material.shared_licence_type or material.name
-            disposition_reason = _("政府部门已持有，将凭统一社会信用代码或身份证号从电子证照库调取“%(s)s”，您无需提交。") % {"s": source}
+            disposition_reason = _(
+                "政府部门已持有，将凭统一社会信用代码或身份证号从电子证照库调取“%(s)s”，您无需提交。"
+            ) % {"s": source}
         elif collected["replaceable"]:
             disposition = Disposition.COMMITMENT
             disposition_reason = _("您选择告知承诺办理，签署承诺书即可免交，审批后将核查承诺内容。")

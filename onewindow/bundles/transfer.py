@@ -63,7 +63,10 @@ class ImportReport:
         for kind, label in labels.items():
             created, updated = self.created.get(kind, 0), self.updated.get(kind, 0)
             if created or updated:
-                out.append(_("%(label)s：新建 %(c)d 个，更新 %(u)d 个") % {"label": label, "c": created, "u": updated})
+                out.append(
+                    _("%(label)s：新建 %(c)d 个，更新 %(u)d 个")
+                    % {"label": label, "c": created, "u": updated}
+                )
         return out
 
 
@@ -88,7 +91,9 @@ def _drop_empty(mapping: dict[str, Any]) -> dict[str, Any]:
 
 def bundle_export(bundle: Bundle) -> str:
     """The bundle and every catalogue row it uses, as one YAML document."""
-    bundle_items = list(bundle.bundle_items.select_related("item__department__region").order_by("order", "id"))
+    bundle_items = list(
+        bundle.bundle_items.select_related("item__department__region").order_by("order", "id")
+    )
     items = [bi.item for bi in bundle_items]
     departments = {bundle.lead_department.code: bundle.lead_department}
     for item in items:
@@ -134,7 +139,8 @@ def bundle_export(bundle: Bundle) -> str:
                     "result_validity_years": item.result_validity_years,
                     "legal_remedy": item.legal_remedy,
                     "steps": [
-                        {"name": s.name, "actor": s.actor, "limit_days": s.limit_days} for s in item.steps.all()
+                        {"name": s.name, "actor": s.actor, "limit_days": s.limit_days}
+                        for s in item.steps.all()
                     ],
                     "materials": [
                         _drop_empty(
@@ -216,7 +222,9 @@ def bundle_export(bundle: Bundle) -> str:
                 "summary": bundle.summary,
                 "lead_department": bundle.lead_department.code,
                 "licence_name": bundle.licence_name,
-                "commitment_question": bundle.commitment_question.code if bundle.commitment_question else None,
+                "commitment_question": bundle.commitment_question.code
+                if bundle.commitment_question
+                else None,
                 "order": bundle.order,
                 "items": [bi.item.code for bi in bundle_items],
                 "questions": [
@@ -246,7 +254,9 @@ def bundle_export(bundle: Bundle) -> str:
                             "value": r.value,
                         }
                     )
-                    for r in bundle.rules.select_related("item", "material", "field", "question").order_by("id")
+                    for r in bundle.rules.select_related("item", "material", "field", "question").order_by(
+                        "id"
+                    )
                 ],
                 "dependencies": [
                     _drop_empty({"item": d.item.code, "requires": d.prerequisite.code, "note": d.note})
@@ -284,7 +294,9 @@ class _Checker:
             return []
         return value
 
-    def text(self, doc: Mapping[str, Any], key: str, where: str, *, required: bool = True, max_length: int = 0) -> str:
+    def text(
+        self, doc: Mapping[str, Any], key: str, where: str, *, required: bool = True, max_length: int = 0
+    ) -> str:
         value = doc.get(key)
         if value is None or value == "":
             if required:
@@ -298,7 +310,9 @@ class _Checker:
             self.error(f"{where}.{key}", _("不能超过 %(n)d 个字符") % {"n": max_length})
         return text
 
-    def integer(self, doc: Mapping[str, Any], key: str, where: str, *, default: int | None = None) -> int | None:
+    def integer(
+        self, doc: Mapping[str, Any], key: str, where: str, *, default: int | None = None
+    ) -> int | None:
         value = doc.get(key, default)
         if value is None:
             if default is None and key in doc:
@@ -328,7 +342,9 @@ class _Checker:
             return default
         return value
 
-    def choice(self, doc: Mapping[str, Any], key: str, where: str, choices: Iterable[str], default: str | None = None) -> str:
+    def choice(
+        self, doc: Mapping[str, Any], key: str, where: str, choices: Iterable[str], default: str | None = None
+    ) -> str:
         allowed = list(choices)
         value = doc.get(key, default)
         if value not in allowed:
@@ -345,7 +361,10 @@ def bundle_import(text: str | bytes, *, dry_run: bool = False) -> ImportReport:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = _("第 %(line)d 行") % {"line": mark.line + 1} if mark else _("文档")
-        report.errors.append(_("%(where)s：不是有效的 YAML（%(problem)s）") % {"where": where, "problem": getattr(exc, "problem", exc)})
+        report.errors.append(
+            _("%(where)s：不是有效的 YAML（%(problem)s）")
+            % {"where": where, "problem": getattr(exc, "problem", exc)}
+        )
         raise ImportFailed(report) from None
     check = _Checker(report)
     doc = check.mapping(document, _("文档"))
@@ -444,13 +463,18 @@ def _apply(doc: Mapping[str, Any], check: _Checker) -> None:
         statutory = check.integer(it, "statutory_limit_days", where)
         promised = check.integer(it, "promised_limit_days", where)
         if statutory is not None and promised is not None and promised > statutory:
-            check.error(f"{where}.promised_limit_days", _("承诺时限（%(p)d）不能超过法定时限（%(s)d）") % {"p": promised, "s": statutory})
+            check.error(
+                f"{where}.promised_limit_days",
+                _("承诺时限（%(p)d）不能超过法定时限（%(s)d）") % {"p": promised, "s": statutory},
+            )
         if not code or department is None or statutory is None or promised is None:
             continue
         values = {
             "name": check.text(it, "name", where, max_length=120),
             "basic_code": check.text(it, "basic_code", where, required=False, max_length=40),
-            "implementation_code": check.text(it, "implementation_code", where, required=False, max_length=40),
+            "implementation_code": check.text(
+                it, "implementation_code", where, required=False, max_length=40
+            ),
             "item_type": check.choice(it, "type", where, ServiceItem.ItemType.values),
             "level": check.choice(it, "level", where, ServiceItem.Level.values),
             "department": department,
@@ -459,10 +483,13 @@ def _apply(doc: Mapping[str, Any], check: _Checker) -> None:
             "statutory_limit_days": statutory,
             "statutory_extension_days": check.integer(it, "statutory_extension_days", where, default=0),
             "promised_limit_days": promised,
-            "case_type": check.choice(it, "case_type", where, ServiceItem.CaseType.values, default="promised"),
+            "case_type": check.choice(
+                it, "case_type", where, ServiceItem.CaseType.values, default="promised"
+            ),
             "fee": check.text(it, "fee", where, required=False, max_length=200) or "不收费",
             "fee_basis": check.text(it, "fee_basis", where, required=False, max_length=200),
-            "handling_form": check.text(it, "handling_form", where, required=False, max_length=100) or "窗口办理、网上办理",
+            "handling_form": check.text(it, "handling_form", where, required=False, max_length=100)
+            or "窗口办理、网上办理",
             "supports_post": check.flag(it, "supports_post", where, default=True),
             "site_check_required": check.flag(it, "site_check_required", where),
             "supports_commitment": check.flag(it, "supports_commitment", where),
@@ -509,7 +536,9 @@ def _apply(doc: Mapping[str, Any], check: _Checker) -> None:
             ItemMaterial.objects.create(
                 item=item,
                 material=material,
-                requirement=check.choice(r, "requirement", req_where, ItemMaterial.Requirement.values, default="required"),
+                requirement=check.choice(
+                    r, "requirement", req_where, ItemMaterial.Requirement.values, default="required"
+                ),
                 condition_note=check.text(r, "condition_note", req_where, required=False, max_length=200),
                 originals=check.integer(r, "originals", req_where, default=0) or 0,
                 copies=check.integer(r, "copies", req_where, default=1) or 0,
@@ -703,10 +732,15 @@ def _apply_bundle(
 
     for item_code in member_codes:
         item = items[item_code]
-        for requirement in item.material_requirements.filter(requirement=ItemMaterial.Requirement.CONDITIONAL):
-            if not bundle.rules.filter(target=Rule.Target.MATERIAL, item=item, material=requirement.material_id).exists():
+        for requirement in item.material_requirements.filter(
+            requirement=ItemMaterial.Requirement.CONDITIONAL
+        ):
+            if not bundle.rules.filter(
+                target=Rule.Target.MATERIAL, item=item, material=requirement.material_id
+            ).exists():
                 report.warnings.append(
-                    _("事项 %(i)s 的视情形材料 %(m)s 没有情形规则，在本主题中不会出现") % {"i": item_code, "m": requirement.material.code}
+                    _("事项 %(i)s 的视情形材料 %(m)s 没有情形规则，在本主题中不会出现")
+                    % {"i": item_code, "m": requirement.material.code}
                 )
 
 

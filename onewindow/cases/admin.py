@@ -9,7 +9,15 @@ from onewindow.cases.models import Case, CaseEvent, CaseMaterial, CommitmentSign
 class CaseMaterialInline(admin.TabularInline):
     model = CaseMaterial
     extra = 0
-    readonly_fields = ("material", "disposition", "original_name", "size", "sha256", "shared_reference", "provided_at")
+    readonly_fields = (
+        "material",
+        "disposition",
+        "original_name",
+        "size",
+        "sha256",
+        "shared_reference",
+        "provided_at",
+    )
     fields = readonly_fields
     can_delete = False
 

@@ -41,8 +41,20 @@ DEMO_PNG = base64.b64decode(
 
 # Demo enterprises: (USCC, name, legal representative, representative's ID, address).
 DEMO_ENTERPRISES = [
-    ("91429006MA4F000018", "天门市悦来宾馆有限公司", "张三", "34052419800101001X", "天门市竟陵街道钟惺大道88号"),
-    ("91429006MA4F00002Y", "天门市陆羽茶文化酒店有限公司", "李四", "42900619850615123X", "天门市竟陵街道陆羽大道16号"),
+    (
+        "91429006MA4F000018",
+        "天门市悦来宾馆有限公司",
+        "张三",
+        "34052419800101001X",
+        "天门市竟陵街道钟惺大道88号",
+    ),
+    (
+        "91429006MA4F00002Y",
+        "天门市陆羽茶文化酒店有限公司",
+        "李四",
+        "42900619850615123X",
+        "天门市竟陵街道陆羽大道16号",
+    ),
     ("91429006MA4F00003C", "天门市岳口镇便民超市", "王五", "429006199002021233", "天门市岳口镇正街12号"),
 ]
 
@@ -173,7 +185,11 @@ def demo_cases_create() -> list[Case]:
     supplement = started(HOTEL_FOUR_ITEMS, Channel.WINDOW)
     fill_case(supplement, clerk)
     case_submit(case=supplement, user=clerk, key=f"demo-{supplement.pk}")
-    first = supplement.materials.filter(disposition=CaseMaterial.Disposition.UPLOAD).select_related("material").first()
+    first = (
+        supplement.materials.filter(disposition=CaseMaterial.Disposition.UPLOAD)
+        .select_related("material")
+        .first()
+    )
     if first is not None:
         case_request_supplement(
             case=supplement,
@@ -184,7 +200,9 @@ def demo_cases_create() -> list[Case]:
     refused = started({})
     fill_case(refused, applicant)
     case_submit(case=refused, user=applicant, key=f"demo-{refused.pk}")
-    case_refuse(case=refused, clerk=clerk, reason="申请经营场所不在本市行政区域内，请向所在地政务服务中心申请。")
+    case_refuse(
+        case=refused, clerk=clerk, reason="申请经营场所不在本市行政区域内，请向所在地政务服务中心申请。"
+    )
 
     for outcome in ("in_approval", "approved", "denied", "issued", "closed"):
         case = started(HOTEL_FOUR_ITEMS)
@@ -263,4 +281,3 @@ def _reviewer_for(branch: Branch) -> User:
         reviewer.set_password(DEMO_PASSWORD)
         reviewer.save(update_fields=["password"])
     return reviewer
-

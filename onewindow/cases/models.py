@@ -29,7 +29,12 @@ class CaseStatus(models.TextChoices):
 
 class Case(models.Model):
     number = models.CharField(
-        _("办件编号"), max_length=30, unique=True, null=True, blank=True, help_text=_("提交时生成，草稿没有编号。")
+        _("办件编号"),
+        max_length=30,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("提交时生成，草稿没有编号。"),
     )
     bundle = models.ForeignKey(
         "bundles.Bundle", verbose_name=_("一业一证主题"), on_delete=models.PROTECT, related_name="cases"
@@ -64,7 +69,10 @@ class Case(models.Model):
     answers = models.JSONField(_("情形回答"), default=dict, blank=True)
     form_data = models.JSONField(_("申请表内容"), default=dict, blank=True)
     plan = models.JSONField(
-        _("办理方案快照"), default=dict, blank=True, help_text=_("提交时的事项、材料和表单，之后不随目录变化。")
+        _("办理方案快照"),
+        default=dict,
+        blank=True,
+        help_text=_("提交时的事项、材料和表单，之后不随目录变化。"),
     )
     holder_name = models.CharField(_("申请主体名称"), max_length=100, blank=True)
     holder_code = models.CharField(_("申请主体代码"), max_length=18, blank=True)
@@ -79,7 +87,10 @@ class Case(models.Model):
         _("实际用时（工作日）"), null=True, blank=True, help_text=_("从提交到送达的工作日数，办结时记录。")
     )
     statutory_serial_days = models.PositiveSmallIntegerField(
-        _("法定时限累计（工作日）"), null=True, blank=True, help_text=_("各事项法定时限之和，即逐个串联办理的时间。")
+        _("法定时限累计（工作日）"),
+        null=True,
+        blank=True,
+        help_text=_("各事项法定时限之和，即逐个串联办理的时间。"),
     )
     last_event_seq = models.PositiveIntegerField(
         _("最新记录序号"), default=0, help_text=_("用于核验：记录链末尾被删除时也能发现。")
@@ -177,7 +188,7 @@ class SupplementRequest(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("告知时间"))
     entries = models.JSONField(
-        _("补正清单"), help_text=_("[{\"material\": 编码, \"name\": 名称, \"reason\": 原因}, …]")
+        _("补正清单"), help_text=_('[{"material": 编码, "name": 名称, "reason": 原因}, …]')
     )
     note = models.TextField(_("说明"), blank=True)
     resolved_at = models.DateTimeField(_("补正提交时间"), null=True, blank=True)

@@ -24,7 +24,10 @@ def can(user: User, action: str, case: Case) -> bool:
         if role in (Role.CLERK, Role.ISSUER, Role.CENTRE_ADMIN):
             return case.service_center_id == user.service_center_id
         if role in (Role.REVIEWER, Role.INSPECTOR):
-            return user.department_id is not None and case.branches.filter(department_id=user.department_id).exists()
+            return (
+                user.department_id is not None
+                and case.branches.filter(department_id=user.department_id).exists()
+            )
         if role == Role.AGENT:
             return case.assisted_by_id == user.pk
         return role in (Role.SUPERVISOR, Role.ADMIN)

@@ -149,9 +149,7 @@ def plan_snapshot(plan: Plan) -> dict[str, Any]:
             }
             for m in plan.materials
         ],
-        "commitment": [
-            {"item": c.item.name if c.item else "", "text": c.text} for c in plan.commitment
-        ],
+        "commitment": [{"item": c.item.name if c.item else "", "text": c.text} for c in plan.commitment],
         "summary": plan.summary.as_dict(),
     }
 
@@ -217,14 +215,18 @@ def case_start(
         holder_name=enterprise.name if enterprise else applicant.name,
         holder_code=enterprise.uscc if enterprise else applicant.id_number,
     )
-    materials = {m.code: m for m in Material.objects.filter(code__in=[m["code"] for m in case.plan["materials"]])}
+    materials = {
+        m.code: m for m in Material.objects.filter(code__in=[m["code"] for m in case.plan["materials"]])
+    }
     CaseMaterial.objects.bulk_create(
         [
             CaseMaterial(
                 case=case,
                 material=materials[m["code"]],
                 disposition=m["disposition"],
-                provided_at=timezone.now() if m["disposition"] == CaseMaterial.Disposition.COMMITMENT else None,
+                provided_at=timezone.now()
+                if m["disposition"] == CaseMaterial.Disposition.COMMITMENT
+                else None,
             )
             for m in case.plan["materials"]
         ]
@@ -271,7 +273,8 @@ def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
     mime = kind.mime if kind else ""
     if mime not in ALLOWED_UPLOADS:
         raise CaseInvalid(
-            "upload_type", "只能上传 PDF、JPEG 或 PNG 文件（按文件内容判断，而非扩展名），请转换格式后再上传。"
+            "upload_type",
+            "只能上传 PDF、JPEG 或 PNG 文件（按文件内容判断，而非扩展名），请转换格式后再上传。",
         )
     if mime == "application/pdf" and b"%%EOF" not in content[-2048:]:
         raise CaseInvalid("upload_damaged", "PDF 文件不完整或已损坏，请重新导出后上传。")
@@ -443,7 +446,9 @@ def case_submit(*, case: Case, user: User, key: str) -> Case:
                 raise CaseConflict("already_submitted", "办件已提交，无需重复提交。")
             problems = submission_problems(locked)
             if problems:
-                raise CaseInvalid("incomplete", "还有内容没有填写或提交，请按提示补充后再提交。", fields=problems)
+                raise CaseInvalid(
+                    "incomplete", "还有内容没有填写或提交，请按提示补充后再提交。", fields=problems
+                )
             Submission.objects.create(key=key, case=locked)
             before = locked.status
             now = timezone.now()
@@ -453,7 +458,9 @@ def case_submit(*, case: Case, user: User, key: str) -> Case:
             locked.submitted_at = now
             locked.save(update_fields=["number", "status", "submitted_at", "updated_at"])
             if before == CaseStatus.SUPPLEMENT:
-                SupplementRequest.objects.filter(case=locked, resolved_at__isnull=True).update(resolved_at=now)
+                SupplementRequest.objects.filter(case=locked, resolved_at__isnull=True).update(
+                    resolved_at=now
+                )
             event_append(
                 case=locked,
                 actor=user,
@@ -462,7 +469,9 @@ def case_submit(*, case: Case, user: User, key: str) -> Case:
                 after=CaseStatus.SUBMITTED,
             )
             notify_case_applicant(
-                locked, "办件已提交", f"您的办件 {locked.number}（{locked.bundle.name}）已提交，等待窗口受理。"
+                locked,
+                "办件已提交",
+                f"您的办件 {locked.number}（{locked.bundle.name}）已提交，等待窗口受理。",
             )
     except IntegrityError:
         # A concurrent request with the same key won: return what it created.
@@ -499,12 +508,14 @@ def case_accept(*, case: Case, clerk: User) -> Case:
         locked.accepted_at = timezone.now()
         locked.save(update_fields=["status", "accepted_at", "updated_at"])
         event_append(
-            case=locked, actor=clerk, action="accepted", before=CaseStatus.SUBMITTED, after=CaseStatus.IN_APPROVAL
+            case=locked,
+            actor=clerk,
+            action="accepted",
+            before=CaseStatus.SUBMITTED,
+            after=CaseStatus.IN_APPROVAL,
         )
         branches_open(case=locked, actor=clerk)
-        notify_case_applicant(
-            locked, "办件已受理", f"您的办件 {locked.number} 已受理，各部门正在并联审批。"
-        )
+        notify_case_applicant(locked, "办件已受理", f"您的办件 {locked.number} 已受理，各部门正在并联审批。")
     return locked
 
 
@@ -527,7 +538,11 @@ def case_request_supplement(
             if not reason:
                 problems[f"entries[{index}].reason"] = "请写明需要补正的原因。"
             clean_entries.append(
-                {"material": code, "name": rows[code].material.name if code in rows else "", "reason": reason[:300]}
+                {
+                    "material": code,
+                    "name": rows[code].material.name if code in rows else "",
+                    "reason": reason[:300],
+                }
             )
         if problems:
             raise CaseInvalid("supplement_invalid", "补正清单有误，请按提示修改。", fields=problems)
@@ -569,7 +584,12 @@ def case_refuse(*, case: Case, clerk: User, reason: str) -> Case:
         locked.completed_at = timezone.now()
         locked.save(update_fields=["status", "outcome_note", "completed_at", "updated_at"])
         event_append(
-            case=locked, actor=clerk, action="refused", before=CaseStatus.SUBMITTED, after=CaseStatus.REFUSED, comment=reason
+            case=locked,
+            actor=clerk,
+            action="refused",
+            before=CaseStatus.SUBMITTED,
+            after=CaseStatus.REFUSED,
+            comment=reason,
         )
         notify_case_applicant(locked, "不予受理", f"您的办件 {locked.number} 不予受理：{reason.strip()}")
     return locked

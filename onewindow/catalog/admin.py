@@ -85,7 +85,14 @@ class ServiceItemAdmin(admin.ModelAdmin):
         (_("依据与条件"), {"fields": ["legal_basis", "conditions", "legal_remedy"]}),
         (
             _("时限"),
-            {"fields": ["statutory_limit_days", "statutory_extension_days", "promised_limit_days", "case_type"]},
+            {
+                "fields": [
+                    "statutory_limit_days",
+                    "statutory_extension_days",
+                    "promised_limit_days",
+                    "case_type",
+                ]
+            },
         ),
         (
             _("办理方式"),

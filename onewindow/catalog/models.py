@@ -52,7 +52,10 @@ class Department(models.Model):
         Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="departments"
     )
     uscc = models.CharField(
-        _("统一社会信用代码"), max_length=18, blank=True, help_text=_("机关的统一社会信用代码，用于证照签发。")
+        _("统一社会信用代码"),
+        max_length=18,
+        blank=True,
+        help_text=_("机关的统一社会信用代码，用于证照签发。"),
     )
     phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -77,7 +80,9 @@ class Material(models.Model):
 
     code = models.SlugField(_("材料编码"), max_length=60, unique=True)
     name = models.CharField(_("材料名称"), max_length=120)
-    description = models.TextField(_("说明"), blank=True, help_text=_("告诉申请人这份材料是什么、去哪里取得。"))
+    description = models.TextField(
+        _("说明"), blank=True, help_text=_("告诉申请人这份材料是什么、去哪里取得。")
+    )
     government_held = models.BooleanField(
         _("政府部门已持有"),
         default=False,
@@ -129,7 +134,7 @@ class Field(models.Model):
     field_type = models.CharField(_("类型"), max_length=12, choices=Type.choices, default=Type.TEXT)
     help_text_zh = models.CharField(_("填写说明"), max_length=200, blank=True)
     choices = models.JSONField(
-        _("可选值"), default=list, blank=True, help_text=_("选项类字段的可选值列表，如 [\"有\", \"无\"]。")
+        _("可选值"), default=list, blank=True, help_text=_('选项类字段的可选值列表，如 ["有", "无"]。')
     )
     max_length = models.PositiveIntegerField(_("最大长度"), null=True, blank=True)
     min_value = models.DecimalField(_("最小值"), max_digits=14, decimal_places=2, null=True, blank=True)
@@ -289,7 +294,9 @@ class ItemField(models.Model):
     """One line of an item's original application form."""
 
     item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="form_fields")
-    field = models.ForeignKey(Field, verbose_name=_("表单要素"), on_delete=models.PROTECT, related_name="uses")
+    field = models.ForeignKey(
+        Field, verbose_name=_("表单要素"), on_delete=models.PROTECT, related_name="uses"
+    )
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
     required = models.BooleanField(_("必填"), default=True)
     conditional = models.BooleanField(

@@ -10,4 +10,3 @@ class ServiceCenterAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "region", "phone"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
-

@@ -501,7 +501,10 @@ def delivery_confirm(*, licence: ComprehensiveLicense, actor: User | None) -> De
 
 def _require_centre_staff(licence: ComprehensiveLicense, staff: User) -> None:
     """Hand-over and shipping are done by the issuing centre's window staff."""
-    if staff.role not in (Role.ISSUER, Role.CLERK) or staff.service_center_id != licence.case.service_center_id:
+    if (
+        staff.role not in (Role.ISSUER, Role.CLERK)
+        or staff.service_center_id != licence.case.service_center_id
+    ):
         raise CaseNotFound("licence_not_found", "没有找到这张证照。")
 
 

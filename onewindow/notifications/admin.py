@@ -7,7 +7,15 @@ from onewindow.notifications.models import Notification, OutboundMessage
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "channel", "recipient", "status", "attempts", "sent_at", "provider_reference"]
+    list_display = [
+        "created_at",
+        "channel",
+        "recipient",
+        "status",
+        "attempts",
+        "sent_at",
+        "provider_reference",
+    ]
     list_filter = ["channel", "status"]
     search_fields = ["recipient", "body"]
 

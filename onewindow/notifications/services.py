@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from onewindow.cases.models import Case
 
 
-def notify_user(*, user: User, title: str, body: str, case: Case | None = None, link: str = "") -> Notification:
+def notify_user(
+    *, user: User, title: str, body: str, case: Case | None = None, link: str = ""
+) -> Notification:
     """In-app message plus an SMS (and email if known), delivered by the task queue after commit."""
     from onewindow.notifications.tasks import deliver_outbound
 
@@ -24,13 +26,20 @@ def notify_user(*, user: User, title: str, body: str, case: Case | None = None, 
     if user.phone:
         outbound.append(
             OutboundMessage.objects.create(
-                channel=OutboundMessage.Channel.SMS, recipient=user.phone, body=f"【一窗通办】{body}", case=case
+                channel=OutboundMessage.Channel.SMS,
+                recipient=user.phone,
+                body=f"【一窗通办】{body}",
+                case=case,
             )
         )
     if user.email:
         outbound.append(
             OutboundMessage.objects.create(
-                channel=OutboundMessage.Channel.EMAIL, recipient=user.email, subject=title, body=body, case=case
+                channel=OutboundMessage.Channel.EMAIL,
+                recipient=user.email,
+                subject=title,
+                body=body,
+                case=case,
             )
         )
     for message in outbound:
@@ -46,7 +55,9 @@ def notify_case_applicant(case: Case, title: str, body: str) -> Notification:
 
 
 def notification_mark_read(*, user: User, notification_id: int) -> None:
-    Notification.objects.filter(pk=notification_id, user=user, read_at__isnull=True).update(read_at=timezone.now())
+    Notification.objects.filter(pk=notification_id, user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
 
 
 def outbound_deliver(*, message_id: int) -> OutboundMessage | None:
@@ -66,9 +77,14 @@ def outbound_deliver(*, message_id: int) -> OutboundMessage | None:
         reference = gateway.send(recipient=message.recipient, subject=message.subject, body=message.body)
     except Exception as exc:
         OutboundMessage.objects.filter(pk=message_id).update(
-            status=OutboundMessage.Status.FAILED, sent_at=None, attempts=message.attempts + 1, last_error=str(exc)[:300]
+            status=OutboundMessage.Status.FAILED,
+            sent_at=None,
+            attempts=message.attempts + 1,
+            last_error=str(exc)[:300],
         )
         raise
-    OutboundMessage.objects.filter(pk=message_id).update(attempts=message.attempts + 1, provider_reference=reference)
+    OutboundMessage.objects.filter(pk=message_id).update(
+        attempts=message.attempts + 1, provider_reference=reference
+    )
     message.refresh_from_db()
     return message

@@ -25,7 +25,11 @@ def run(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
         ("2024-09-27", 1, "2024-09-29"),  # Sunday 29 September 2024 was a make-up working day
         ("2024-02-09", 1, "2024-02-18"),  # Spring Festival 2024: 10–17 Feb off, Sunday 18 Feb worked
         ("2023-01-20", 1, "2023-01-28"),  # Spring Festival 2023: 21–27 Jan off, Saturday 28 Jan worked
-        ("2023-09-28", 1, "2023-10-07"),  # Mid-Autumn + National Day 2023: 29 Sep – 6 Oct off, Sat 7 Oct worked
+        (
+            "2023-09-28",
+            1,
+            "2023-10-07",
+        ),  # Mid-Autumn + National Day 2023: 29 Sep – 6 Oct off, Sat 7 Oct worked
         ("2025-01-27", 1, "2025-02-05"),  # Spring Festival 2025: 28 Jan – 4 Feb off
         ("2025-09-30", 1, "2025-10-09"),  # National Day 2025: 1–8 October off
         ("2026-02-13", 1, "2026-02-14"),  # Saturday 14 Feb 2026 was a make-up working day

@@ -133,7 +133,7 @@ bundle:
     - {item: gymtest-swim, requires: gymtest-hygiene, note: 游泳场所须先取得公共场所卫生许可}
 """
 
-GYM_CODES = {
+GYM_CODES: dict[type[Department | ServiceItem | Material | Field | Bundle], list[str]] = {
     Department: ["gymtest-sport", "gymtest-health", "gymtest-fire"],
     ServiceItem: ["gymtest-hygiene", "gymtest-swim", "gymtest-fire-check"],
     Material: ["gymtest-licence", "gymtest-floor-plan", "gymtest-safety-plan"],

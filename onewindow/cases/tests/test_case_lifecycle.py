@@ -25,7 +25,8 @@ from onewindow.notifications.models import Notification, OutboundMessage
 
 def reviewer_of(branch: Branch) -> User:
     user, _created = User.objects.get_or_create(
-        username=f"r-{branch.department.code}", defaults={"role": Role.REVIEWER, "department": branch.department}
+        username=f"r-{branch.department.code}",
+        defaults={"role": Role.REVIEWER, "department": branch.department},
     )
     return user
 
@@ -37,7 +38,9 @@ def test_hotel_case_supplement_dependency_all_approved(filled_case: Case, alice:
     assert case.number and case.number.startswith("429006")
     assert len(case.plan["items"]) == 4
 
-    upload = case.materials.filter(disposition=CaseMaterial.Disposition.UPLOAD).select_related("material").first()
+    upload = (
+        case.materials.filter(disposition=CaseMaterial.Disposition.UPLOAD).select_related("material").first()
+    )
     assert upload is not None
     request = case_request_supplement(
         case=case, clerk=clerk, entries=[{"material": upload.material.code, "reason": "扫描件模糊"}]
@@ -105,7 +108,14 @@ def test_hotel_case_supplement_dependency_all_approved(filled_case: Case, alice:
 
     actions = list(case.events.order_by("seq").values_list("action", flat=True))
     assert actions[0] == "created"
-    for expected in ["submitted", "supplement_requested", "resubmitted", "accepted", "branch_released", "approval_completed"]:
+    for expected in [
+        "submitted",
+        "supplement_requested",
+        "resubmitted",
+        "accepted",
+        "branch_released",
+        "approval_completed",
+    ]:
         assert expected in actions
     checked, findings = audit_verify([case.pk])
     assert (checked, findings) == (1, [])
@@ -134,7 +144,9 @@ def test_clerk_of_another_centre_cannot_accept(filled_case: Case, alice: User) -
 
 
 @pytest.mark.django_db
-def test_accepting_twice_is_a_conflict_not_a_second_fan_out(filled_case: Case, alice: User, clerk: User) -> None:
+def test_accepting_twice_is_a_conflict_not_a_second_fan_out(
+    filled_case: Case, alice: User, clerk: User
+) -> None:
     case_submit(case=filled_case, user=alice, key="k")
     case_accept(case=filled_case, clerk=clerk)
     with pytest.raises(CaseConflict):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client
 
 from onewindow.accounts.models import Role, User
@@ -101,7 +101,7 @@ CASE_READERS = {
 }
 
 
-def status_of(response: HttpResponse) -> int:
+def status_of(response: HttpResponseBase) -> int:
     return int(response.status_code)
 
 

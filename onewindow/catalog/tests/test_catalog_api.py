@@ -6,8 +6,12 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.http import HttpRequest
+from django.test import Client, override_settings
+from django.urls import path
+from ninja import Field, Schema
 
+from onewindow.api import build_api
 from onewindow.bundles.transfer import bundle_import
 from onewindow.catalog.models import Department, ServiceItem
 
@@ -339,11 +343,67 @@ def test_list_and_guide_queries_do_not_grow_with_the_rows(
 
 # ---------------------------------------------------------------- the API as a whole
 
+# An API built like the real one, with an endpoint taking a schema body (the real ones take none),
+# served by this module's URLs in the tests that override ROOT_URLCONF.
+
+
+class Greeting(Schema):
+    name: str = Field(max_length=10)
+    times: int = Field(ge=1)
+
+
+body_api = build_api(title="body test", version="test", urls_namespace="body-test")
+
+
+@body_api.post("/greet")
+def greet(request: HttpRequest, payload: Greeting) -> dict[str, str]:
+    return {"greeting": "你好，" + payload.name * payload.times}
+
+
+urlpatterns = [path("body-test/", body_api.urls)]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+@pytest.mark.parametrize(
+    ("body", "fields", "codes"),
+    [
+        ("not json", ["body"], ["invalid_body"]),
+        ("[1, 2]", ["body"], ["invalid_body"]),
+        ('{"times": 1}', ["name"], ["missing"]),
+        (
+            '{"name": "很长很长很长很长很长很长", "times": 0}',
+            ["name", "times"],
+            ["string_too_long", "greater_than_equal"],
+        ),
+        ('{"name": 7, "times": "x"}', ["name", "times"], ["string_type", "int_parsing"]),
+    ],
+)
+def test_a_bad_schema_body_is_refused_in_chinese(body: str, fields: list[str], codes: list[str]) -> None:
+    response = Client().post("/body-test/greet", body, content_type="application/json")
+    assert response.status_code == 422
+    result = response.json()
+    assert result["code"] == "invalid_body"
+    assert [e["field"] for e in result["errors"]] == fields
+    assert [e["code"] for e in result["errors"]] == codes
+    for error in result["errors"]:
+        assert CHINESE.search(error["message"])
+        assert error["message"] in result["message"]
+    assert not re.search(r"Field required|should be|valid integer|Cannot parse", response.content.decode())
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_good_schema_body_is_answered_in_readable_chinese() -> None:
+    response = Client().post(
+        "/body-test/greet", '{"name": "窗", "times": 2}', content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.content.decode() == '{"greeting": "你好，窗窗"}'
+
 
 def test_an_unknown_address_is_a_json_404(client: Client, db: None) -> None:
-    for path in ("/api/v1/", "/api/v1/licences", "/api/v1/items/cattest-food/extra"):
-        response = client.get(path)
-        assert response.status_code == 404, path
+    for address in ("/api/v1/", "/api/v1/licences", "/api/v1/items/cattest-food/extra"):
+        response = client.get(address)
+        assert response.status_code == 404, address
         assert response.json()["code"] == "not_found"
         assert CHINESE.search(response.json()["message"])
 

@@ -20,7 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--demo", action="store_true", help="同时创建演示账号与演示数据")
         parser.add_argument(
-            "--without-cases", action="store_true", help="与 --demo 同用：只建账号和企业，不建演示办件（测试使用）"
+            "--without-cases",
+            action="store_true",
+            help="与 --demo 同用：只建账号和企业，不建演示办件（测试使用）",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,5 +43,7 @@ class Command(BaseCommand):
             self.stdout.write(f"演示企业 {len(enterprises)} 家（营业执照已存入本地电子证照库）")
             if not options["without_cases"]:
                 cases = demo_cases_create()
-                self.stdout.write(f"演示办件 {len(cases)} 件（覆盖草稿、待受理、待补正、不予受理、审批中、待发证、不予许可、已发证、已办结）")
+                self.stdout.write(
+                    f"演示办件 {len(cases)} 件（覆盖草稿、待受理、待补正、不予受理、审批中、待发证、不予许可、已发证、已办结）"
+                )
         self.stdout.write(self.style.SUCCESS("完成。"))
