@@ -1,4 +1,4 @@
-"""一次核查 end to end: one visit for every site-check item, one notice, one re-inspection, clocks restart.
+"""一次核查 to 一证准营 end to end: one visit, one notice, one re-inspection, one signed licence, revoked.
 
 A nine-item hotel case is accepted. 公安局 (the lead department) schedules one joint inspection;
 卫健委 and 烟草专卖局 find a problem each, everyone else passes; one consolidated notice lists
@@ -211,4 +211,26 @@ def test_joint_inspection_with_two_findings_rectified_and_reinspected_to_pass(
     ):
         assert action in actions, action
     assert actions.count("branch_resumed") == 6
+    assert audit_verify([hotel_case.pk]) == (1, [])
+
+    # 一并审批 → 一证准营: every branch approved, one signed licence, verified, then revoked.
+    from onewindow.cases.demo import approve_all
+    from onewindow.licenses.models import LicenceStatus
+    from onewindow.licenses.selectors import licence_verify
+    from onewindow.licenses.services import licence_end, licence_issue
+    from onewindow.licenses.signing import validate_pdf
+
+    approve_all(hotel_case)
+    hotel_case.refresh_from_db()
+    assert hotel_case.status == "approved"
+    issuer = User.objects.get(username="issuer")
+    licence = licence_issue(case=hotel_case, issuer=issuer)
+    assert licence.permits.count() == 9
+    check = validate_pdf(licence.pdf.read())
+    assert check.valid and check.intact and check.trusted, check.message
+    found = licence_verify(licence.identifier)
+    assert found is not None and found.state == "valid"
+    licence_end(licence_id=licence.pk, actor=issuer, status=LicenceStatus.REVOKED, reason="整改承诺未兑现")
+    found = licence_verify(licence.identifier)
+    assert found is not None and found.state == "revoked"
     assert audit_verify([hotel_case.pk]) == (1, [])
