@@ -44,8 +44,9 @@ def _find(query: str) -> ComprehensiveLicense | None:
     query = query.strip()
     if not query:
         return None
-    licences = ComprehensiveLicense.objects.select_related("case")
-    found = licences.filter(Q(identifier=query) | Q(verify_token=query)).first()
+    # Verification is public and hot: no join to the case (its plan JSON is large), no ordering.
+    licences = ComprehensiveLicense.objects.all()
+    found = licences.filter(Q(identifier=query) | Q(verify_token=query)).order_by().first()
     if found is None:
         found = licences.filter(number=query).order_by("-version").first()
     if found is None:
@@ -62,8 +63,10 @@ def licence_verify(query: str, *, today: date | None = None) -> Verification | N
         return None
     today = today or timezone.localdate()
     current = licence
-    while hasattr(current, "superseded_by"):
-        current = current.superseded_by
+    if licence.status == LicenceStatus.SUPERSEDED:
+        current = (
+            ComprehensiveLicense.objects.filter(number=licence.number).order_by("-version").first() or licence
+        )
     if licence.status == LicenceStatus.REVOKED:
         state = "revoked"
     elif licence.status == LicenceStatus.CANCELLED:
@@ -74,15 +77,18 @@ def licence_verify(query: str, *, today: date | None = None) -> Verification | N
         state = "expired"
     else:
         state = "valid"
+    # Only the columns shown: the item and department rows are wide and this page is public and hot.
     permits = [
         {
-            "item": p.item.name,
-            "department": p.department.name,
-            "number": p.number,
-            "valid_from": p.valid_from,
-            "valid_until": p.valid_until,
+            "item": row["item__name"],
+            "department": row["department__name"],
+            "number": row["number"],
+            "valid_from": row["valid_from"],
+            "valid_until": row["valid_until"],
         }
-        for p in licence.permits.select_related("item", "department").order_by("id")
+        for row in licence.permits.order_by("id").values(
+            "item__name", "department__name", "number", "valid_from", "valid_until"
+        )
     ]
     return Verification(
         state=state,

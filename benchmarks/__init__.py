@@ -1,0 +1,1 @@
+"""Load benchmarks: scripts, settings and URLs that measure the served application."""
