@@ -139,7 +139,11 @@ def licence_issue(*, case: Case, issuer: User) -> ComprehensiveLicense:
     if issuer.role != Role.ISSUER:
         raise CaseError("not_an_issuer", "只有综合审批机构人员可以发证。")
     with transaction.atomic():
-        locked = Case.objects.select_for_update().select_related("bundle", "enterprise").get(pk=case.pk)
+        locked = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("bundle", "enterprise")
+            .get(pk=case.pk)
+        )
         if locked.service_center_id != issuer.service_center_id:
             raise CaseNotFound("case_not_found", "没有找到这个办件，请确认办件编号。")
         if locked.status != CaseStatus.APPROVED:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
+from conftest import run_queued_tasks
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.models import Branch, BranchStatus
 from onewindow.approvals.services import branch_approve
@@ -177,7 +177,7 @@ def test_sms_leaves_through_the_outbox_only_after_commit(
         callback()
     message.refresh_from_db()
     assert message.status == OutboundMessage.Status.QUEUED, "queued durably; the worker sends it"
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert run_queued_tasks() >= 1
     message.refresh_from_db()
     assert message.status == OutboundMessage.Status.SENT
     assert message.provider_reference.startswith("local-sms-")
