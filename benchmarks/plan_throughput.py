@@ -826,8 +826,8 @@ What it measures: requests per second of `POST /api/v1/bundles/hotel/plan` (the 
 the applicant's "what do I need" page) against a bare Django view returning
 `JsonResponse({{"ok": True}})` through the same middleware, both served by the same gunicorn
 (2 sync workers) in the same run, on a freshly migrated and seeded database. The goal: each plan
-request held to it at ≥ 50% of the bare view's throughput. The bare view is the ceiling of Django + gunicorn on this
-machine, so the ratio is the share of that ceiling the plan endpoint keeps.
+request held to it at ≥ 50% of the bare view's throughput. The bare view is the ceiling of
+Django + gunicorn on this machine, so the ratio is the share of that ceiling the plan endpoint keeps.
 
 Four kinds of plan request are measured. The **full plan** answers every scenario question so
 that all the hotel bundle's items apply (the biggest form, checklist and commitment letter); the
