@@ -94,21 +94,31 @@ def branches_open(*, case: Case, actor: User) -> list[Branch]:
 
 
 def _claim(branch_id: int, reviewer: User, expected_version: int | None) -> Branch:
-    """Lock the branch for a decision by its own department; a stale version is a conflict."""
+    """Lock the branch for a decision by its own department; a stale version is a conflict.
+
+    Locks are taken case first, then branch: the order every other write to a case's branches
+    uses (acceptance, joint inspection), so two of them never wait for each other in a circle.
+    """
     try:
-        branch = Branch.objects.select_related("case", "item", "department").get(pk=branch_id)
+        branch = Branch.objects.select_related("item", "department").get(pk=branch_id)
     except Branch.DoesNotExist:
         raise CaseNotFound("branch_not_found", "没有找到这个子件。") from None
     if reviewer.role != Role.REVIEWER or reviewer.department_id != branch.department_id:
         raise CaseNotFound("branch_not_found", "没有找到这个子件。")
     version = branch.version if expected_version is None else expected_version
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("bundle", "applicant")
+        .get(pk=branch.case_id)
+    )
     # Exactly one of two concurrent decisions passes this conditional update.
     claimed = Branch.objects.filter(pk=branch_id, version=version).update(version=F("version") + 1)
     if not claimed:
         raise CaseConflict("branch_changed", "该子件刚刚已被他人处理，请刷新页面查看最新结果。")
-    branch = Branch.objects.select_for_update().select_related("case", "item", "department").get(pk=branch_id)
-    Case.objects.select_for_update().filter(pk=branch.case_id).first()
-    return branch
+    # The update above holds the branch's row lock; read what it now says.
+    fresh = Branch.objects.select_related("item", "department").get(pk=branch_id)
+    fresh.case = case
+    return fresh
 
 
 def branch_approve(

@@ -97,7 +97,11 @@ def event_payload(event: CaseEvent) -> dict[str, Any]:
 
 def _lock(case_id: int) -> Case:
     try:
-        return Case.objects.select_for_update().select_related("bundle", "applicant").get(pk=case_id)
+        # Lock the case row only: PostgreSQL would otherwise also lock the joined bundle and
+        # applicant rows, making every write to any case of a bundle wait for every other.
+        return (
+            Case.objects.select_for_update(of=("self",)).select_related("bundle", "applicant").get(pk=case_id)
+        )
     except Case.DoesNotExist:
         raise CaseNotFound("case_not_found", "没有找到这个办件，请确认办件编号。") from None
 

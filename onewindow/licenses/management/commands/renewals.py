@@ -27,7 +27,9 @@ def renewal_remind(*, licence: ComprehensiveLicense, days_left: int) -> bool:
     assert licence.valid_until is not None
     valid_until = licence.valid_until.isoformat()
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("applicant").get(pk=licence.case_id)
+        case = (
+            Case.objects.select_for_update(of=("self",)).select_related("applicant").get(pk=licence.case_id)
+        )
         if case.events.filter(
             action=REMINDED, data__licence=licence.number, data__valid_until=valid_until
         ).exists():
