@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
-import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,6 +32,7 @@ from onewindow.catalog.api import choice_label, department_ref, field_out, numbe
 from onewindow.catalog.models import Department, ItemField, ItemMaterial, Material, ServiceItem
 from onewindow.catalog.models import Field as CatalogField
 from onewindow.catalog.schemas import ApiError, ErrorOut, not_found
+from onewindow.lib.revision import bump_token, read_token
 
 router = Router(tags=["一业一证"])
 
@@ -315,22 +314,12 @@ _generation = _Generation(revision=b"")
 
 
 def _read_revision() -> bytes:
-    # os-level calls: this runs on every plan request and pathlib's read_text costs ten times more.
-    try:
-        descriptor = os.open(REVISION_FILE, os.O_RDONLY)
-    except FileNotFoundError:
-        return b""
-    try:
-        return os.read(descriptor, 64)
-    finally:
-        os.close(descriptor)
+    return read_token(REVISION_FILE)
 
 
 def catalogue_changed() -> None:
     """Start a new revision: every process drops its cached bundles and plans at its next request."""
-    temporary = REVISION_FILE.with_name(f"{REVISION_FILE.name}.{uuid.uuid4().hex}")
-    temporary.write_text(uuid.uuid4().hex)
-    os.replace(temporary, REVISION_FILE)
+    bump_token(REVISION_FILE)
 
 
 def _on_planned_row_changed(sender: type[Model], **kwargs: Any) -> None:

@@ -84,3 +84,19 @@ def test_unpublished_year_can_be_refused() -> None:
 def test_bad_date_is_a_chinese_error() -> None:
     with pytest.raises(CommandError, match="不是有效日期"):
         call_command("workdays", "add", "2026-13-01", "5")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_calendar_is_kept_until_the_admin_changes_it(django_assert_num_queries) -> None:
+    from onewindow.approvals.calendar import current_calendar
+
+    monday = date(2027, 1, 4)
+    assert current_calendar().is_workday(monday)
+    with django_assert_num_queries(0):
+        assert current_calendar().is_workday(monday)
+
+    # Committed at once (no surrounding transaction), as a save in the admin is.
+    row = CalendarDay.objects.create(date=monday, kind=CalendarDay.Kind.HOLIDAY, note="临时调整")
+    assert not current_calendar().is_workday(monday)
+    row.delete()
+    assert current_calendar().is_workday(monday)
