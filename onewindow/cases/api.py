@@ -21,6 +21,7 @@ from onewindow.cases.services import (
     case_form_save,
     case_material_fetch_shared,
     case_material_upload,
+    case_materials_upload,
     case_refuse,
     case_request_supplement,
     case_start,
@@ -35,6 +36,7 @@ router = Router(tags=["办件"], auth=django_auth)
 EVENT_LABELS = {
     "created": "创建申请",
     "material_uploaded": "上传材料",
+    "materials_uploaded": "批量上传材料",
     "material_shared": "调取共享材料",
     "commitment_signed": "签署告知承诺书",
     "submitted": "提交申请",
@@ -227,6 +229,27 @@ def upload_material(
     case = permissions.get_case_for(user, case_id, permissions.EDIT)
     row = case_material_upload(case=case, user=user, material_code=code, upload=file)
     return {"code": code, "sha256": row.sha256, "size": row.size, "content_type": row.content_type}
+
+
+@router.post("/cases/{case_id}/materials", summary="一次上传多份材料（每个文件字段以材料编码命名）")
+def upload_materials(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    """multipart/form-data: one file per material, the field named by the material's code."""
+    user = _user(request)
+    case = permissions.get_case_for(user, case_id, permissions.EDIT)
+    # One file per field: a field sent twice keeps its last file, as Django's form handling does.
+    uploads = {code: files[-1] for code, files in request.FILES.lists() if files}
+    rows = case_materials_upload(case=case, user=user, uploads=uploads)
+    return {
+        "materials": [
+            {
+                "code": row.material.code,
+                "sha256": row.sha256,
+                "size": row.size,
+                "content_type": row.content_type,
+            }
+            for row in rows
+        ]
+    }
 
 
 @router.post("/cases/{case_id}/materials/{code}/shared", summary="从电子证照库调取材料")

@@ -295,6 +295,28 @@ def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
     return content, mime
 
 
+def _material_store(row: CaseMaterial, upload: UploadedFile, content: bytes, mime: str, digest: str) -> None:
+    """Keep a checked file for a material row (inside the transaction holding the case's lock)."""
+    from django.core.files.base import ContentFile
+
+    if row.disposition == CaseMaterial.Disposition.SHARED and row.provided_at:
+        raise CaseConflict("already_shared", f"“{row.material.name}”已从电子证照库调取，无需上传。")
+    if row.file:
+        # The replaced file goes only once the new one is committed: a rollback keeps the old one.
+        storage, old_name = row.file.storage, row.file.name
+        transaction.on_commit(lambda: storage.delete(old_name))
+    row.file.save(f"{uuid.uuid4().hex}.{ALLOWED_UPLOADS[mime]}", ContentFile(content), save=False)
+    row.original_name = (upload.name or "")[:200]
+    row.content_type = mime
+    row.size = len(content)
+    row.sha256 = digest
+    row.provided_at = timezone.now()
+    row.needs_supplement = False
+    if row.disposition == CaseMaterial.Disposition.COMMITMENT:
+        row.disposition = CaseMaterial.Disposition.UPLOAD
+    row.save()
+
+
 def case_material_upload(*, case: Case, user: User, material_code: str, upload: UploadedFile) -> CaseMaterial:
     content, mime = upload_check(upload)
     digest = hashlib.sha256(content).hexdigest()
@@ -303,22 +325,7 @@ def case_material_upload(*, case: Case, user: User, material_code: str, upload: 
         if locked.status not in EDITABLE_STATUSES:
             raise CaseConflict("not_editable", "办件已提交，不能再更换材料。")
         row = _material_row(locked, material_code)
-        if row.disposition == CaseMaterial.Disposition.SHARED and row.provided_at:
-            raise CaseConflict("already_shared", "这份材料已从电子证照库调取，无需上传。")
-        from django.core.files.base import ContentFile
-
-        if row.file:
-            row.file.delete(save=False)
-        row.file.save(f"{uuid.uuid4().hex}.{ALLOWED_UPLOADS[mime]}", ContentFile(content), save=False)
-        row.original_name = (upload.name or "")[:200]
-        row.content_type = mime
-        row.size = len(content)
-        row.sha256 = digest
-        row.provided_at = timezone.now()
-        row.needs_supplement = False
-        if row.disposition == CaseMaterial.Disposition.COMMITMENT:
-            row.disposition = CaseMaterial.Disposition.UPLOAD
-        row.save()
+        _material_store(row, upload, content, mime, digest)
         event_append(
             case=locked,
             actor=user,
@@ -326,6 +333,56 @@ def case_material_upload(*, case: Case, user: User, material_code: str, upload: 
             data={"material": material_code, "sha256": digest, "size": len(content)},
         )
     return row
+
+
+def case_materials_upload(*, case: Case, user: User, uploads: dict[str, UploadedFile]) -> list[CaseMaterial]:
+    """Hand in several materials at once (a scanned set): every file is checked first, then all are
+    kept together, or none is and each problem is named by its material."""
+    if not uploads:
+        raise CaseInvalid("upload_none", "请至少选择一份材料文件。")
+    rows = {
+        row.material.code: row
+        for row in case.materials.select_related("material").filter(material__code__in=list(uploads))
+    }
+    checked: dict[str, tuple[bytes, str]] = {}
+    problems: dict[str, str] = {}
+    for code, upload in uploads.items():
+        if code not in rows:
+            problems[f"material:{code}"] = "这份材料不在本办件的材料清单中。"
+            continue
+        try:
+            checked[code] = upload_check(upload)
+        except CaseInvalid as exc:
+            problems[f"material:{code}"] = f"“{rows[code].material.name}”：{exc.message}"
+    if problems:
+        raise CaseInvalid(
+            "uploads_invalid",
+            "有文件没有通过检查，本次上传的文件都没有保存。请按提示更换这些文件后重新上传。",
+            fields=problems,
+        )
+    with transaction.atomic():
+        locked = _lock(case.pk)
+        if locked.status not in EDITABLE_STATUSES:
+            raise CaseConflict("not_editable", "办件已提交，不能再更换材料。")
+        # Read again under the lock: a concurrent request may have changed them.
+        rows = {
+            row.material.code: row
+            for row in locked.materials.select_related("material").filter(material__code__in=list(uploads))
+        }
+        shared = [
+            rows[code].material.name
+            for code in checked
+            if rows[code].disposition == CaseMaterial.Disposition.SHARED and rows[code].provided_at
+        ]
+        if shared:
+            raise CaseConflict("already_shared", f"“{'”“'.join(shared)}”已从电子证照库调取，无需上传。")
+        recorded = []
+        for code, (content, mime) in checked.items():
+            digest = hashlib.sha256(content).hexdigest()
+            _material_store(rows[code], uploads[code], content, mime, digest)
+            recorded.append({"material": code, "sha256": digest, "size": len(content)})
+        event_append(case=locked, actor=user, action="materials_uploaded", data={"materials": recorded})
+    return [rows[code] for code in checked]
 
 
 def case_material_fetch_shared(*, case: Case, user: User, material_code: str) -> CaseMaterial:

@@ -80,6 +80,7 @@ KIOSK_SESSION_KEY = "case_channel"
 ACTION_LABELS = {
     "created": "创建申请",
     "material_uploaded": "上传材料",
+    "materials_uploaded": "批量上传材料",
     "material_shared": "从电子证照库调取材料",
     "commitment_signed": "签署告知承诺书",
     "submitted": "提交申请",

@@ -149,8 +149,8 @@ def test_a_decision_in_progress_locks_only_its_case_and_branch() -> None:
 
     from onewindow.approvals.services import _claim
     from onewindow.bundles.models import Bundle
-    from onewindow.catalog.models import Department, ServiceItem
     from onewindow.cases.models import Case
+    from onewindow.catalog.models import Department, ServiceItem
 
     call_command("seed", "--demo", "--without-cases", verbosity=0)
     branch, first, _second = fire_branch_and_reviewers()

@@ -143,12 +143,16 @@ def test_editing_a_draft(who: str, cast: dict[str, User], cases: dict[str, Case]
             f"{API}/cases/{draft.pk}/materials/{material.material.code}/upload",
             {"file": SimpleUploadedFile("a.pdf", DEMO_PDF, content_type="application/pdf")},
         ),
+        client.post(
+            f"{API}/cases/{draft.pk}/materials",
+            {material.material.code: SimpleUploadedFile("b.pdf", DEMO_PDF, content_type="application/pdf")},
+        ),
         client.post(f"{API}/cases/{draft.pk}/commitment/sign"),
     ]
     if who == "applicant":
-        assert [status_of(r) for r in attempts] == [200, 200, 200]
+        assert [status_of(r) for r in attempts] == [200, 200, 200, 200]
     else:
-        assert [status_of(r) for r in attempts] == [404, 404, 404], who
+        assert [status_of(r) for r in attempts] == [404, 404, 404, 404], who
         assert Case.objects.get(pk=draft.pk).form_data == before
     submit = client.post(
         f"{API}/cases/{draft.pk}/submit", json.dumps({"key": f"k-{who}"}), content_type="application/json"
