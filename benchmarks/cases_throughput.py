@@ -11,12 +11,14 @@ The script creates a throwaway PostgreSQL database, migrates it, runs `onewindow
 for every department the hotel case needs, and serves it with gunicorn (sync workers, 127.0.0.1, a
 free port, benchmarks.bench_settings). For each `--workers` count it then runs, at once:
 
-- applicants: each repeatedly creates a hotel case (four items), fills the form in one PUT, uploads
-  every material to upload (a 1 KB PDF), takes the shared ones from the e-licence library, signs
-  the commitment and submits with a fresh key; an applicant waits while `--backlog` cases are
-  submitted and not yet complete, so the load stays a closed loop;
-- clerks: read the window's queue and accept (two clerks may reach for the same case: 409); an idle
-  clerk or reviewer waits `--poll` seconds before reading his queue again;
+- applicants: each repeatedly creates a hotel case (four items), fills the form in one PUT, hands in
+  the 13 materials to upload (a 1 KB PDF each) as one set in one request (`--upload-each`: one
+  request per material, as the web page sends them), takes the 2 shared ones from the e-licence
+  library, signs the commitment and submits with a fresh key; an applicant waits while `--backlog`
+  cases are submitted and not yet complete, so the load stays a closed loop;
+- clerks: read the window's queue and accept the cases assigned to their window (case id modulo
+  the number of clerks, standing for the calling-number system); an idle clerk or reviewer waits
+  `--poll` seconds before reading his queue again;
 - reviewers, one per department: poll their queue for pending branches and approve each with the
   version they saw (special trade opens only after fire safety is decided).
 
@@ -38,7 +40,6 @@ import http.client
 import json
 import os
 import platform
-import random
 import re
 import resource
 import shlex
@@ -85,6 +86,7 @@ REQUEST_TIMEOUT = 30.0
 CREATE = "POST /cases"
 FORM = "PUT /cases/{id}/form"
 UPLOAD = "POST /cases/{id}/materials/{code}/upload"
+UPLOAD_SET = "POST /cases/{id}/materials"
 SHARED = "POST /cases/{id}/materials/{code}/shared"
 SIGN = "POST /cases/{id}/commitment/sign"
 SUBMIT = "POST /cases/{id}/submit"
@@ -92,7 +94,19 @@ WINDOW_QUEUE = "GET /window/queue"
 ACCEPT = "POST /cases/{id}/accept"
 REVIEW_QUEUE = "GET /review/queue"
 APPROVE = "POST /branches/{id}/approve"
-ENDPOINTS = [CREATE, FORM, UPLOAD, SHARED, SIGN, SUBMIT, WINDOW_QUEUE, ACCEPT, REVIEW_QUEUE, APPROVE]
+ENDPOINTS = [
+    CREATE,
+    FORM,
+    UPLOAD,
+    UPLOAD_SET,
+    SHARED,
+    SIGN,
+    SUBMIT,
+    WINDOW_QUEUE,
+    ACCEPT,
+    REVIEW_QUEUE,
+    APPROVE,
+]
 
 
 # ---------------------------------------------------------------- an HTTP session
@@ -134,6 +148,7 @@ class Session:
         json_body: Any = None,
         form: dict[str, str] | None = None,
         upload: tuple[str, bytes, str] | None = None,
+        files: list[tuple[str, str, bytes, str]] | None = None,
     ) -> Response:
         headers: dict[str, str] = {}
         body: bytes | None = None
@@ -143,14 +158,18 @@ class Session:
         elif form is not None:
             body = urlencode(form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        elif upload is not None:
-            name, content, content_type = upload
+        elif upload is not None or files is not None:
+            parts = files if files is not None else [("file", *upload)] if upload is not None else []
             boundary = uuid.uuid4().hex
             body = (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-                f"Content-Type: {content_type}\r\n\r\n".encode()
-                + content
-                + f"\r\n--{boundary}--\r\n".encode()
+                b"".join(
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="{field_name}"; filename="{name}"\r\n'
+                    f"Content-Type: {content_type}\r\n\r\n".encode()
+                    + content
+                    + b"\r\n"
+                    for field_name, name, content, content_type in parts
+                )
+                + f"--{boundary}--\r\n".encode()
             )
             headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
         if self.cookies:
@@ -615,6 +634,7 @@ class Load:
     backlog: int
     poll: float  # seconds an idle clerk or reviewer waits before looking at his queue again
     valid_until: str
+    upload_each: bool = False  # one request per material, as the applicant's web page sends them
     problems: list[str] = field(default_factory=list)  # a form the server found invalid, once
 
     def running(self) -> bool:
@@ -652,11 +672,11 @@ def applicant_loop(load: Load, session: Session, applicant: Applicant) -> None:
         )
         if saved.ok and saved.json()["problems"] and not load.problems:
             load.problems.append(json.dumps(saved.json()["problems"], ensure_ascii=False))
-        for material in case["materials"]:
-            if not load.running():
-                return
-            code = material["code"]
-            if material["disposition"] == "upload":
+        to_upload = [m["code"] for m in case["materials"] if m["disposition"] == "upload"]
+        if load.upload_each:
+            for code in to_upload:
+                if not load.running():
+                    return
                 call(
                     session,
                     UPLOAD,
@@ -664,8 +684,20 @@ def applicant_loop(load: Load, session: Session, applicant: Applicant) -> None:
                     f"/api/v1/cases/{case_id}/materials/{code}/upload",
                     upload=(f"{code}.pdf", PDF, "application/pdf"),
                 )
-            elif material["disposition"] == "shared":
-                call(session, SHARED, "POST", f"/api/v1/cases/{case_id}/materials/{code}/shared")
+        else:
+            # The scanned set in one request, as a kiosk or a window's scanner hands it in.
+            call(
+                session,
+                UPLOAD_SET,
+                "POST",
+                f"/api/v1/cases/{case_id}/materials",
+                files=[(code, f"{code}.pdf", PDF, "application/pdf") for code in to_upload],
+            )
+        for material in case["materials"]:
+            if not load.running():
+                return
+            if material["disposition"] == "shared":
+                call(session, SHARED, "POST", f"/api/v1/cases/{case_id}/materials/{material['code']}/shared")
         call(session, SIGN, "POST", f"/api/v1/cases/{case_id}/commitment/sign")
         submitted = call(
             session, SUBMIT, "POST", f"/api/v1/cases/{case_id}/submit", json_body={"key": uuid.uuid4().hex}
@@ -674,18 +706,19 @@ def applicant_loop(load: Load, session: Session, applicant: Applicant) -> None:
             load.pipeline.submitted(case_id)
 
 
-def clerk_loop(load: Load, session: Session, seed: int) -> None:
-    """Take the submitted cases from the window's queue and accept them."""
+def clerk_loop(load: Load, session: Session, window: int, windows: int) -> None:
+    """Take the submitted cases the queue system assigns this window and accept them.
+
+    A calling-number system gives each case to one window; here case id modulo the number of
+    windows stands for it, so two windows do not reach for the same case.
+    """
     call = load.recorder.call
-    rng = random.Random(seed)
     while load.running():
-        listed = call(session, WINDOW_QUEUE, "GET", "/api/v1/window/queue?status=submitted&limit=20")
-        items = listed.json()["items"] if listed.ok else []
+        listed = call(session, WINDOW_QUEUE, "GET", "/api/v1/window/queue?status=submitted&limit=50")
+        items = [i for i in (listed.json()["items"] if listed.ok else []) if i["id"] % windows == window]
         if not items:
             load.pause(load.poll)
             continue
-        # Two windows serving one queue do not all reach for the oldest case first.
-        rng.shuffle(items)
         for item in items:
             if not load.running():
                 return
@@ -870,12 +903,14 @@ def run_load(
         backlog=args.backlog,
         poll=args.poll,
         valid_until=(date.today() + timedelta(days=4 * 365)).isoformat(),
+        upload_each=args.upload_each,
     )
     threads = [
         threading.Thread(target=applicant_loop, args=(load, sessions[a.username], a)) for a in cast.applicants
     ]
     threads += [
-        threading.Thread(target=clerk_loop, args=(load, sessions[c], n)) for n, c in enumerate(cast.clerks)
+        threading.Thread(target=clerk_loop, args=(load, sessions[c], n, len(cast.clerks)))
+        for n, c in enumerate(cast.clerks)
     ]
     threads += [
         threading.Thread(target=reviewer_loop, args=(load, sessions[r])) for r in cast.reviewers.values()
@@ -964,7 +999,7 @@ class Profile:
         return sum(getattr(p, attribute) for p in self.endpoints.values()) / self.cases
 
 
-def profile_cases(count: int, cast: Cast) -> Profile:
+def profile_cases(count: int, cast: Cast, upload_each: bool = False) -> Profile:
     """Drive `count` complete cases through Django's WSGI stack in this process, one request at a time.
 
     Time and SQL queries per endpoint show where a case's time goes without the noise of concurrency.
@@ -1027,11 +1062,11 @@ def profile_cases(count: int, cast: Cast) -> Profile:
             data={"data": form_values(case, applicant)},
             content_type="application/json",
         )
-        for material in case["materials"]:
-            code = material["code"]
-            if material["disposition"] == "upload":
-                from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.core.files.uploadedfile import SimpleUploadedFile
 
+        to_upload = [m["code"] for m in case["materials"] if m["disposition"] == "upload"]
+        if upload_each:
+            for code in to_upload:
                 upload = SimpleUploadedFile(f"{code}.pdf", PDF, content_type="application/pdf")
                 call(
                     UPLOAD,
@@ -1040,7 +1075,15 @@ def profile_cases(count: int, cast: Cast) -> Profile:
                     f"/api/v1/cases/{case_id}/materials/{code}/upload",
                     data={"file": upload},
                 )
-            elif material["disposition"] == "shared":
+        else:
+            files = {
+                code: SimpleUploadedFile(f"{code}.pdf", PDF, content_type="application/pdf")
+                for code in to_upload
+            }
+            call(UPLOAD_SET, people["applicant"], "post", f"/api/v1/cases/{case_id}/materials", data=files)
+        for material in case["materials"]:
+            if material["disposition"] == "shared":
+                code = material["code"]
                 call(SHARED, people["applicant"], "post", f"/api/v1/cases/{case_id}/materials/{code}/shared")
         call(SIGN, people["applicant"], "post", f"/api/v1/cases/{case_id}/commitment/sign")
         call(
@@ -1108,9 +1151,12 @@ takes meanwhile. The goal on the 2-core development machine: **≥ 20 complete c
 
 A complete case is a hotel case with four items (special trade, fire safety, public-place hygiene,
 food business) whose four branches are all approved, so the case's status is `approved`. Each one
-takes 24 write requests: create, one form save, 13 uploads (a 1 KB PDF each), 2 shared materials
-from the e-licence library, the commitment signature, submit, the clerk's accept and 4 approvals;
-plus the clerks' and reviewers' queue reads.
+takes 12 write requests: create, one form save, the 13 materials to upload (a 1 KB PDF each) in one
+request (`POST /cases/{{id}}/materials`, as a kiosk or a window's scanner hands in a set), 2 shared
+materials from the e-licence library, the commitment signature, submit, the clerk's accept and 4
+approvals; plus the clerks' and reviewers' queue reads. With `--upload-each` the 13 materials go in
+13 requests, as the applicant's web page sends them (24 write requests); a run's command line says
+which it was.
 
 How to run it and how it works: [benchmarks/README.md](../../benchmarks/README.md). The results
 below are written by `benchmarks/cases_throughput.py`; re-running it replaces the section of the
@@ -1333,6 +1379,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=1.0,
         help="seconds an idle clerk or reviewer waits before reading his queue again (1)",
     )
+    parser.add_argument(
+        "--upload-each",
+        action="store_true",
+        help="hand in each material in its own request (the web page's way) instead of the set in one",
+    )
     parser.add_argument("--warmup", type=float, default=15, help="seconds of load before the window (15)")
     parser.add_argument("--duration", type=float, default=60, help="seconds measured per worker count (60)")
     parser.add_argument(
@@ -1396,7 +1447,7 @@ def main(argv: list[str]) -> int:
                     print_result(result)
             if args.profile_cases:
                 print(f"profiling {args.profile_cases} cases in one process", flush=True)
-                profile = profile_cases(args.profile_cases, cast)
+                profile = profile_cases(args.profile_cases, cast, args.upload_each)
                 print("\n".join(profile_lines(profile)))
     except BenchmarkInvalid as exc:
         print(f"\nINVALID RUN: {exc}", file=sys.stderr)

@@ -141,8 +141,7 @@ def branch_approve(
         branch.permit_number = permit_number_for(branch, permit_number)
         branch.valid_from = today
         branch.valid_until = valid_until
-        branch.save()
-        permit_create(branch=branch)
+        permit_create(branch=branch)  # the branch row itself is saved once, with the decision
         _decided(branch, reviewer, before, comment, {"permit_number": branch.permit_number})
     return branch
 

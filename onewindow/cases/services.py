@@ -295,7 +295,21 @@ def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
     return content, mime
 
 
-def _material_store(row: CaseMaterial, upload: UploadedFile, content: bytes, mime: str, digest: str) -> None:
+STORED_MATERIAL_FIELDS = [
+    "file",
+    "original_name",
+    "content_type",
+    "size",
+    "sha256",
+    "provided_at",
+    "needs_supplement",
+    "disposition",
+]
+
+
+def _material_store(
+    row: CaseMaterial, upload: UploadedFile, content: bytes, mime: str, digest: str, *, save: bool = True
+) -> None:
     """Keep a checked file for a material row (inside the transaction holding the case's lock)."""
     from django.core.files.base import ContentFile
 
@@ -314,7 +328,8 @@ def _material_store(row: CaseMaterial, upload: UploadedFile, content: bytes, mim
     row.needs_supplement = False
     if row.disposition == CaseMaterial.Disposition.COMMITMENT:
         row.disposition = CaseMaterial.Disposition.UPLOAD
-    row.save()
+    if save:
+        row.save(update_fields=STORED_MATERIAL_FIELDS)
 
 
 def case_material_upload(*, case: Case, user: User, material_code: str, upload: UploadedFile) -> CaseMaterial:
@@ -379,8 +394,9 @@ def case_materials_upload(*, case: Case, user: User, uploads: dict[str, Uploaded
         recorded = []
         for code, (content, mime) in checked.items():
             digest = hashlib.sha256(content).hexdigest()
-            _material_store(rows[code], uploads[code], content, mime, digest)
+            _material_store(rows[code], uploads[code], content, mime, digest, save=False)
             recorded.append({"material": code, "sha256": digest, "size": len(content)})
+        CaseMaterial.objects.bulk_update([rows[code] for code in checked], STORED_MATERIAL_FIELDS)
         event_append(case=locked, actor=user, action="materials_uploaded", data={"materials": recorded})
     return [rows[code] for code in checked]
 
