@@ -25,6 +25,7 @@ from onewindow.bundles.planner import (
     bundle_for_planning,
     clean_answers,
     plan_bundle,
+    plan_for,
     rule_holds,
 )
 from onewindow.bundles.schemas import BundleDetail, BundleSummary, PlanOut, PlanRequest
@@ -344,6 +345,24 @@ def _cache_allowed() -> bool:
     return not transaction.get_connection().in_atomic_block
 
 
+def _planning_bundle(generation: _Generation, code: str) -> PlanningBundle:
+    return generation.bundles.get(code) or generation.bundles.setdefault(
+        code, PlanningBundle(bundle_for_planning(code))
+    )
+
+
+def plan_for_case(code: str, raw_answers: Mapping[str, Any]) -> Plan:
+    """The plan a new case is started from, planned from this process's cached bundle when it may be.
+
+    Raises Bundle.DoesNotExist and AnswersInvalid like the planner. The bundle's rows are shared
+    with other requests: the plan must be read, never changed.
+    """
+    if not _cache_allowed():
+        return plan_for(code, raw_answers)
+    bundle = _planning_bundle(_current_generation(), code).bundle
+    return plan_bundle(bundle, clean_answers(bundle, raw_answers))
+
+
 def plan_body(code: str, raw_answers: Mapping[str, Any]) -> bytes:
     """The plan as JSON bytes. Raises Bundle.DoesNotExist and AnswersInvalid like the planner."""
     if not _cache_allowed():
@@ -358,9 +377,7 @@ def plan_body(code: str, raw_answers: Mapping[str, Any]) -> bytes:
     request_key = (code, language, repr(sorted(raw_answers.items())))
     body = generation.lookup(request_key)
     if body is None:
-        planning = generation.bundles.get(code) or generation.bundles.setdefault(
-            code, PlanningBundle(bundle_for_planning(code))
-        )
+        planning = _planning_bundle(generation, code)
         answers = clean_answers(planning.bundle, raw_answers)
         plan_key = (code, language, planning.signature(answers))
         body = generation.lookup(plan_key)

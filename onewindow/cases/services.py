@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from onewindow.accounts.models import Role, User
 from onewindow.bundles.models import Bundle
-from onewindow.bundles.planner import AnswersInvalid, Plan, plan_for
+from onewindow.bundles.planner import AnswersInvalid, Plan
 from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound, CaseUnavailable
 from onewindow.cases.formcheck import check_form
 from onewindow.cases.models import (
@@ -165,7 +165,6 @@ def _default_center() -> ServiceCenter:
     return center
 
 
-@transaction.atomic
 def case_start(
     *,
     bundle_code: str,
@@ -184,8 +183,10 @@ def case_start(
         raise CaseInvalid("assisted_by_required", "窗口帮办代办必须记录办理的窗口人员。")
     if channel == Channel.GUIDANCE and (assisted_by is None or assisted_by.role != Role.AGENT):
         raise CaseInvalid("assisted_by_required", "云端导办代填必须记录导办人员。")
+    from onewindow.bundles.api import plan_for_case
+
     try:
-        plan = plan_for(bundle_code, answers)
+        plan = plan_for_case(bundle_code, answers)
     except Bundle.DoesNotExist:
         raise CaseNotFound("bundle_not_found", f"没有找到编码为“{bundle_code}”的一业一证主题。") from None
     except AnswersInvalid as exc:
@@ -196,6 +197,13 @@ def case_start(
         ) from None
     if not plan.items:
         raise CaseInvalid("empty_plan", "按您的回答没有需要办理的事项。")
+    with transaction.atomic():
+        return _case_create(plan, applicant, channel, assisted_by, service_center)
+
+
+def _case_create(
+    plan: Plan, applicant: User, channel: str, assisted_by: User | None, service_center: ServiceCenter | None
+) -> Case:
     center = service_center or (assisted_by.service_center if assisted_by else None) or _default_center()
     enterprise = applicant.enterprise
     form_data: dict[str, Any] = {}

@@ -1,0 +1,39 @@
+"""A new case is planned from the cached bundle, and a catalogue edit reaches the next new case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from onewindow.accounts.models import User
+from onewindow.bundles import api as bundles_api
+from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create
+from onewindow.cases.services import case_start
+from onewindow.catalog.models import ServiceItem
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_item_renamed_in_the_catalogue_shows_in_the_next_case(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, django_assert_max_num_queries
+) -> None:
+    # The revision file is the test's own, so other processes using the data directory cannot bump it.
+    monkeypatch.setattr(bundles_api, "REVISION_FILE", tmp_path / "bundles.revision")
+    monkeypatch.setattr(bundles_api, "_generation", bundles_api._Generation(revision=b""))
+    call_command("seed", "--demo", "--without-cases", verbosity=0)
+    demo_enterprises_create()
+    alice = User.objects.get(username="applicant")
+
+    first = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
+    # The bundle's eight planning queries are not repeated for the next case.
+    with django_assert_max_num_queries(10):
+        case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
+
+    fire = ServiceItem.objects.get(code=first.plan["items"][1]["code"])
+    fire.name = f"{fire.name}（新版）"
+    fire.save()
+    later = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
+
+    assert fire.name in [i["name"] for i in later.plan["items"]]
+    assert fire.name not in [i["name"] for i in first.plan["items"]]
