@@ -1086,14 +1086,14 @@ def profile_cases(count: int, cast: Cast, upload_each: bool = False) -> Profile:
                 code = material["code"]
                 call(SHARED, people["applicant"], "post", f"/api/v1/cases/{case_id}/materials/{code}/shared")
         call(SIGN, people["applicant"], "post", f"/api/v1/cases/{case_id}/commitment/sign")
-        call(
+        number = call(
             SUBMIT,
             people["applicant"],
             "post",
             f"/api/v1/cases/{case_id}/submit",
             data={"key": uuid.uuid4().hex},
             content_type="application/json",
-        )
+        )["number"]
         call(WINDOW_QUEUE, people["clerk"], "get", "/api/v1/window/queue?status=submitted&limit=20")
         branches = len(call(ACCEPT, people["clerk"], "post", f"/api/v1/cases/{case_id}/accept")["branches"])
         approved = 0
@@ -1101,7 +1101,10 @@ def profile_cases(count: int, cast: Cast, upload_each: bool = False) -> Profile:
         # becomes pending only once fire safety is approved, in the next round.
         for _round in range(3):
             for browser in reviewers.values():
-                queue = call(REVIEW_QUEUE, browser, "get", "/api/v1/review/queue?status=pending&limit=50")
+                # Searched by case number: the load may have left more pending branches than a page.
+                queue = call(
+                    REVIEW_QUEUE, browser, "get", f"/api/v1/review/queue?status=pending&limit=50&q={number}"
+                )
                 for item in (i for i in queue["items"] if i["case"] == case_id):
                     call(
                         APPROVE,

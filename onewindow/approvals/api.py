@@ -138,15 +138,16 @@ def get_branch(request: HttpRequest, branch_id: int) -> dict[str, Any]:
 
 
 def _decided(branch: Branch) -> dict[str, Any]:
-    branch = Branch.objects.select_related("case", "item").get(pk=branch.pk)
+    # The services return the branch as saved, with its case (as completed, if it was) and item.
     return branch_row(branch, timezone.localdate(), current_calendar())
 
 
 @router.post("/branches/{branch_id}/approve", summary="准予许可")
 def approve(request: HttpRequest, branch_id: int, payload: ApproveIn) -> dict[str, Any]:
     reviewer = _reviewer(request)
+    # The service answers 404 for another department's branch, as get_branch_for does.
     branch = branch_approve(
-        branch_id=get_branch_for(reviewer, branch_id).pk,
+        branch_id=branch_id,
         reviewer=reviewer,
         permit_number=payload.permit_number,
         valid_until=payload.valid_until,
@@ -160,7 +161,7 @@ def approve(request: HttpRequest, branch_id: int, payload: ApproveIn) -> dict[st
 def deny(request: HttpRequest, branch_id: int, payload: DenyIn) -> dict[str, Any]:
     reviewer = _reviewer(request)
     branch = branch_deny(
-        branch_id=get_branch_for(reviewer, branch_id).pk,
+        branch_id=branch_id,
         reviewer=reviewer,
         reason=payload.reason,
         legal_basis=payload.legal_basis,
