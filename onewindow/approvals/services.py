@@ -76,11 +76,17 @@ def branches_open(*, case: Case, actor: User) -> list[Branch]:
         )
         if not entry["prerequisites"]:
             _open(branch, calendar, today)
-        branch.save()
         branches[entry["code"]] = branch
-    for entry in planned:
-        if entry["prerequisites"]:
-            branches[entry["code"]].prerequisites.set([branches[code] for code in entry["prerequisites"]])
+    # One insert for the branches (their ids come back on PostgreSQL and SQLite) and one for the links.
+    Branch.objects.bulk_create(list(branches.values()))
+    Link = Branch.prerequisites.through
+    Link.objects.bulk_create(
+        [
+            Link(from_branch_id=branches[entry["code"]].pk, to_branch_id=branches[code].pk)
+            for entry in planned
+            for code in entry["prerequisites"]
+        ]
+    )
     event_append(
         case=case,
         actor=actor,
