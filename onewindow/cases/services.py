@@ -411,16 +411,16 @@ def case_materials_upload(*, case: Case, user: User, uploads: dict[str, Uploaded
 
 def case_material_fetch_shared(*, case: Case, user: User, material_code: str) -> CaseMaterial:
     """Take a material the government already holds from the e-licence library."""
-    with transaction.atomic():
-        locked = _lock(case.pk)
-        row = _material_row(locked, material_code)
-        if locked.status not in EDITABLE_STATUSES:
-            raise CaseConflict("not_editable", "办件已提交，不能再更换材料。")
-        if not locked.holder_code:
-            raise CaseInvalid("holder_code_missing", "请先在申请表中填写统一社会信用代码或身份证号码。")
-        licence_type = row.material.shared_licence_type or row.material.name
+    # Checked without the lock first: the library is asked outside any transaction, and the
+    # checks are made again under the lock before anything is written.
+    row = _material_row(case, material_code)
+    if case.status not in EDITABLE_STATUSES:
+        raise CaseConflict("not_editable", "办件已提交，不能再更换材料。")
+    if not case.holder_code:
+        raise CaseInvalid("holder_code_missing", "请先在申请表中填写统一社会信用代码或身份证号码。")
+    licence_type = row.material.shared_licence_type or row.material.name
     try:
-        records = get_library().lookup(holder_code=locked.holder_code, licence_type=licence_type)
+        records = get_library().lookup(holder_code=case.holder_code, licence_type=licence_type)
     except LibraryUnavailable:
         raise CaseUnavailable(
             "library_unavailable", "电子证照库暂时无法访问，请稍后再试，或先上传材料的扫描件。"
@@ -429,11 +429,13 @@ def case_material_fetch_shared(*, case: Case, user: User, material_code: str) ->
     if not valid:
         raise CaseInvalid(
             "shared_not_found",
-            f"电子证照库中没有找到代码为 {locked.holder_code} 的有效“{licence_type}”，请上传扫描件。",
+            f"电子证照库中没有找到代码为 {case.holder_code} 的有效“{licence_type}”，请上传扫描件。",
         )
     record = valid[0]
     with transaction.atomic():
         locked = _lock(case.pk)
+        if locked.status not in EDITABLE_STATUSES or locked.holder_code != case.holder_code:
+            raise CaseConflict("case_changed", "办件刚刚已被修改，请刷新页面后重新调取。")
         row = _material_row(locked, material_code)
         row.shared_reference = record.identifier
         row.provided_at = timezone.now()
