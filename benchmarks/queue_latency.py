@@ -95,6 +95,8 @@ PATHS = {
     DECIDED_API: "/api/v1/review/queue?status=decided",
 }
 GATED = (QUEUE_API, QUEUE_PAGE)
+# The index each plan shown (queue, decided tab, counts) should use.
+INDEXES = ("approvals_open_queue_idx", "approvals_decided_idx", "approvals_open_queue_idx")
 
 
 # ---------------------------------------------------------------- the data
@@ -353,20 +355,25 @@ def explain(username: str, status: str = "") -> str:
 
 
 def explain_counts(username: str) -> str:
-    """PostgreSQL's plan of the page's per-status counts (`branch_status_counts`)."""
+    """PostgreSQL's plans of the page's per-tab counts: the two queries `queue_counts` makes."""
+    from django.db import connection
     from django.db.models import Count
 
     from onewindow.accounts.models import User
-    from onewindow.approvals.models import Branch
+    from onewindow.approvals.models import DECIDED_BRANCH_STATUSES, OPEN_BRANCH_STATUSES, Branch
+    from onewindow.approvals.selectors import DECIDED_COUNT_CAP
 
     reviewer = User.objects.get(username=username)
-    # The same queryset as onewindow.approvals.selectors.branch_status_counts builds.
-    counts = (
-        Branch.objects.filter(department_id=reviewer.department_id or 0)
-        .values("status")
-        .annotate(n=Count("id"))
-    )
-    return counts.explain(analyze=True, buffers=True)
+    # The same querysets as onewindow.approvals.selectors.queue_counts builds.
+    own = Branch.objects.filter(department_id=reviewer.department_id or 0).order_by()
+    open_counts = own.filter(status__in=OPEN_BRANCH_STATUSES).values("status").annotate(n=Count("pk"))
+    decided = own.filter(status__in=DECIDED_BRANCH_STATUSES).values("pk")[: DECIDED_COUNT_CAP + 1]
+    sql, params = decided.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # What QuerySet.count() sends for a sliced queryset.
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) SELECT COUNT(*) FROM ({sql}) subquery", params)
+        capped = "\n".join(row[0] for row in cursor.fetchall())
+    return open_counts.explain(analyze=True, buffers=True) + "\n\n" + capped
 
 
 @dataclass
@@ -379,31 +386,39 @@ class Diagnosis:
 def diagnose(username: str, repeats: int = 30) -> list[Diagnosis]:
     """Where a queue request's time goes, read by read, in this process (median of `repeats`).
 
-    Each read is timed as the code runs it and, where a cheaper form of the same read exists, in that
-    form too, so the difference is measured rather than guessed.
+    Each read is timed as the code runs it and, where the code used to read it another way (before
+    the queue read only the row fields, counted from the partial indexes and paged the decided tab by
+    keyset), in that form too, so the difference is measured rather than guessed. The whole requests
+    go through Django's handler (the test client: every middleware, no HTTP, no gunicorn), with their
+    SQL queries counted.
     """
     from django.core.paginator import Paginator
+    from django.db import connection
     from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from onewindow.accounts.models import User
     from onewindow.approvals.api import branch_row
     from onewindow.approvals.calendar import current_calendar
-    from onewindow.approvals.models import Branch
-    from onewindow.approvals.selectors import branch_status_counts, reviewer_queue
+    from onewindow.approvals.models import DECIDED_BRANCH_STATUSES, Branch
+    from onewindow.approvals.selectors import decided_page, queue_counts, reviewer_queue
 
     reviewer = User.objects.get(username=username)
     queue = reviewer_queue(reviewer)
-    light = queue.defer("case__plan", "case__form_data", "case__answers")
-
-    def counts_no_join() -> list[dict[str, Any]]:
-        own = Branch.objects.filter(department_id=reviewer.department_id or 0).order_by()
-        return list(own.values("status").annotate(n=Count("id")))
-
+    decided = reviewer_queue(reviewer, status="decided")
+    own = Branch.objects.filter(department_id=reviewer.department_id or 0)
+    decided_rows = own.filter(status__in=DECIDED_BRANCH_STATUSES).count()
+    depth = decided_rows * 3 // 4
+    deep = decided.values_list("pk", flat=True)[depth : depth + 1].first() if decided_rows > 50 else None
     page = list(queue[:50])
     today, calendar = timezone.localdate(), current_calendar()
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.force_login(reviewer)
 
     def median(read: Any) -> float:
+        read()
         times = []
         for _ in range(repeats):
             start = time.perf_counter()
@@ -411,15 +426,28 @@ def diagnose(username: str, repeats: int = 30) -> list[Diagnosis]:
             times.append((time.perf_counter() - start) * 1000)
         return ct.percentile(times, 0.5)
 
-    return [
+    def request(path: str) -> Diagnosis:
+        def get() -> None:
+            response = client.get(path)
+            if response.status_code != 200:
+                raise BenchmarkInvalid(f"GET {path} answered {response.status_code} in this process")
+
+        get()
+        with CaptureQueriesContext(connection) as queries:
+            get()
+        count = len(queries)  # before median(): each request clears the connection's query log
+        return Diagnosis(
+            f"`GET {path}` through Django's handler (no HTTP)", median(get), f"{count} SQL queries"
+        )
+
+    rows = [
         Diagnosis(
-            "first page of `reviewer_queue` (select_related case, item), fetched",
-            median(lambda: list(queue[:50])),
+            "first page of `reviewer_queue` (the row fields only), fetched", median(lambda: list(queue[:50]))
         ),
         Diagnosis(
-            "the same page with `.defer('case__plan', 'case__form_data', 'case__answers')`",
-            median(lambda: list(light[:50])),
-            "what the queue does not show: the case's plan snapshot, form and answers (JSON, parsed per row)",
+            "the same page with whole case and item rows (`.defer(None)`), as before",
+            median(lambda: list(queue.defer(None)[:50])),
+            "the case's plan snapshot, form and answers (JSON, parsed row by row), which the queue does not show",
         ),
         Diagnosis("`current_calendar()`", median(current_calendar)),
         Diagnosis(
@@ -429,13 +457,38 @@ def diagnose(username: str, repeats: int = 30) -> list[Diagnosis]:
         Diagnosis(
             "page count (`Paginator(...).count`, page only)", median(lambda: Paginator(queue, 50).count)
         ),
-        Diagnosis("`branch_status_counts` (page only)", median(lambda: branch_status_counts(reviewer))),
         Diagnosis(
-            "the same counts with `.order_by()`",
-            median(counts_no_join),
-            "Branch's Meta.ordering (case, id) makes Django join cases_case into the GROUP BY query",
+            "`queue_counts` (page only)",
+            median(lambda: queue_counts(reviewer)),
+            "open statuses exactly, decided up to 1,001, each from its partial index alone",
         ),
+        Diagnosis(
+            "the counts as before: every status grouped, with Meta.ordering's join",
+            median(lambda: list(own.values("status").annotate(n=Count("id")))),
+            "Branch's Meta.ordering (case, id) made Django join cases_case into the GROUP BY query",
+        ),
+        Diagnosis(
+            f"an exact count of the decided branches ({decided_rows:,})",
+            median(lambda: own.filter(status__in=DECIDED_BRANCH_STATUSES).order_by().count()),
+            "what the cap avoids; it grows with every decision",
+        ),
+        Diagnosis("decided tab, first page (`decided_page`)", median(lambda: decided_page(decided, size=50))),
     ]
+    if deep is not None:
+        rows += [
+            Diagnosis(
+                f"decided tab, the page after row {depth:,}, by keyset (`decided_page(before=...)`)",
+                median(lambda: decided_page(decided, size=50, before=deep)),
+            ),
+            Diagnosis(
+                f"the same rows by OFFSET {depth + 1:,} (the API's `offset`)",
+                median(lambda: list(decided[depth + 1 : depth + 51])),
+                "OFFSET reads and drops every row before the page",
+            ),
+        ]
+    rows += [request(path) for path in PATHS.values()]
+    connection.close()
+    return rows
 
 
 # ---------------------------------------------------------------- measuring
@@ -523,9 +576,16 @@ the JSON the pages and integrations use, and the page `GET /review/`) when the d
 development machine: **p95 < 100 ms** for one reviewer's requests, at 100,000 cases.
 
 The queue is one department's open branches (waiting, pending, paused), most urgent (earliest due
-date) first, 50 to a page, each with its case's number and holder. `reviewer_queue` in
-`onewindow/approvals/selectors.py` is served by the index `approvals_queue_idx` on
-(department, status, due_on); the plan below shows it in use.
+date) first, 50 to a page, each with its case's number and holder; its tabs show how many branches
+each status has, and a decided tab lists the department's decisions, newest first.
+`reviewer_queue` in `onewindow/approvals/selectors.py` reads only the fields a row shows (not the
+case's plan snapshot, form and answers) in the order of two partial indexes, so that a page stops
+after its 50 rows: `approvals_open_queue_idx` on (department, due_on, id, status) for the open
+branches and `approvals_decided_idx` on (department, decided_at desc, id desc) for the decided
+ones. `queue_counts` counts the open statuses exactly from the first index alone and the decided
+branches only up to 1,001 from the second (the page then shows "1000+"); the page's decided tab
+goes from page to page by keyset (`decided_page`), not OFFSET. The plans below show the indexes in
+use.
 
 How to run it and how it works: [benchmarks/README.md](../../benchmarks/README.md). The results
 below are written by `benchmarks/queue_latency.py`; re-running it replaces the section of the
@@ -617,7 +677,9 @@ def render(
     ]
     lines += [
         f"Where a request's time goes: each read the queue makes, timed in the benchmark process (Django's"
-        f" ORM on the same database, no HTTP), median of 30, as `{reviewer}`:",
+        f' ORM on the same database, no HTTP), median of 30, as `{reviewer}`; the rows marked "as before"'
+        " time the form the code used before, and the last rows whole requests through Django's handler"
+        " (every middleware, no HTTP, no gunicorn) with their SQL queries:",
         "",
         "| read | median ms | note |",
         "|---|---:|---|",
@@ -718,7 +780,7 @@ def main(argv: list[str]) -> int:
                 f"The same for the decided tab (`status=decided`, not held to the goal), {reviewer}": explain(
                     reviewer, "decided"
                 ),
-                f"The page's per-status counts (`branch_status_counts`), {reviewer}": explain_counts(
+                f"The page's per-tab counts (`queue_counts`: the open statuses, then the decided ones up to 1,001), {reviewer}": explain_counts(
                     reviewer
                 ),
             }
@@ -727,8 +789,9 @@ def main(argv: list[str]) -> int:
                 print(f"  {row.median_ms:8.1f} ms  {row.label}", flush=True)
             for title, plan in plans.items():
                 print(f"{title}:\n{plan}\n", flush=True)
-            if "approvals_queue_idx" not in next(iter(plans.values())):
-                print("WARNING: the queue query does not use approvals_queue_idx", flush=True)
+            for plan, index in zip(plans.values(), INDEXES, strict=True):
+                if index not in plan:
+                    print(f"WARNING: a plan does not use {index}", flush=True)
             connections.close_all()
             server = ct.start_server(env, args.workers, tmp, cleanup)
             print(f"gunicorn on 127.0.0.1:{server.port}, {args.workers} sync workers", flush=True)

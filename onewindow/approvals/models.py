@@ -60,8 +60,22 @@ class Branch(models.Model):
             models.UniqueConstraint(fields=["case", "item"], name="approvals_branch_once_per_item"),
         ]
         indexes = [
-            # The reviewer's queue: one department's open branches, most urgent first.
-            models.Index(fields=["department", "status", "due_on"], name="approvals_queue_idx"),
+            # The reviewer's queue (approvals.selectors.reviewer_queue): one department's open branches
+            # by due date, read in index order so a page stops after its rows; status, last, lets the
+            # per-tab counts (queue_counts) read the index alone. Partial: the decided rows, nearly all
+            # of the table, stay out.
+            models.Index(
+                fields=["department", "due_on", "id", "status"],
+                condition=models.Q(status__in=OPEN_BRANCH_STATUSES),
+                name="approvals_open_queue_idx",
+            ),
+            # The queue's decided tab: one department's decisions, newest first, a page at a time by
+            # keyset (decided_page), and its capped count.
+            models.Index(
+                fields=["department", "-decided_at", "-id"],
+                condition=models.Q(status__in=DECIDED_BRANCH_STATUSES),
+                name="approvals_decided_idx",
+            ),
         ]
 
     def __str__(self) -> str:

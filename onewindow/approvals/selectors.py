@@ -6,11 +6,31 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from onewindow.accounts.models import User
 from onewindow.approvals.models import DECIDED_BRANCH_STATUSES, OPEN_BRANCH_STATUSES, Branch, BranchStatus
 from onewindow.cases.errors import CaseNotFound
+
+# What a queue row shows (approvals.api.branch_row, approvals/queue.html): the case's plan snapshot,
+# form and answers (JSON, some 20 KB a case, parsed row by row) are not among them.
+QUEUE_ROW_FIELDS = (
+    "version",
+    "case",
+    "item",
+    "status",
+    "opened_on",
+    "due_on",
+    "calendar_warning",
+    "permit_number",
+    "case__number",
+    "case__holder_name",
+    "item__code",
+    "item__name",
+)
+# Past this many decided branches a count shows "1000+": decisions only accumulate, and counting all
+# of them would read years of a department's work on every view of the queue.
+DECIDED_COUNT_CAP = 1000
 
 
 def reviewer_queue(
@@ -20,33 +40,74 @@ def reviewer_queue(
     bundle: str = "",
     query: str = "",
 ) -> QuerySet[Branch]:
-    """The reviewer's department's branches, most urgent (earliest due) first.
+    """The reviewer's department's branches: open ones most urgent (earliest due) first, decided ones
+    (status "decided") newest first.
 
-    Served by approvals_queue_idx (department, status, due_on).
+    Read in the order of approvals_open_queue_idx and approvals_decided_idx, so that a page stops
+    after its rows instead of sorting the department's whole set.
     """
     if reviewer.department_id is None:
         return Branch.objects.none()
     branches = Branch.objects.filter(department_id=reviewer.department_id)
     if status == "decided":
         branches = branches.filter(status__in=DECIDED_BRANCH_STATUSES)
-        if bundle:
-            branches = branches.filter(case__bundle__code=bundle)
-        if query:
-            branches = branches.filter(
-                Q(case__number__startswith=query.strip()) | Q(case__holder_name__contains=query.strip())
-            )
-        return branches.select_related("case", "item").order_by("-decided_at", "-id")
-    if status:
-        branches = branches.filter(status=status)
+        order: tuple[Any, ...] = ("-decided_at", "-id")
     else:
-        branches = branches.filter(status__in=OPEN_BRANCH_STATUSES)
+        branches = (
+            branches.filter(status=status) if status else branches.filter(status__in=OPEN_BRANCH_STATUSES)
+        )
+        order = (F("due_on").asc(nulls_last=True), "id")
     if bundle:
         branches = branches.filter(case__bundle__code=bundle)
     if query:
         branches = branches.filter(
             Q(case__number__startswith=query.strip()) | Q(case__holder_name__contains=query.strip())
         )
-    return branches.select_related("case", "item").order_by(F("due_on").asc(nulls_last=True), "id")
+    return branches.select_related("case", "item").only(*QUEUE_ROW_FIELDS).order_by(*order)
+
+
+def capped_count(branches: QuerySet[Branch], cap: int = DECIDED_COUNT_CAP) -> int:
+    """How many branches, counting no further than cap + 1 (more than cap: show "cap+")."""
+    return branches.order_by().values("pk")[: cap + 1].count()
+
+
+@dataclass(frozen=True)
+class DecidedPage:
+    """One page of the decided tab, newest first, with the cursors of the pages around it."""
+
+    rows: list[Branch]
+    newer: int | None  # ?after= this branch: the page of newer decisions, if there is one
+    older: int | None  # ?before= this branch: the page of older decisions, if there is one
+
+
+def decided_page(
+    branches: QuerySet[Branch], *, size: int, before: int | None = None, after: int | None = None
+) -> DecidedPage:
+    """The `size` decisions of `branches` (reviewer_queue(status="decided")) just older than branch
+    `before` or just newer than branch `after`; the newest without either.
+
+    By keyset on (decided_at, id) rather than OFFSET: a page years back reads no more rows than the
+    first. The redundant decided_at__lte / __gte is what PostgreSQL can start its scan of
+    approvals_decided_idx from; it cannot from the OR alone. Every decided branch has decided_at
+    (approvals.services sets both at once). A cursor that is not one of `branches` gives the newest
+    page.
+    """
+    cursor = before or after
+    at = branches.filter(pk=cursor).values_list("decided_at", flat=True).first() if cursor else None
+    if at is not None and before:
+        older = branches.filter(Q(decided_at__lt=at) | Q(decided_at=at, pk__lt=before), decided_at__lte=at)
+        rows = list(older[: size + 1])
+        page = rows[:size]
+        if page:
+            return DecidedPage(page, page[0].pk, page[-1].pk if len(rows) > size else None)
+    elif at is not None and after:
+        newer = branches.filter(Q(decided_at__gt=at) | Q(decided_at=at, pk__gt=after), decided_at__gte=at)
+        rows = list(newer.reverse()[: size + 1])
+        page = rows[:size][::-1]
+        if page:
+            return DecidedPage(page, page[0].pk if len(rows) > size else None, page[-1].pk)
+    rows = list(branches[: size + 1])
+    return DecidedPage(rows[:size], None, rows[size - 1].pk if len(rows) > size else None)
 
 
 def get_branch_for(user: User, branch_id: int) -> Branch:
@@ -88,15 +149,20 @@ def branch_view(branch: Branch) -> BranchView:
     return BranchView(branch, fields, materials, others, prerequisites)
 
 
-def branch_status_counts(reviewer: User) -> dict[str, int]:
-    from django.db.models import Count
+def queue_counts(reviewer: User) -> dict[str, int]:
+    """Branches per queue tab: each open status exactly, "decided" up to DECIDED_COUNT_CAP + 1.
 
+    The open ones, a department's work in hand, are counted from approvals_open_queue_idx alone; the
+    decided ones from at most cap + 1 entries of approvals_decided_idx.
+    """
     if reviewer.department_id is None:
         return {}
-    rows = (
-        Branch.objects.filter(department_id=reviewer.department_id).values("status").annotate(n=Count("id"))
-    )
-    return {row["status"]: row["n"] for row in rows}
+    # order_by(): Branch's Meta.ordering would join cases_case into the GROUP BY.
+    own = Branch.objects.filter(department_id=reviewer.department_id).order_by()
+    rows = own.filter(status__in=OPEN_BRANCH_STATUSES).values("status").annotate(n=Count("pk"))
+    counts = {status: 0 for status in OPEN_BRANCH_STATUSES} | {row["status"]: row["n"] for row in rows}
+    counts["decided"] = capped_count(own.filter(status__in=DECIDED_BRANCH_STATUSES))
+    return counts
 
 
 def overdue_branches(today: date) -> QuerySet[Branch]:

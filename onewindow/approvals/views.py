@@ -22,7 +22,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -52,7 +52,15 @@ from onewindow.approvals.models import (
 )
 from onewindow.approvals.notices import decision_filename
 from onewindow.approvals.notices import decision_pdf as render_decision_pdf
-from onewindow.approvals.selectors import branch_status_counts, branch_view, get_branch_for, reviewer_queue
+from onewindow.approvals.selectors import (
+    DECIDED_COUNT_CAP,
+    branch_view,
+    capped_count,
+    decided_page,
+    get_branch_for,
+    queue_counts,
+    reviewer_queue,
+)
 from onewindow.bundles.models import Bundle
 from onewindow.cases.errors import CaseConflict, CaseError, CaseNotFound
 from onewindow.cases.models import CaseEvent, CaseMaterial
@@ -139,8 +147,18 @@ def _queue_row(branch: Branch, today: date, calendar: WorkdayCalendar) -> QueueR
     return QueueRow(branch, state, days_left)
 
 
-def _filtered_queue(reviewer: User, status: str, bundle: str, query: str) -> QuerySet[Branch]:
-    return reviewer_queue(reviewer, status=status, bundle=bundle, query=query)
+def _cursor(value: str | None) -> int | None:
+    """A decided-tab cursor from the address: a branch id; a hand-edited value is ignored."""
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def _decided_count(n: int) -> str:
+    """A capped count (selectors.capped_count) as shown: past the cap, "1000+"."""
+    return f"{DECIDED_COUNT_CAP}+" if n > DECIDED_COUNT_CAP else str(n)
 
 
 @require_GET
@@ -150,16 +168,33 @@ def queue(request: HttpRequest) -> HttpResponse:
     bundles = list(Bundle.objects.order_by("order", "code").values_list("code", "name"))
     form = QueueFilterForm(request.GET, bundles=bundles)
     filters = form.values()
-    branches = _filtered_queue(reviewer, filters["status"], filters["bundle"], filters["q"])
-    page = Paginator(branches, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    filtered = bool(filters["bundle"] or filters["q"])
+    branches = reviewer_queue(
+        reviewer, status=filters["status"], bundle=filters["bundle"], query=filters["q"]
+    )
+    counts = queue_counts(reviewer)
+    page = decided = None
+    if filters["status"] == "decided":
+        decided = decided_page(
+            branches,
+            size=QUEUE_PAGE_SIZE,
+            before=_cursor(request.GET.get("before")),
+            after=_cursor(request.GET.get("after")),
+        )
+        shown = decided.rows
+        total = _decided_count(capped_count(branches) if filtered else counts.get("decided", 0))
+    else:
+        page = Paginator(branches, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+        shown = list(page.object_list)
+        total = str(page.paginator.count)
     today = timezone.localdate()
     calendar = current_calendar()
-    rows = [_queue_row(branch, today, calendar) for branch in page.object_list]
+    rows = [_queue_row(branch, today, calendar) for branch in shown]
 
-    counts = branch_status_counts(reviewer)
-    totals = {
-        "": sum(counts.get(s, 0) for s in OPEN_BRANCH_STATUSES),
-        "decided": sum(counts.get(s, 0) for s in DECIDED_BRANCH_STATUSES),
+    tab_counts: dict[str, str] = {
+        "": str(sum(counts.get(s, 0) for s in OPEN_BRANCH_STATUSES)),
+        **{s: str(counts.get(s, 0)) for s in OPEN_BRANCH_STATUSES},
+        "decided": _decided_count(counts.get("decided", 0)),
     }
     tabs = []
     for value, label in STATUS_FILTERS:
@@ -168,7 +203,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             {
                 "value": value,
                 "label": label,
-                "count": totals.get(value, counts.get(value, 0)),
+                "count": tab_counts[value],
                 "query": urlencode(query),
                 "current": value == filters["status"],
             }
@@ -179,9 +214,12 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "filters": filters,
-            "filtered": bool(filters["bundle"] or filters["q"]),
+            "filtered": filtered,
             "page": page,
+            "decided": decided,
             "rows": rows,
+            "total": total,
+            "count_cap": DECIDED_COUNT_CAP,
             "tabs": tabs,
             "page_query": urlencode({k: v for k, v in filters.items() if v}),
             "today": today,
