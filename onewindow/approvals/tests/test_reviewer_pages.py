@@ -560,3 +560,19 @@ def test_calendar_warns_about_an_unpublished_year(fire: User) -> None:
 
 def test_calendar_is_for_staff_only(alice: User) -> None:
     assert signed_in(alice).get(reverse("approvals:calendar")).status_code == 403
+
+
+def test_branch_page_and_api_mask_the_legal_representatives_id_number(case: Case, police: User) -> None:
+    from onewindow.lib.idcheck import mask_id_number
+
+    full = case.form_data["legal_representative_id"]
+    branch = branch_of(case, POLICE)
+    client = signed_in(police)
+
+    page = text(client.get(page_url(branch)))
+    api = client.get(f"/api/v1/branches/{branch.pk}").json()
+
+    assert full not in page
+    assert mask_id_number(full) in page
+    shown = {f["code"]: f["value"] for f in api["fields"]}
+    assert shown["legal_representative_id"] == mask_id_number(full)
