@@ -1,10 +1,11 @@
-"""Admin pages for users: role, department and centre membership."""
+"""Admin pages for users (role, department and centre membership), sign-in limits and password codes."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.accounts.models import LoginThrottle, User
+from onewindow.accounts.models import LoginThrottle, PasswordCode, User
 
 
 @admin.register(User)
@@ -23,3 +24,20 @@ class UserAdmin(BaseUserAdmin):
 class LoginThrottleAdmin(admin.ModelAdmin):
     list_display = ["key", "failures", "locked_until", "updated_at"]
     search_fields = ["key"]
+
+
+@admin.register(PasswordCode)
+class PasswordCodeAdmin(admin.ModelAdmin):
+    """Read only: support staff see whether and when a code went out; codes are only ever hashed."""
+
+    list_display = ["user", "created_at", "expires_at", "attempts", "used_at"]
+    search_fields = ["user__username", "user__display_name"]
+    date_hierarchy = "created_at"
+    fields = ["user", "created_at", "expires_at", "attempts", "used_at"]
+    readonly_fields = ["user", "created_at", "expires_at", "attempts", "used_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PasswordCode | None = None) -> bool:
+        return False

@@ -1,9 +1,10 @@
-"""Users and their roles; staff belong to a department or a service centre."""
+"""Users and their roles, sign-in limits and the SMS codes applicants set their password with."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -144,3 +145,64 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# A code answers this many wrong guesses, then it is void and a new one must be requested.
+PASSWORD_CODE_MAX_ATTEMPTS = 5
+
+
+class PasswordCode(models.Model):
+    """A one-time SMS code for setting or resetting an applicant's password.
+
+    Every request leaves a row, whether or not the identifying details matched an account, so that
+    limits and answers are the same either way. Only the newest row of a holder counts: a new code
+    replaces older ones.
+    """
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("账号"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="password_codes",
+        help_text=_("收到验证码的申请人账号；填写的信息未匹配任何账号时为空，此时不发送短信。"),
+    )
+    holder_key = models.CharField(
+        _("申请人摘要"),
+        max_length=64,
+        help_text=_("申请人类型、证件号码和手机号码的HMAC摘要；发送次数和验证都按它计算，不保存明文。"),
+    )
+    code_hash = models.CharField(
+        _("验证码摘要"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "验证码的HMAC-SHA256摘要，以SECRET_KEY为密钥；不保存验证码明文。为空时任何验证码都不能通过。"
+        ),
+    )
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveSmallIntegerField(
+        _("输错次数"), default=0, help_text=_("输错5次后验证码作废，须重新获取。")
+    )
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True, help_text=_("设置密码成功的时间。"))
+
+    class Meta:
+        verbose_name = _("密码验证码")
+        verbose_name_plural = _("密码验证码")
+        # The newest code of a holder, and the codes sent to it within the last hour.
+        indexes = [models.Index(fields=["holder_key", "-created_at"], name="accounts_pwcode_holder_idx")]
+        constraints = [
+            models.CheckConstraint(
+                name="accounts_pwcode_expires_after_sent",
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+            ),
+            models.CheckConstraint(
+                name="accounts_pwcode_attempts_max",
+                condition=models.Q(attempts__lte=PASSWORD_CODE_MAX_ATTEMPTS),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or '-'} {self.created_at:%Y-%m-%d %H:%M}"
