@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onewindow.accounts.registration import ApplicantFieldsForm, describe_fields
 from onewindow.bundles.models import Bundle, Question
@@ -26,7 +28,7 @@ INPUTS: dict[str, tuple[str, str, str]] = {
     "uscc": ("text", "", "off"),
     "id_number": ("text", "", "off"),
 }
-UNITS = {"area": "平方米"}
+UNITS = {"area": gettext_lazy("平方米")}
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class FieldRow:
 
     @property
     def unit(self) -> str:
-        return UNITS.get(self.kind, "")
+        return str(UNITS.get(self.kind, ""))
 
     @property
     def is_choice(self) -> bool:
@@ -162,7 +164,7 @@ def question_rows(bundle: Bundle, answers: dict[str, str], errors: dict[str, str
     rows = []
     for question in bundle.questions.all():
         if question.kind == Question.Kind.YES_NO:
-            options: tuple[tuple[str, str], ...] = (("yes", "是"), ("no", "否"))
+            options: tuple[tuple[str, str], ...] = (("yes", _("是")), ("no", _("否")))
         elif question.kind == Question.Kind.CHOICE:
             options = tuple(
                 (str(o.get("value")), str(o.get("label", o.get("value"))))
@@ -188,25 +190,30 @@ class AssistForm(ApplicantFieldsForm):
     allow_uscc_override = True
 
     uscc_override_reason = forms.CharField(
-        label="校验码例外说明",
+        label=gettext_lazy("校验码例外说明"),
         required=False,
         max_length=200,
-        help_text="仅当营业执照上的代码确实无法通过校验（少数早期试点代码）时填写核实情况，否则请核对代码。",
+        help_text=gettext_lazy(
+            "仅当营业执照上的代码确实无法通过校验（少数早期试点代码）时填写核实情况，否则请核对代码。"
+        ),
     )
     bundle = forms.ModelChoiceField(
-        label="申请主题",
+        label=gettext_lazy("申请主题"),
         queryset=Bundle.objects.filter(is_published=True),
         to_field_name="code",
-        empty_label="请选择",
-        error_messages={"required": "请选择要申请的一业一证主题。", "invalid_choice": "请选择列表中的主题。"},
+        empty_label=gettext_lazy("请选择"),
+        error_messages={
+            "required": gettext_lazy("请选择要申请的一业一证主题。"),
+            "invalid_choice": gettext_lazy("请选择列表中的主题。"),
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["phone"].required = False
-        self.fields[
-            "display_name"
-        ].help_text = "个人申请人的姓名；企业可填写经办人姓名。已登记的申请人可不填。"
+        self.fields["display_name"].help_text = _(
+            "个人申请人的姓名；企业可填写经办人姓名。已登记的申请人可不填。"
+        )
         describe_fields(self)
 
     def clean_phone(self) -> str:
@@ -217,8 +224,10 @@ class AssistForm(ApplicantFieldsForm):
         if cleaned.get("uscc_check_failed") and not cleaned.get("uscc_override_reason", "").strip():
             self.add_error(
                 "uscc",
-                "统一社会信用代码的校验位与前17位不符。请逐位核对营业执照；如核实营业执照上的代码确实如此，"
-                "请在“校验码例外说明”中写明核实情况后再提交。",
+                _(
+                    "统一社会信用代码的校验位与前17位不符。请逐位核对营业执照；如核实营业执照上的代码确实如此，"
+                    "请在“校验码例外说明”中写明核实情况后再提交。"
+                ),
             )
         return cleaned
 
@@ -228,11 +237,11 @@ class AssistForm(ApplicantFieldsForm):
 
 class RefuseForm(forms.Form):
     reason = forms.CharField(
-        label="不予受理的理由和依据",
+        label=gettext_lazy("不予受理的理由和依据"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="写明不予受理的事实、理由和依据，将原文载入不予受理通知书。",
-        error_messages={"required": "不予受理必须写明理由和依据。"},
+        help_text=gettext_lazy("写明不予受理的事实、理由和依据，将原文载入不予受理通知书。"),
+        error_messages={"required": gettext_lazy("不予受理必须写明理由和依据。")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -274,7 +283,7 @@ def supplement_input(data: QueryDict, rows: list[CaseMaterial]) -> SupplementInp
             entries.append({"material": code, "reason": reasons[code]})
             targets.append(f"reason_{code}")
         elif reasons[code]:
-            errors[f"reason_{code}"] = "已填写补正原因但未勾选这份材料：请勾选，或清空原因。"
+            errors[f"reason_{code}"] = _("已填写补正原因但未勾选这份材料：请勾选，或清空原因。")
     other = data.get("other", "")
     for line in other.splitlines():
         if line.strip():

@@ -23,6 +23,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from onewindow.accounts.models import Role, User
@@ -78,37 +81,41 @@ KIOSK_SESSION_KEY = "case_channel"
 
 # The timeline in plain words.
 ACTION_LABELS = {
-    "created": "创建申请",
-    "material_uploaded": "上传材料",
-    "materials_uploaded": "批量上传材料",
-    "material_shared": "从电子证照库调取材料",
-    "commitment_signed": "签署告知承诺书",
-    "submitted": "提交申请",
-    "resubmitted": "补正后重新提交",
-    "accepted": "综合窗口受理",
-    "supplement_requested": "一次告知需要补正的材料",
-    "refused": "不予受理",
-    "branches_opened": "分送各部门并联审批",
-    "branch_released": "前置审批已完成，后续事项开始审批",
-    "branch_approved": "部门准予许可",
-    "branch_denied": "部门不予许可",
-    "branch_paused": "暂停计时",
-    "branch_resumed": "恢复计时",
-    "branch_extended": "延长审批期限",
-    "approval_completed": "全部事项审批完成",
+    "created": pgettext_lazy("case history", "创建申请"),
+    "material_uploaded": pgettext_lazy("case history", "上传材料"),
+    "materials_uploaded": pgettext_lazy("case history", "批量上传材料"),
+    "material_shared": pgettext_lazy("case history", "从电子证照库调取材料"),
+    "commitment_signed": pgettext_lazy("case history", "签署告知承诺书"),
+    "submitted": pgettext_lazy("case history", "提交申请"),
+    "resubmitted": pgettext_lazy("case history", "补正后重新提交"),
+    "accepted": pgettext_lazy("case history", "综合窗口受理"),
+    "supplement_requested": pgettext_lazy("case history", "一次告知需要补正的材料"),
+    "refused": pgettext_lazy("case history", "不予受理"),
+    "branches_opened": pgettext_lazy("case history", "分送各部门并联审批"),
+    "branch_released": pgettext_lazy("case history", "前置审批已完成，后续事项开始审批"),
+    "branch_approved": pgettext_lazy("case history", "部门准予许可"),
+    "branch_denied": pgettext_lazy("case history", "部门不予许可"),
+    "branch_paused": pgettext_lazy("case history", "暂停计时"),
+    "branch_resumed": pgettext_lazy("case history", "恢复计时"),
+    "branch_extended": pgettext_lazy("case history", "延长审批期限"),
+    "approval_completed": pgettext_lazy("case history", "全部事项审批完成"),
 }
 
-NEXT_STEPS: dict[str, str] = {
-    CaseStatus.DRAFT: "请填写申请表、提交材料、签署告知承诺书，然后提交申请。草稿会自动保存。",
-    CaseStatus.SUBMITTED: "等待综合窗口受理。窗口将在5个工作日内受理，或一次告知需要补正的全部内容。",
-    CaseStatus.SUPPLEMENT: "请按补正材料通知书一次补齐所列内容，然后重新提交。",
-    CaseStatus.REFUSED: "本申请不予受理，理由见下方和不予受理通知书。",
-    CaseStatus.IN_APPROVAL: "各部门正在并联审批，请留意各事项的到期日。审批结果会以站内消息和短信通知您。",
-    CaseStatus.APPROVED: "所有事项均已准予许可，综合审批机构将在10个工作日内发放综合许可证。",
-    CaseStatus.DENIED: "审批已完成，部分事项不予许可，理由见下方。",
-    CaseStatus.ISSUED: "综合许可证已发放。",
-    CaseStatus.CLOSED: "办件已办结。",
-    CaseStatus.WITHDRAWN: "办件已撤回。",
+NEXT_STEPS: dict[str, Promise] = {
+    CaseStatus.DRAFT: gettext_lazy("请填写申请表、提交材料、签署告知承诺书，然后提交申请。草稿会自动保存。"),
+    CaseStatus.SUBMITTED: gettext_lazy(
+        "等待综合窗口受理。窗口将在5个工作日内受理，或一次告知需要补正的全部内容。"
+    ),
+    CaseStatus.SUPPLEMENT: gettext_lazy("请按补正材料通知书一次补齐所列内容，然后重新提交。"),
+    CaseStatus.REFUSED: gettext_lazy("本申请不予受理，理由见下方和不予受理通知书。"),
+    CaseStatus.IN_APPROVAL: gettext_lazy(
+        "各部门正在并联审批，请留意各事项的到期日。审批结果会以站内消息和短信通知您。"
+    ),
+    CaseStatus.APPROVED: gettext_lazy("所有事项均已准予许可，综合审批机构将在10个工作日内发放综合许可证。"),
+    CaseStatus.DENIED: gettext_lazy("审批已完成，部分事项不予许可，理由见下方。"),
+    CaseStatus.ISSUED: gettext_lazy("综合许可证已发放。"),
+    CaseStatus.CLOSED: gettext_lazy("办件已办结。"),
+    CaseStatus.WITHDRAWN: gettext_lazy("办件已撤回。"),
 }
 
 STATUS_BADGES: dict[str, str] = {
@@ -125,9 +132,9 @@ STATUS_BADGES: dict[str, str] = {
 }
 
 QUEUE_TABS = [
-    (CaseStatus.SUBMITTED, "待受理"),
-    (CaseStatus.SUPPLEMENT, "待补正"),
-    (CaseStatus.REFUSED, "不予受理"),
+    (CaseStatus.SUBMITTED, gettext_lazy("待受理")),
+    (CaseStatus.SUPPLEMENT, gettext_lazy("待补正")),
+    (CaseStatus.REFUSED, gettext_lazy("不予受理")),
 ]
 
 
@@ -167,15 +174,15 @@ def _steps(case: Case, problems: dict[str, str]) -> list[Step]:
     form_done = not any(key for key in problems if not key.startswith("material:") and key != "commitment")
     materials_done = not any(key.startswith("material:") for key in problems)
     return [
-        Step("form", "填写申请表", reverse("cases:form", args=[case.pk]), form_done),
-        Step("materials", "提交材料", reverse("cases:materials", args=[case.pk]), materials_done),
+        Step("form", _("填写申请表"), reverse("cases:form", args=[case.pk]), form_done),
+        Step("materials", _("提交材料"), reverse("cases:materials", args=[case.pk]), materials_done),
         Step(
             "commitment",
-            "签署承诺书",
+            _("签署承诺书"),
             reverse("cases:commitment", args=[case.pk]),
             "commitment" not in problems,
         ),
-        Step("submit", "检查并提交", reverse("cases:submit", args=[case.pk]), not problems),
+        Step("submit", _("检查并提交"), reverse("cases:submit", args=[case.pk]), not problems),
     ]
 
 
@@ -202,7 +209,9 @@ def _open_supplement(case: Case) -> SupplementRequest | None:
 
 
 def _not_editable(request: HttpRequest, case: Case) -> HttpResponseRedirect:
-    messages.info(request, f"办件当前状态为“{case.get_status_display()}”，不能再修改。")
+    messages.info(
+        request, _("办件当前状态为“%(status)s”，不能再修改。") % {"status": case.get_status_display()}
+    )
     return HttpResponseRedirect(reverse("cases:progress", args=[case.pk]))
 
 
@@ -227,7 +236,7 @@ def case_start_page(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(_start_url(bundle_code, answers))
     bundle = Bundle.objects.filter(code=bundle_code, is_published=True).first()
     if bundle is None:
-        raise Http404("没有找到这个一业一证主题，它可能尚未发布或网址有误。")
+        raise Http404(_("没有找到这个一业一证主题，它可能尚未发布或网址有误。"))
     user = _user(request)
     context: dict[str, Any] = {
         "bundle": bundle,
@@ -236,7 +245,7 @@ def case_start_page(request: HttpRequest) -> HttpResponse:
         "kiosk": request.session.get(KIOSK_SESSION_KEY) == Channel.KIOSK,
     }
     if user.role != Role.APPLICANT:
-        context["error"] = "只有申请人账号可以网上申请。工作人员为申请人办理请使用“代办申请”。"
+        context["error"] = _("只有申请人账号可以网上申请。工作人员为申请人办理请使用“代办申请”。")
         context["staff"] = user.role in (Role.CLERK, Role.AGENT)
         return render(request, "cases/start.html", context, status=403)
     if request.method != "POST":
@@ -248,7 +257,7 @@ def case_start_page(request: HttpRequest) -> HttpResponse:
         context["error"] = exc.message
         context["questions"] = question_rows(bundle, answers, exc.fields)
         return render(request, "cases/start.html", context, status=exc.status)
-    messages.success(request, "申请已创建。填写的内容会自动保存，可以随时回来继续。")
+    messages.success(request, _("申请已创建。填写的内容会自动保存，可以随时回来继续。"))
     return HttpResponseRedirect(reverse("cases:form", args=[case.pk]))
 
 
@@ -278,7 +287,7 @@ def case_form(request: HttpRequest, case_id: int) -> HttpResponse:
     except CaseError as exc:
         return _form_page(request, case, error=exc.message, status=exc.status)
     if "continue" in request.POST and not problems:
-        messages.success(request, f"申请表已保存（{_now_text()}）。")
+        messages.success(request, _("申请表已保存（%(time)s）。") % {"time": _now_text()})
         return HttpResponseRedirect(reverse("cases:materials", args=[case.pk]))
     return _form_page(
         request,
@@ -305,7 +314,7 @@ def case_form_save_field(request: HttpRequest, case_id: int) -> HttpResponse:
         if _is_htmx(request):
             # A redirect would be followed by htmx and the sign-in page swapped into the form.
             return _autosave_failed(
-                request, "登录已超时，这一项没有保存。请先记下尚未保存的内容，重新登录后再填写。"
+                request, _("登录已超时，这一项没有保存。请先记下尚未保存的内容，重新登录后再填写。")
             )
         return redirect_to_login(reverse("cases:form", args=[case_id]))
     case = _case(request, case_id, EDIT)
@@ -386,7 +395,7 @@ def case_material_upload_view(request: HttpRequest, case_id: int, code: str) -> 
     upload = request.FILES.get("file")
     if upload is None:
         return _materials_page(
-            request, case, errors={code: "请先选择要上传的文件（PDF、JPG 或 PNG）。"}, status=422
+            request, case, errors={code: _("请先选择要上传的文件（PDF、JPG 或 PNG）。")}, status=422
         )
     try:
         row = case_material_upload(case=case, user=_user(request), material_code=code, upload=upload)
@@ -394,7 +403,10 @@ def case_material_upload_view(request: HttpRequest, case_id: int, code: str) -> 
         raise Http404(exc.message) from None
     except CaseError as exc:
         return _materials_page(request, case, errors={code: exc.message}, status=exc.status)
-    messages.success(request, f"“{row.material.name}”已上传（{row.original_name}）。")
+    messages.success(
+        request,
+        _("“%(material)s”已上传（%(file)s）。") % {"material": row.material.name, "file": row.original_name},
+    )
     return HttpResponseRedirect(reverse("cases:materials", args=[case.pk]) + f"#material-{code}")
 
 
@@ -408,7 +420,11 @@ def case_material_shared_view(request: HttpRequest, case_id: int, code: str) -> 
         raise Http404(exc.message) from None
     except CaseError as exc:
         return _materials_page(request, case, errors={code: exc.message}, status=exc.status)
-    messages.success(request, f"“{row.material.name}”已从电子证照库调取（证照标识 {row.shared_reference}）。")
+    messages.success(
+        request,
+        _("“%(material)s”已从电子证照库调取（证照标识 %(reference)s）。")
+        % {"material": row.material.name, "reference": row.shared_reference},
+    )
     return HttpResponseRedirect(reverse("cases:materials", args=[case.pk]) + f"#material-{code}")
 
 
@@ -418,12 +434,12 @@ def case_material_download(request: HttpRequest, case_id: int, code: str) -> Fil
     case = _case(request, case_id, DOWNLOAD_MATERIAL)
     row = case.materials.select_related("material").filter(material__code=code).first()
     if row is None or not row.file:
-        raise Http404("这份材料没有上传文件。")
+        raise Http404(_("这份材料没有上传文件。"))
     try:
         handle = row.file.open("rb")
     except FileNotFoundError:
         logger.error("material file missing: case %s material %s", case.pk, code)
-        raise Http404("材料文件暂时无法读取，请联系系统管理员。") from None
+        raise Http404(_("材料文件暂时无法读取，请联系系统管理员。")) from None
     extension = row.file.name.rsplit(".", 1)[-1] if "." in row.file.name else "bin"
     filename = row.original_name or f"{row.material.name}.{extension}"
     response = FileResponse(
@@ -450,7 +466,7 @@ def case_commitment(request: HttpRequest, case_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if request.POST.get("agree") != "yes":
-            error = "请先勾选“我已阅读并承诺”，再签署。"
+            error = _("请先勾选“我已阅读并承诺”，再签署。")
             status = 422
         else:
             try:
@@ -459,7 +475,7 @@ def case_commitment(request: HttpRequest, case_id: int) -> HttpResponse:
                 error = exc.message
                 status = exc.status
             else:
-                messages.success(request, "告知承诺书已签署。")
+                messages.success(request, _("告知承诺书已签署。"))
                 return HttpResponseRedirect(reverse("cases:commitment", args=[case.pk]))
     context = _case_context(request, case, "commitment")
     text = commitment_text(case)
@@ -524,7 +540,9 @@ def case_submit_page(request: HttpRequest, case_id: int) -> HttpResponse:
                 }
             )
             return render(request, "cases/submit.html", context, status=exc.status)
-        messages.success(request, f"申请已提交，办件编号 {case.number}。请留意受理结果通知。")
+        messages.success(
+            request, _("申请已提交，办件编号 %(number)s。请留意受理结果通知。") % {"number": case.number}
+        )
         return HttpResponseRedirect(reverse("cases:progress", args=[case.pk]))
     if case.status not in EDITABLE:
         return _not_editable(request, case)
@@ -551,14 +569,17 @@ def _timeline(case: Case) -> list[TimelineRow]:
         details = []
         data = event.data or {}
         if data.get("material"):
-            details.append(f"“{materials.get(data['material'], data['material'])}”")
+            details.append(_("“%(name)s”") % {"name": materials.get(data["material"], data["material"])})
         if data.get("item"):
-            details.append(f"《{items.get(data['item'], data['item'])}》")
+            details.append(_("《%(name)s》") % {"name": items.get(data["item"], data["item"])})
         if event.action == "supplement_requested":
-            details.append(f"共 {len(data.get('entries', []))} 项")
+            count = len(data.get("entries", []))
+            details.append(ngettext("共 %(count)s 项", "共 %(count)s 项", count) % {"count": count})
         if event.comment:
             details.append(event.comment)
-        rows.append(TimelineRow(event, ACTION_LABELS.get(event.action, event.action), "；".join(details)))
+        rows.append(
+            TimelineRow(event, str(ACTION_LABELS.get(event.action, event.action)), _("；").join(details))
+        )
     return rows
 
 
@@ -591,13 +612,13 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user.role == Role.APPLICANT:
         cases = list(cases_for_applicant(user))
-        title = "我的办件"
+        title = _("我的办件")
     elif user.role in (Role.CLERK, Role.AGENT):
         cases = list(cases_assisted_by(user))
-        title = "我代办的办件"
+        title = _("我代办的办件")
     else:
         cases = []
-        title = "我的办件"
+        title = _("我的办件")
     return render(request, "cases/my_cases.html", {"cases": cases, "title": title, "badges": STATUS_BADGES})
 
 
@@ -652,7 +673,7 @@ def case_notice(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
         return _pdf(request, case, lambda: notices.acceptance_pdf(case), "受理通知书", "acceptance")
     if kind == "refusal" and case.status == CaseStatus.REFUSED:
         return _pdf(request, case, lambda: notices.refusal_pdf(case), "不予受理通知书", "refusal")
-    raise Http404("这个办件没有这份通知书。")
+    raise Http404(_("这个办件没有这份通知书。"))
 
 
 @login_required
@@ -661,7 +682,7 @@ def case_supplement_notice(request: HttpRequest, case_id: int, request_id: int) 
     case = _case(request, case_id, VIEW)
     supplement = case.supplement_requests.filter(pk=request_id).first()
     if supplement is None:
-        raise Http404("这个办件没有这份补正材料通知书。")
+        raise Http404(_("这个办件没有这份补正材料通知书。"))
     return _pdf(
         request, case, lambda: notices.supplement_pdf(case, supplement), "补正材料通知书", "supplement"
     )
@@ -689,7 +710,7 @@ def kiosk_exit(request: HttpRequest) -> HttpResponse:
 def _require_role(request: HttpRequest, *roles: str) -> User:
     user = _user(request)
     if user.role not in roles:
-        raise PermissionDenied("只有综合窗口人员可以使用此页面。")
+        raise PermissionDenied(_("只有综合窗口人员可以使用此页面。"))
     return user
 
 
@@ -761,7 +782,10 @@ def window_accept(request: HttpRequest, case_id: int) -> HttpResponse:
         raise Http404(exc.message) from None
     except CaseError as exc:
         return _window_page(request, _fresh(case), error=exc.message, status=exc.status)
-    messages.success(request, f"办件 {case.number} 已受理，已分送各部门并联审批；受理通知书已生成。")
+    messages.success(
+        request,
+        _("办件 %(number)s 已受理，已分送各部门并联审批；受理通知书已生成。") % {"number": case.number},
+    )
     return HttpResponseRedirect(reverse("cases:window_case", args=[case.pk]))
 
 
@@ -773,7 +797,9 @@ def window_supplement(request: HttpRequest, case_id: int) -> HttpResponse:
     rows = list(case.materials.select_related("material").order_by("id"))
     given = supplement_input(request.POST, rows)
     if given.errors:
-        return _window_page(request, case, error="补正清单有误，请按提示修改。", status=422, supplement=given)
+        return _window_page(
+            request, case, error=_("补正清单有误，请按提示修改。"), status=422, supplement=given
+        )
     try:
         case_request_supplement(case=case, clerk=_user(request), entries=given.entries, note=given.note)
     except CaseNotFound as exc:
@@ -783,7 +809,16 @@ def window_supplement(request: HttpRequest, case_id: int) -> HttpResponse:
         return _window_page(request, _fresh(case), error=exc.message, status=exc.status, supplement=given)
     except CaseError as exc:
         return _window_page(request, _fresh(case), error=exc.message, status=exc.status, supplement=given)
-    messages.success(request, f"已一次告知 {len(given.entries)} 项补正内容，补正材料通知书已生成。")
+    count = len(given.entries)
+    messages.success(
+        request,
+        ngettext(
+            "已一次告知 %(count)s 项补正内容，补正材料通知书已生成。",
+            "已一次告知 %(count)s 项补正内容，补正材料通知书已生成。",
+            count,
+        )
+        % {"count": count},
+    )
     return HttpResponseRedirect(reverse("cases:window_case", args=[case.pk]))
 
 
@@ -793,7 +828,9 @@ def window_refuse(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id, WINDOW)
     form = RefuseForm(request.POST)
     if not form.is_valid():
-        return _window_page(request, case, error="请写明不予受理的理由和依据。", status=422, refuse_form=form)
+        return _window_page(
+            request, case, error=_("请写明不予受理的理由和依据。"), status=422, refuse_form=form
+        )
     try:
         case_refuse(case=case, clerk=_user(request), reason=form.cleaned_data["reason"])
     except CaseNotFound as exc:
@@ -802,7 +839,7 @@ def window_refuse(request: HttpRequest, case_id: int) -> HttpResponse:
         if exc.fields or exc.code == "reason_required":
             form.add_error("reason", exc.message)
         return _window_page(request, _fresh(case), error=exc.message, status=exc.status, refuse_form=form)
-    messages.success(request, "已作出不予受理决定，不予受理通知书已生成。")
+    messages.success(request, _("已作出不予受理决定，不予受理通知书已生成。"))
     return HttpResponseRedirect(reverse("cases:window_case", args=[case.pk]))
 
 
@@ -854,8 +891,15 @@ def assist(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"已为“{case.holder_name}”创建申请（{case.get_channel_display()}），请继续填写申请表。",
+                    _("已为“%(name)s”创建申请（%(channel)s），请继续填写申请表。")
+                    % {"name": case.holder_name, "channel": case.get_channel_display()},
                 )
+                if applicant.phone and not applicant.has_usable_password():
+                    messages.info(
+                        request,
+                        f"申请人账号尚未设置密码：请告知申请人在 {reverse('accounts:password')} "
+                        f"用登记的手机号码 {mask_mobile(applicant.phone)} 获取验证码，自行设置密码。",
+                    )
                 return HttpResponseRedirect(reverse("cases:form", args=[case.pk]))
     assisted = list(cases_assisted_by(staff)[:20])
     context = {

@@ -7,6 +7,9 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onewindow.accounts.models import User
 from onewindow.cases.errors import CaseError
@@ -14,7 +17,13 @@ from onewindow.inspections.models import ChecklistResult
 from onewindow.inspections.selectors import DepartmentToInspect
 from onewindow.inspections.services import MAX_RECTIFICATION_WORKDAYS, RECTIFICATION_WORKDAYS
 
-WHEN_ERRORS = {"required": "请填写核查时间。", "invalid": "请按“年-月-日 时:分”填写核查时间。"}
+RECTIFICATION_RANGE_ERROR = format_lazy(
+    gettext_lazy("整改期限应在 1 至 {max} 个工作日之间。"), max=MAX_RECTIFICATION_WORKDAYS
+)
+WHEN_ERRORS = {
+    "required": gettext_lazy("请填写核查时间。"),
+    "invalid": gettext_lazy("请按“年-月-日 时:分”填写核查时间。"),
+}
 
 
 class WhenInput(forms.DateTimeInput):
@@ -63,25 +72,27 @@ class InspectorChoiceField(forms.ModelChoiceField):
 
 
 class ScheduleForm(ServiceErrorsMixin, forms.Form):
-    scheduled_at = forms.DateTimeField(label="核查时间", widget=WhenInput(), error_messages=WHEN_ERRORS)
+    scheduled_at = forms.DateTimeField(
+        label=gettext_lazy("核查时间"), widget=WhenInput(), error_messages=WHEN_ERRORS
+    )
     address = forms.CharField(
-        label="核查地点",
+        label=gettext_lazy("核查地点"),
         max_length=200,
         required=False,
-        help_text="经营场所地址，已按申请表预填。",
+        help_text=gettext_lazy("经营场所地址，已按申请表预填。"),
     )
 
     def __init__(self, *args: Any, plan: list[DepartmentToInspect], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plan = plan
         for group in plan:
-            items = "、".join(b.item.name for b in group.branches)
+            items = _("、").join(b.item.name for b in group.branches)
             field = InspectorChoiceField(
-                label=f"{group.department.name}派出的核查人员",
+                label=_("%(department)s派出的核查人员") % {"department": group.department.name},
                 queryset=User.objects.filter(pk__in=[u.pk for u in group.inspectors]),
-                empty_label="请选择",
+                empty_label=_("请选择"),
                 required=False,
-                help_text=f"负责核查：{items}",
+                help_text=_("负责核查：%(items)s") % {"items": items},
             )
             if len(group.inspectors) == 1:
                 field.initial = group.inspectors[0].pk
@@ -113,60 +124,65 @@ class ScheduleForm(ServiceErrorsMixin, forms.Form):
 
 class EntryForm(ServiceErrorsMixin, forms.Form):
     result = forms.ChoiceField(
-        label="核查结果",
+        label=gettext_lazy("核查结果"),
         choices=ChecklistResult.choices,
         widget=forms.RadioSelect,
         required=False,
     )
     note = forms.CharField(
-        label="情况说明",
+        label=gettext_lazy("情况说明"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="不合格时写明问题和整改要求，将写入整改通知书。",
+        help_text=gettext_lazy("不合格时写明问题和整改要求，将写入整改通知书。"),
     )
-    photos = MultipleFileField(label="现场照片")
+    photos = MultipleFileField(label=gettext_lazy("现场照片"))
 
 
 class FinishForm(ServiceErrorsMixin, forms.Form):
     rectification_workdays = forms.IntegerField(
-        label="整改期限（工作日）",
+        label=gettext_lazy("整改期限（工作日）"),
         initial=RECTIFICATION_WORKDAYS,
         min_value=1,
         max_value=MAX_RECTIFICATION_WORKDAYS,
-        help_text="有不合格项时，整改通知书写明的整改期限，从今天起按工作日计算。",
+        help_text=gettext_lazy("有不合格项时，整改通知书写明的整改期限，从今天起按工作日计算。"),
         error_messages={
-            "required": "请填写整改期限。",
-            "invalid": "请填写整数天数。",
-            "min_value": f"整改期限应在 1 至 {MAX_RECTIFICATION_WORKDAYS} 个工作日之间。",
-            "max_value": f"整改期限应在 1 至 {MAX_RECTIFICATION_WORKDAYS} 个工作日之间。",
+            "required": gettext_lazy("请填写整改期限。"),
+            "invalid": gettext_lazy("请填写整数天数。"),
+            "min_value": RECTIFICATION_RANGE_ERROR,
+            "max_value": RECTIFICATION_RANGE_ERROR,
         },
     )
 
 
 class ReinspectionForm(ServiceErrorsMixin, forms.Form):
-    scheduled_at = forms.DateTimeField(label="复查时间", widget=WhenInput(), error_messages=WHEN_ERRORS)
+    scheduled_at = forms.DateTimeField(
+        label=gettext_lazy("复查时间"), widget=WhenInput(), error_messages=WHEN_ERRORS
+    )
     address = forms.CharField(
-        label="复查地点", max_length=200, required=False, help_text="留空表示与上次相同。"
+        label=gettext_lazy("复查地点"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("留空表示与上次相同。"),
     )
 
 
 class CloseForm(ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(
-        label="关闭原因",
+        label=gettext_lazy("关闭原因"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="如“申请人撤回申请”。关闭后各事项恢复计时。",
+        help_text=gettext_lazy("如“申请人撤回申请”。关闭后各事项恢复计时。"),
     )
 
 
 class RectificationForm(ServiceErrorsMixin, forms.Form):
     text = forms.CharField(
-        label="整改情况",
+        label=gettext_lazy("整改情况"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="请逐项说明每个问题是如何整改的。",
+        help_text=gettext_lazy("请逐项说明每个问题是如何整改的。"),
     )
-    evidence = MultipleFileField(label="整改照片或证明材料")
+    evidence = MultipleFileField(label=gettext_lazy("整改照片或证明材料"))

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onewindow.accounts.models import Role, User
@@ -93,7 +94,7 @@ def _staff(view: View) -> View:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if _user(request).role not in DEPARTMENT_ROLES:
-            raise PermissionDenied("只有部门核查人员和审批人员可以查看联合核查。")
+            raise PermissionDenied(_("只有部门核查人员和审批人员可以查看联合核查。"))
         return view(request, *args, **kwargs)
 
     return cast(View, wrapper)
@@ -137,7 +138,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def _schedulable_case(user: User, case_id: int) -> Case:
     case = Case.objects.select_related("bundle__lead_department", "enterprise").filter(pk=case_id).first()
     if case is None or not may_schedule(user, case):
-        raise Http404("没有找到这个办件，或者您所在部门不是该主题联合核查的牵头部门。")
+        raise Http404(_("没有找到这个办件，或者您所在部门不是该主题联合核查的牵头部门。"))
     return case
 
 
@@ -149,7 +150,7 @@ def schedule(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _schedulable_case(user, case_id)
     running = JointInspection.objects.filter(case=case, status__in=ACTIVE_INSPECTION_STATUSES).first()
     if running is not None:
-        messages.info(request, "该办件已有一次正在进行的联合核查。")
+        messages.info(request, _("该办件已有一次正在进行的联合核查。"))
         return redirect("inspections:checklist", inspection_id=running.pk)
     plan = schedule_plan(case)
     address = case.form_data.get("business_address") or (case.enterprise.address if case.enterprise else "")
@@ -168,7 +169,7 @@ def schedule(request: HttpRequest, case_id: int) -> HttpResponse:
             form.add_service_errors(exc)
             status = exc.status
         else:
-            messages.success(request, "已安排联合核查，并已通知申请人和各部门核查人员；各事项暂停计时。")
+            messages.success(request, _("已安排联合核查，并已通知申请人和各部门核查人员；各事项暂停计时。"))
             return redirect("inspections:checklist", inspection_id=inspection.pk)
     elif request.method == "POST":
         status = 422
@@ -236,7 +237,7 @@ def record(request: HttpRequest, inspection_id: int, entry_id: int) -> HttpRespo
     inspection = _inspection(request, inspection_id)
     entry = ChecklistEntry.objects.filter(pk=entry_id, assignment__inspection=inspection).first()
     if entry is None:
-        raise Http404("没有找到这个核查项。")
+        raise Http404(_("没有找到这个核查项。"))
     form = EntryForm(request.POST, request.FILES)
     if not form.is_valid():
         return _checklist_page(request, inspection, bound_entry=entry.pk, entry_form=form, status=422)
@@ -257,7 +258,7 @@ def record(request: HttpRequest, inspection_id: int, entry_id: int) -> HttpRespo
     except CaseError as exc:
         form.add_service_errors(exc)
         return _checklist_page(request, inspection, bound_entry=entry.pk, entry_form=form, status=exc.status)
-    messages.success(request, "已保存。")
+    messages.success(request, _("已保存。"))
     return redirect(reverse("inspections:checklist", args=[inspection.pk]) + f"#entry-{entry.pk}")
 
 
@@ -273,7 +274,8 @@ def _organiser_action(
         return _checklist_page(
             request,
             inspection,
-            error=f"只有牵头部门（{inspection.organiser_department.name}）的人员可以办理此项。",
+            error=_("只有牵头部门（%(department)s）的人员可以办理此项。")
+            % {"department": inspection.organiser_department.name},
             status=403,
         )
     status = 422
@@ -300,20 +302,20 @@ def _finish(inspection: JointInspection, user: User, data: dict[str, Any]) -> st
         inspection=inspection, organiser=user, rectification_workdays=data["rectification_workdays"]
     )
     if finished.status == InspectionStatus.PASSED:
-        return "联合核查通过，已通知申请人，各事项恢复计时。"
-    return "已出具整改通知书（一次告知）并通知申请人；整改期间各事项继续暂停计时。"
+        return _("联合核查通过，已通知申请人，各事项恢复计时。")
+    return _("已出具整改通知书（一次告知）并通知申请人；整改期间各事项继续暂停计时。")
 
 
 def _reinspect(inspection: JointInspection, user: User, data: dict[str, Any]) -> str:
     services.reinspection_schedule(
         inspection=inspection, organiser=user, scheduled_at=data["scheduled_at"], address=data["address"]
     )
-    return "已安排复查，并已通知申请人和有关部门的核查人员。"
+    return _("已安排复查，并已通知申请人和有关部门的核查人员。")
 
 
 def _close(inspection: JointInspection, user: User, data: dict[str, Any]) -> str:
     services.inspection_close(inspection=inspection, organiser=user, reason=data["reason"])
-    return "联合核查已关闭，各事项恢复计时。"
+    return _("联合核查已关闭，各事项恢复计时。")
 
 
 @require_POST
@@ -343,7 +345,7 @@ def _applicant_inspection(user: User, case_id: int) -> JointInspection:
     case = Case.objects.filter(pk=case_id).first()
     inspection = latest_inspection(case) if case is not None else None
     if inspection is None or not can(user, RECTIFY, inspection):
-        raise Http404("没有找到这个办件的现场核查整改通知。")
+        raise Http404(_("没有找到这个办件的现场核查整改通知。"))
     return inspection
 
 
@@ -372,7 +374,7 @@ def rectification(request: HttpRequest, case_id: int) -> HttpResponse:
                 status = exc.status
                 inspection = _applicant_inspection(user, case_id)
             else:
-                messages.success(request, "整改情况已报告，牵头部门将安排复查，届时会短信通知您。")
+                messages.success(request, _("整改情况已报告，牵头部门将安排复查，届时会短信通知您。"))
                 return redirect("inspections:rectification", case_id=case_id)
     notice = current_notice(inspection)
     return render(
@@ -411,7 +413,7 @@ def notice_pdf(request: HttpRequest, inspection_id: int, round_number: int) -> H
     inspection = _readable_inspection(_user(request), inspection_id)
     notice = notice_for(inspection, round_number)
     if notice is None:
-        raise Http404("这一轮核查没有出具整改通知书。")
+        raise Http404(_("这一轮核查没有出具整改通知书。"))
     try:
         content = rectification_notice_pdf(notice, inspection)
     except FontUnavailable as exc:
@@ -435,7 +437,7 @@ def _file_response(stored: ChecklistPhoto | RectificationEvidence) -> FileRespon
 def photo(request: HttpRequest, photo_id: int) -> HttpResponseBase:
     stored = ChecklistPhoto.objects.select_related("entry__assignment").filter(pk=photo_id).first()
     if stored is None:
-        raise Http404("没有找到这张照片。")
+        raise Http404(_("没有找到这张照片。"))
     _inspection(request, stored.entry.assignment.inspection_id)
     return _file_response(stored)
 
@@ -445,6 +447,6 @@ def photo(request: HttpRequest, photo_id: int) -> HttpResponseBase:
 def evidence(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
     stored = RectificationEvidence.objects.select_related("report").filter(pk=evidence_id).first()
     if stored is None:
-        raise Http404("没有找到这份材料。")
+        raise Http404(_("没有找到这份材料。"))
     _readable_inspection(_user(request), stored.report.inspection_id)
     return _file_response(stored)
