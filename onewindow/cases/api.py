@@ -29,40 +29,10 @@ from onewindow.cases.services import (
     commitment_text,
     submission_problems,
 )
+from onewindow.cases.timeline import action_label
 from onewindow.lib.idcheck import mask_id_number
 
 router = Router(tags=["办件"], auth=django_auth)
-
-EVENT_LABELS = {
-    "created": "创建申请",
-    "material_uploaded": "上传材料",
-    "materials_uploaded": "批量上传材料",
-    "material_shared": "调取共享材料",
-    "commitment_signed": "签署告知承诺书",
-    "submitted": "提交申请",
-    "resubmitted": "补正后重新提交",
-    "accepted": "窗口受理",
-    "supplement_requested": "一次性告知补正",
-    "refused": "不予受理",
-    "branches_opened": "并联审批开始",
-    "branch_released": "前置审批完成，开始审批",
-    "branch_approved": "准予许可",
-    "branch_denied": "不予许可",
-    "branch_paused": "要求整改，暂停计时",
-    "branch_resumed": "恢复计时",
-    "branch_extended": "延长审批期限",
-    "approval_completed": "审批完成",
-    "licence_issued": "签发综合许可证",
-    "licence_changed": "证照变更",
-    "licence_revoked": "证照吊销",
-    "licence_cancelled": "证照注销",
-    "delivery_chosen": "选择送达方式",
-    "handed_over": "窗口领取",
-    "shipped": "证照寄出",
-    "delivered": "证照送达",
-    "closed": "办结",
-    "renewal_reminded": "延续提醒",
-}
 
 
 class StartIn(Schema):
@@ -304,7 +274,7 @@ def events(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
             "actor": e.actor_name,
             "role": e.actor_role,
             "action": e.action,
-            "label": EVENT_LABELS.get(e.action, e.action),
+            "label": action_label(e.action),
             "before": e.before,
             "after": e.after,
             "comment": e.comment,

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from onewindow.accounts.models import Role, User
@@ -70,6 +70,7 @@ from onewindow.cases.services import (
     commitment_text,
     submission_problems,
 )
+from onewindow.cases.timeline import action_label
 from onewindow.lib.idcheck import mask_id_number, mask_mobile
 from onewindow.lib.pdf import FontUnavailable, pdf_response
 from onewindow.notifications.models import Notification
@@ -79,27 +80,6 @@ logger = logging.getLogger(__name__)
 
 KIOSK_SESSION_KEY = "case_channel"
 
-# The timeline in plain words.
-ACTION_LABELS = {
-    "created": pgettext_lazy("case history", "创建申请"),
-    "material_uploaded": pgettext_lazy("case history", "上传材料"),
-    "materials_uploaded": pgettext_lazy("case history", "批量上传材料"),
-    "material_shared": pgettext_lazy("case history", "从电子证照库调取材料"),
-    "commitment_signed": pgettext_lazy("case history", "签署告知承诺书"),
-    "submitted": pgettext_lazy("case history", "提交申请"),
-    "resubmitted": pgettext_lazy("case history", "补正后重新提交"),
-    "accepted": pgettext_lazy("case history", "综合窗口受理"),
-    "supplement_requested": pgettext_lazy("case history", "一次告知需要补正的材料"),
-    "refused": pgettext_lazy("case history", "不予受理"),
-    "branches_opened": pgettext_lazy("case history", "分送各部门并联审批"),
-    "branch_released": pgettext_lazy("case history", "前置审批已完成，后续事项开始审批"),
-    "branch_approved": pgettext_lazy("case history", "部门准予许可"),
-    "branch_denied": pgettext_lazy("case history", "部门不予许可"),
-    "branch_paused": pgettext_lazy("case history", "暂停计时"),
-    "branch_resumed": pgettext_lazy("case history", "恢复计时"),
-    "branch_extended": pgettext_lazy("case history", "延长审批期限"),
-    "approval_completed": pgettext_lazy("case history", "全部事项审批完成"),
-}
 
 NEXT_STEPS: dict[str, Promise] = {
     CaseStatus.DRAFT: gettext_lazy("请填写申请表、提交材料、签署告知承诺书，然后提交申请。草稿会自动保存。"),
@@ -577,9 +557,7 @@ def _timeline(case: Case) -> list[TimelineRow]:
             details.append(ngettext("共 %(count)s 项", "共 %(count)s 项", count) % {"count": count})
         if event.comment:
             details.append(event.comment)
-        rows.append(
-            TimelineRow(event, str(ACTION_LABELS.get(event.action, event.action)), _("；").join(details))
-        )
+        rows.append(TimelineRow(event, action_label(event.action), _("；").join(details)))
     return rows
 
 

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.models import Branch, BranchStatus, ClockPause
 from onewindow.cases.models import Case, CaseEvent, CaseStatus
+from onewindow.cases.timeline import action_label
 from onewindow.catalog.models import Department
 from onewindow.inspections.models import (
     ACTIVE_INSPECTION_STATUSES,
@@ -27,16 +28,16 @@ SCHEDULABLE_BRANCH_STATUSES = (BranchStatus.PENDING, BranchStatus.WAITING)
 # Pauses this app opens and closes; a reviewer's own pauses (expert review …) are left alone.
 INSPECTION_PAUSE_REASONS = (ClockPause.Reason.SITE_CHECK, ClockPause.Reason.RECTIFICATION)
 
-# What a case's timeline says for this app's events, by action (for the case and branch pages).
-EVENT_LABELS = {
-    "inspection_scheduled": "安排联合现场核查",
-    "checklist_recorded": "填写现场核查项",
-    "inspection_findings_issued": "出具现场核查整改通知（一次告知）",
-    "inspection_rectification_reported": "申请人报告整改情况",
-    "reinspection_scheduled": "安排复查",
-    "inspection_passed": "联合现场核查通过",
-    "inspection_closed": "联合现场核查关闭",
-}
+# This app's events on a case's timeline (their names: onewindow.cases.timeline).
+INSPECTION_ACTIONS = (
+    "inspection_scheduled",
+    "checklist_recorded",
+    "inspection_findings_issued",
+    "inspection_rectification_reported",
+    "reinspection_scheduled",
+    "inspection_passed",
+    "inspection_closed",
+)
 
 
 def schedulable_branches(case: Case) -> list[Branch]:
@@ -253,11 +254,11 @@ class TimelineRow:
 
 def inspection_timeline(inspection: JointInspection) -> list[TimelineRow]:
     """The inspection's steps from the case timeline, oldest first (single entries left out)."""
-    actions = [action for action in EVENT_LABELS if action != "checklist_recorded"]
+    actions = [action for action in INSPECTION_ACTIONS if action != "checklist_recorded"]
     events = CaseEvent.objects.filter(
         case_id=inspection.case_id, action__in=actions, data__inspection=inspection.pk
     ).order_by("seq")
-    return [TimelineRow(event, EVENT_LABELS[event.action]) for event in events]
+    return [TimelineRow(event, action_label(event.action)) for event in events]
 
 
 def latest_inspection(case: Case) -> JointInspection | None:

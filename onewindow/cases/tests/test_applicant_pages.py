@@ -496,3 +496,23 @@ def test_a_draft_from_the_demo_fill_is_ready_to_submit(client: Client, alice: Us
     client.force_login(alice)
     page = client.get(reverse("cases:submit", args=[case.pk])).content.decode()
     assert 'id="ready"' in page
+
+
+@pytest.mark.django_db
+def test_progress_page_names_every_later_step_in_words(filled_case, alice) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from onewindow.cases.services import event_append
+
+    for action in ("inspection_scheduled", "inspection_findings_issued", "licence_issued", "handed_over"):
+        event_append(case=filled_case, actor=None, action=action)
+    client = Client()
+    client.force_login(alice)
+
+    page = client.get(reverse("cases:progress", args=[filled_case.pk])).content.decode()
+
+    for words in ("安排联合现场核查", "出具现场核查整改通知", "签发综合许可证", "窗口领取证照"):
+        assert words in page
+    for code in ("inspection_scheduled", "licence_issued", "handed_over"):
+        assert code not in page

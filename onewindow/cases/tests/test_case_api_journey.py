@@ -146,5 +146,5 @@ def test_four_item_hotel_case_through_the_api(enterprises: list) -> None:
     assert final["status"] == "approved"
     assert all(b["status"] == "approved" and b["permit_number"] for b in final["branches"])
     labels = [e["label"] for e in alice.get(f"{API}/cases/{case_id}/events").json()]
-    assert labels[0] == "创建申请" and labels[-1] == "审批完成"
-    assert "一次性告知补正" in labels and "前置审批完成，开始审批" in labels
+    assert labels[0] == "创建申请" and labels[-1] == "全部事项审批完成"
+    assert "一次告知需要补正的材料" in labels and "前置审批已完成，后续事项开始审批" in labels
