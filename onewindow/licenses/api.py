@@ -31,7 +31,7 @@ from onewindow.lib.pdf import FontUnavailable
 from onewindow.lib.ratelimit import rate_limited
 from onewindow.licenses import services
 from onewindow.licenses.models import ComprehensiveLicense, Delivery, LicenceStatus, Permit
-from onewindow.licenses.selectors import licence_verify
+from onewindow.licenses.selectors import Verification, licence_verify, verification_cached
 from onewindow.licenses.views import (
     CHANGE,
     CHOOSE_DELIVERY,
@@ -357,19 +357,7 @@ def _throttled() -> HttpResponse:
     return response
 
 
-@router.get(
-    "/verify",
-    auth=None,
-    response={200: VerifyOut, 404: ErrorOut, 429: ErrorOut},
-    summary="核验证照（公开，限流）",
-)
-def verify(request: HttpRequest, query: Query[VerifyQuery]) -> Any:
-    # One budget per address for the page and the API together.
-    if rate_limited(request, scope="verify", limit=settings.VERIFY_RATE_LIMIT_PER_MINUTE):
-        return _throttled()
-    result = licence_verify(query.q.strip())
-    if result is None:
-        raise ApiError(404, "not_found", NOT_FOUND_MESSAGE)
+def _verify_out(result: Verification) -> dict[str, Any]:
     licence, current = result.licence, result.current
     changed = result.state == "changed"
     return {
@@ -391,6 +379,35 @@ def verify(request: HttpRequest, query: Query[VerifyQuery]) -> Any:
         "current_identifier": current.identifier if changed else None,
         "permits": result.permits,
     }
+
+
+def _verify_body(query: str, today: date) -> bytes | None:
+    # Imported here: onewindow.api imports this module to register the router.
+    from onewindow.api import json_bytes
+
+    result = licence_verify(query, today=today)
+    if result is None:
+        return None
+    # Checked against VerifyOut once, when the answer is made, not on every request that reuses it.
+    return json_bytes(VerifyOut.model_validate(_verify_out(result)).model_dump())
+
+
+@router.get(
+    "/verify",
+    auth=None,
+    response={200: VerifyOut, 404: ErrorOut, 429: ErrorOut},
+    summary="核验证照（公开，限流）",
+)
+def verify(request: HttpRequest, query: Query[VerifyQuery]) -> HttpResponse:
+    # One budget per address for the page and the API together.
+    if rate_limited(request, scope="verify", limit=settings.VERIFY_RATE_LIMIT_PER_MINUTE):
+        return _throttled()
+    q = query.q.strip()
+    # The rendered answer is reused until a licence changes (see selectors.verification_cached).
+    body = verification_cached("api", q, lambda today: _verify_body(q, today))
+    if body is None:
+        raise ApiError(404, "not_found", NOT_FOUND_MESSAGE)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 # ---------------------------------------------------------------- issue and read

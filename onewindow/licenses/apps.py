@@ -6,3 +6,7 @@ class LicensesConfig(AppConfig):
     name = "onewindow.licenses"
     label = "licenses"
     verbose_name = _("综合许可证")
+
+    def ready(self) -> None:
+        # Connects the verification cache's invalidation in every process (web, worker, shell, commands).
+        from onewindow.licenses import selectors  # noqa: F401

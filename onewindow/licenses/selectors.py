@@ -1,17 +1,26 @@
-"""Reads of licences: public verification, the issuer's queue, renewals due and time saved."""
+"""Reads of licences: public verification and its cache, the issuer's queue, renewals due, time saved."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Model, Q, QuerySet, Sum
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from onewindow.accounts.models import User
 from onewindow.cases.models import Case, CaseStatus
+from onewindow.catalog.models import Department, ServiceItem
 from onewindow.lib.idcheck import is_valid_uscc, mask_id_number
+from onewindow.lib.revision import bump_token, read_token
 from onewindow.licenses.models import ComprehensiveLicense, LicenceStatus, Permit
 
 STATE_LABELS = {
@@ -90,19 +99,122 @@ def licence_verify(query: str, *, today: date | None = None) -> Verification | N
             "item__name", "department__name", "number", "valid_from", "valid_until"
         )
     ]
+    # An enterprise's name and credit code are public; a person's name and ID number are not.
+    enterprise = is_valid_uscc(licence.holder_code)
     return Verification(
         state=state,
         label=STATE_LABELS[state],
         licence=licence,
         current=current,
-        holder_name=licence.holder_name,
-        # An enterprise's credit code is public; a person's ID number is not.
-        holder_code=licence.holder_code
-        if is_valid_uscc(licence.holder_code)
-        else mask_id_number(licence.holder_code),
+        holder_name=licence.holder_name if enterprise else mask_name(licence.holder_name),
+        holder_code=licence.holder_code if enterprise else mask_id_number(licence.holder_code),
         legal_representative=mask_name(licence.legal_representative),
         permits=permits,
     )
+
+
+# ---------------------------------------------------------------- verification cache
+#
+# Public verification is the hottest request, and on SQLite (a new connection per request)
+# merely opening the database costs more than a whole bare Django view. So each process keeps
+# the answers of one *licence revision*: a token in a file in DATA_DIR (onewindow.lib.revision),
+# replaced after every committed change to a row an answer shows (licences, their permits, and
+# the item and department names of the permits; see the receivers below). Every verification
+# reads the token first, so a change, a revocation or a cancellation shows at once in every worker
+# process on the machine. Several machines need the file on shared storage. Bulk
+# ``QuerySet.update()`` sends no signal and must not be used on these models; as a safety net for
+# writes made behind the application's back (or a process killed between its commit and the new
+# token), a process also drops its answers after GENERATION_SECONDS. "Expired" depends on the
+# day, so the day is part of every key.
+
+REVISION_FILE = settings.DATA_DIR / "licences.revision"
+GENERATION_SECONDS = 60.0
+MAX_CACHED_ANSWERS = 1024
+
+# Every model whose rows appear in a verification answer.
+VERIFIED_MODELS: tuple[type[Model], ...] = (ComprehensiveLicense, Permit, ServiceItem, Department)
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Generation:
+    """What one process keeps for one revision: answers by (kind, query, day), least recently used first."""
+
+    revision: bytes
+    started: float = field(default_factory=time.monotonic)
+    answers: OrderedDict[tuple[str, str, date], Any] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def lookup(self, key: tuple[str, str, date]) -> Any:
+        with self.lock:
+            answer = self.answers.get(key)
+            if answer is not None:
+                self.answers.move_to_end(key)
+            return answer
+
+    def store(self, key: tuple[str, str, date], answer: Any) -> None:
+        with self.lock:
+            self.answers[key] = answer
+            if len(self.answers) > MAX_CACHED_ANSWERS:
+                self.answers.popitem(last=False)
+
+
+_generation = _Generation(revision=b"")
+
+
+def licences_changed() -> None:
+    """Start a new revision: every process drops its verification answers at its next request."""
+    bump_token(REVISION_FILE)
+
+
+def _on_verified_row_changed(sender: type[Model], **kwargs: Any) -> None:
+    transaction.on_commit(licences_changed, using=kwargs.get("using"))
+
+
+for _model in VERIFIED_MODELS:
+    post_save.connect(
+        _on_verified_row_changed, sender=_model, dispatch_uid=f"licence-verification-{_model.__name__}"
+    )
+    post_delete.connect(
+        _on_verified_row_changed, sender=_model, dispatch_uid=f"licence-verification-{_model.__name__}"
+    )
+m2m_changed.connect(
+    _on_verified_row_changed,
+    sender=ComprehensiveLicense.permits.through,
+    dispatch_uid="licence-verification-permits",
+)
+
+
+def _current_generation() -> _Generation:
+    global _generation
+    revision = read_token(REVISION_FILE)
+    if _generation.revision != revision or time.monotonic() - _generation.started > GENERATION_SECONDS:
+        _generation = _Generation(revision=revision)
+    return _generation
+
+
+def verification_cached(kind: str, query: str, compute: Callable[[date], T | None]) -> T | None:
+    """``compute(today)`` for this query, kept by this process until the licence revision changes.
+
+    `kind` tells apart what callers keep for the same query (the API's JSON, the page's HTML in
+    each language). Nothing found is not kept: a typed-in query that finds nothing costs a database look-up,
+    which the rate limit bounds, and cannot push real licences out of the cache.
+    """
+    today = timezone.localdate()
+    # Rows read inside a transaction may be uncommitted and rolled back: never keep them.
+    if transaction.get_connection().in_atomic_block:
+        return compute(today)
+    # Read the revision before the rows: a change committed meanwhile replaces this generation,
+    # so what is stored below can only be served for the revision it was read under.
+    generation = _current_generation()
+    key = (kind, query, today)
+    answer = generation.lookup(key)
+    if answer is None:
+        answer = compute(today)
+        if answer is not None:
+            generation.store(key, answer)
+    return cast(T | None, answer)
 
 
 def issue_queue(issuer: User) -> QuerySet[Case]:

@@ -344,7 +344,11 @@ def licence_change(
 
 def _lock_licence(licence_id: int) -> ComprehensiveLicense:
     try:
-        return ComprehensiveLicense.objects.select_for_update().select_related("case").get(pk=licence_id)
+        return (
+            ComprehensiveLicense.objects.select_for_update(of=("self",))
+            .select_related("case")
+            .get(pk=licence_id)
+        )
     except ComprehensiveLicense.DoesNotExist:
         raise CaseNotFound("licence_not_found", "没有找到这张证照。") from None
 

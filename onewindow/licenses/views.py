@@ -26,8 +26,9 @@ from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onewindow.accounts.models import CENTRE_ROLES, Role, User
@@ -44,7 +45,13 @@ from onewindow.lib.ratelimit import rate_limited
 from onewindow.licenses import services
 from onewindow.licenses.forms import ChangeForm, DeliveryForm, EndForm, HandOverForm, ServiceForm, ShipForm
 from onewindow.licenses.models import ComprehensiveLicense, Delivery, LibraryPush, LicenceStatus
-from onewindow.licenses.selectors import issue_queue, licence_verify, renewals_due, time_saved_by_bundle
+from onewindow.licenses.selectors import (
+    issue_queue,
+    licence_verify,
+    renewals_due,
+    time_saved_by_bundle,
+    verification_cached,
+)
 from onewindow.licenses.signing import SignatureCheck, SigningUnavailable, validate_pdf
 
 QUEUE_PAGE_SIZE = 50
@@ -670,22 +677,41 @@ def _limited(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+def _answer_html(query: str) -> str | None:
+    """The answer's HTML, or None when nothing matches; kept until a licence changes.
+
+    Rendered without the request (see _verify_result.html), once per language: the rest of the page
+    (header, CSRF token) is the visitor's own and is rendered on every request.
+    """
+
+    def render_answer(today: date) -> str | None:
+        result = licence_verify(query, today=today)
+        return render_to_string("licenses/_verify_result.html", {"result": result}) if result else None
+
+    return verification_cached(f"page:{translation.get_language()}", query, render_answer)
+
+
 def verify(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:120]
     if query:
         limited = _limited(request)
         if limited:
             return limited
-    result = licence_verify(query) if query else None
-    status = 404 if query and result is None else 200
-    return render(request, "licenses/verify.html", {"query": query, "result": result}, status=status)
+    result_html = _answer_html(query) if query else None
+    status = 404 if query and result_html is None else 200
+    return render(
+        request, "licenses/verify.html", {"query": query, "result_html": result_html}, status=status
+    )
 
 
 def verify_token(request: HttpRequest, token: str) -> HttpResponse:
     limited = _limited(request)
     if limited:
         return limited
-    result = licence_verify(token[:64])
+    result_html = _answer_html(token[:64])
     return render(
-        request, "licenses/verify.html", {"query": "", "result": result}, status=200 if result else 404
+        request,
+        "licenses/verify.html",
+        {"query": "", "result_html": result_html},
+        status=200 if result_html else 404,
     )
