@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onewindow.accounts.models import Enterprise, Role, User
 from onewindow.lib.idcheck import (
@@ -29,7 +31,7 @@ Kind = User.ApplicantKind
 
 
 class RegistrationError(Exception):
-    """Registration refused; `fields` maps form field names to Chinese messages."""
+    """Registration refused; `fields` maps form field names to messages in the request's language."""
 
     def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -48,21 +50,23 @@ def _enterprise_for(
     if enterprise is not None:
         if name and name.strip() != enterprise.name:
             raise RegistrationError(
-                "企业信息与已登记的不一致。",
+                _("企业信息与已登记的不一致。"),
                 fields={
-                    "enterprise_name": f"该统一社会信用代码已登记为“{enterprise.name}”，"
-                    "请按营业执照核对企业名称；如企业已更名，请到窗口办理变更。"
+                    "enterprise_name": _(
+                        "该统一社会信用代码已登记为“%(name)s”，请按营业执照核对企业名称；如企业已更名，请到窗口办理变更。"
+                    )
+                    % {"name": enterprise.name}
                 },
             )
         return enterprise
     if not name.strip() or not legal_representative.strip():
         raise RegistrationError(
-            "首次登记企业须填写企业名称和法定代表人。",
+            _("首次登记企业须填写企业名称和法定代表人。"),
             fields={
                 key: message
                 for key, value, message in (
-                    ("enterprise_name", name, "请填写企业名称（与营业执照一致）。"),
-                    ("legal_representative", legal_representative, "请填写法定代表人姓名。"),
+                    ("enterprise_name", name, _("请填写企业名称（与营业执照一致）。")),
+                    ("legal_representative", legal_representative, _("请填写法定代表人姓名。")),
                 )
                 if not value.strip()
             },
@@ -93,7 +97,9 @@ def applicant_register(
 ) -> User:
     """A new applicant account; an enterprise is linked to its existing row when the code is known."""
     if User.objects.filter(username__iexact=username).exists():
-        raise RegistrationError("用户名已被使用。", fields={"username": "这个用户名已被使用，请换一个。"})
+        raise RegistrationError(
+            _("用户名已被使用。"), fields={"username": _("这个用户名已被使用，请换一个。")}
+        )
     user = User(username=username, role=Role.APPLICANT, applicant_kind=kind, phone=phone)
     if kind == Kind.ENTERPRISE:
         enterprise = _enterprise_for(
@@ -110,7 +116,7 @@ def applicant_register(
         user.save()
     except IntegrityError:
         raise RegistrationError(
-            "用户名已被使用。", fields={"username": "这个用户名已被使用，请换一个。"}
+            _("用户名已被使用。"), fields={"username": _("这个用户名已被使用，请换一个。")}
         ) from None
     return user
 
@@ -165,7 +171,9 @@ def applicant_find_or_register(
         if found is not None:
             return found
         if not display_name.strip():
-            raise RegistrationError("首次登记个人须填写姓名。", fields={"display_name": "请填写申请人姓名。"})
+            raise RegistrationError(
+                _("首次登记个人须填写姓名。"), fields={"display_name": _("请填写申请人姓名。")}
+            )
         user = User(
             role=Role.APPLICANT,
             applicant_kind=Kind.PERSON,
@@ -203,7 +211,7 @@ def _clean_uscc(value: str, *, allow_override: bool = False) -> tuple[str, str]:
             return code, exc.code
         message = exc.message
         if exc.code == "uscc_check" and not allow_override:
-            message += "如确为早期试点代码，请携带营业执照到政务服务中心窗口办理登记。"
+            message += _("如确为早期试点代码，请携带营业执照到政务服务中心窗口办理登记。")
         raise forms.ValidationError(message, code=exc.code) from None
     return code, ""
 
@@ -228,49 +236,55 @@ class ApplicantFieldsForm(forms.Form):
     """What identifies an applicant: the kind, then the enterprise's or the person's particulars."""
 
     kind = forms.ChoiceField(
-        label="申请人类型",
-        choices=[(Kind.ENTERPRISE, "企业（法人或其他组织）"), (Kind.PERSON, "个人")],
+        label=gettext_lazy("申请人类型"),
+        choices=[
+            (Kind.ENTERPRISE, gettext_lazy("企业（法人或其他组织）")),
+            (Kind.PERSON, gettext_lazy("个人")),
+        ],
         initial=Kind.ENTERPRISE,
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择申请人类型。", "invalid_choice": "请选择企业或个人。"},
+        error_messages={
+            "required": gettext_lazy("请选择申请人类型。"),
+            "invalid_choice": gettext_lazy("请选择企业或个人。"),
+        },
     )
     uscc = forms.CharField(
-        label="统一社会信用代码",
+        label=gettext_lazy("统一社会信用代码"),
         required=False,
         max_length=40,
-        help_text="18位，见营业执照；字母不区分大小写。",
+        help_text=gettext_lazy("18位，见营业执照；字母不区分大小写。"),
         widget=forms.TextInput(
             attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}
         ),
     )
     enterprise_name = forms.CharField(
-        label="企业名称",
+        label=gettext_lazy("企业名称"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    legal_representative = forms.CharField(label="法定代表人", required=False, max_length=50)
+    legal_representative = forms.CharField(label=gettext_lazy("法定代表人"), required=False, max_length=50)
     id_number = forms.CharField(
-        label="身份证号码",
+        label=gettext_lazy("身份证号码"),
         required=False,
         max_length=40,
-        help_text="18位居民身份证号码，登记后只显示前6位和后4位。",
+        help_text=gettext_lazy("18位居民身份证号码，登记后只显示前6位和后4位。"),
         widget=forms.TextInput(
             attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}
         ),
     )
     display_name = forms.CharField(
-        label="姓名",
+        label=gettext_lazy("姓名"),
         required=False,
         max_length=50,
-        help_text="个人申请人填写本人姓名；企业可填写经办人姓名（默认为法定代表人）。",
+        help_text=gettext_lazy("个人申请人填写本人姓名；企业可填写经办人姓名（默认为法定代表人）。"),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     phone = forms.CharField(
-        label="联系手机",
+        label=gettext_lazy("联系手机"),
         max_length=20,
-        error_messages={"required": "请填写联系手机号码。"},
-        help_text="办件进度会以短信通知此号码。",
+        error_messages={"required": gettext_lazy("请填写联系手机号码。")},
+        help_text=gettext_lazy("办件进度会以短信通知此号码。"),
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
 
@@ -289,7 +303,7 @@ class ApplicantFieldsForm(forms.Form):
         if kind == Kind.ENTERPRISE:
             raw = cleaned.get("uscc", "")
             if not raw:
-                self.add_error("uscc", "请填写统一社会信用代码。")
+                self.add_error("uscc", _("请填写统一社会信用代码。"))
             else:
                 try:
                     code, failed = _clean_uscc(raw, allow_override=self.allow_uscc_override)
@@ -301,7 +315,7 @@ class ApplicantFieldsForm(forms.Form):
         elif kind == Kind.PERSON:
             raw = cleaned.get("id_number", "")
             if not raw:
-                self.add_error("id_number", "请填写身份证号码。")
+                self.add_error("id_number", _("请填写身份证号码。"))
             else:
                 try:
                     cleaned["id_number"] = _clean_id(raw)
@@ -312,30 +326,30 @@ class ApplicantFieldsForm(forms.Form):
 
 class RegistrationForm(ApplicantFieldsForm):
     username = forms.RegexField(
-        label="用户名",
+        label=gettext_lazy("用户名"),
         max_length=30,
         min_length=3,
         regex=r"^[A-Za-z0-9_.@-]+$",
-        help_text="3至30位字母、数字或 _ . @ -，登录时使用，可用手机号。",
+        help_text=gettext_lazy("3至30位字母、数字或 _ . @ -，登录时使用，可用手机号。"),
         error_messages={
-            "required": "请填写用户名。",
-            "invalid": "用户名只能包含字母、数字和 _ . @ -。",
-            "min_length": "用户名至少3位。",
-            "max_length": "用户名不能超过30位。",
+            "required": gettext_lazy("请填写用户名。"),
+            "invalid": gettext_lazy("用户名只能包含字母、数字和 _ . @ -。"),
+            "min_length": gettext_lazy("用户名至少3位。"),
+            "max_length": gettext_lazy("用户名不能超过30位。"),
         },
     )
     password1 = forms.CharField(
-        label="密码",
+        label=gettext_lazy("密码"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="至少8位，不要只用数字，也不要与用户名相近。",
-        error_messages={"required": "请设置密码。"},
+        help_text=gettext_lazy("至少8位，不要只用数字，也不要与用户名相近。"),
+        error_messages={"required": gettext_lazy("请设置密码。")},
     )
     password2 = forms.CharField(
-        label="再次输入密码",
+        label=gettext_lazy("再次输入密码"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "请再次输入密码。"},
+        error_messages={"required": gettext_lazy("请再次输入密码。")},
     )
 
     def clean(self) -> dict[str, Any]:
@@ -343,17 +357,17 @@ class RegistrationForm(ApplicantFieldsForm):
         kind = cleaned.get("kind")
         if kind == Kind.ENTERPRISE:
             for name, message in (
-                ("enterprise_name", "请填写企业名称（与营业执照一致）。"),
-                ("legal_representative", "请填写法定代表人姓名。"),
+                ("enterprise_name", _("请填写企业名称（与营业执照一致）。")),
+                ("legal_representative", _("请填写法定代表人姓名。")),
             ):
                 if not cleaned.get(name, "").strip() and name not in self.errors:
                     self.add_error(name, message)
         elif kind == Kind.PERSON and not cleaned.get("display_name", "").strip():
-            self.add_error("display_name", "请填写姓名（与身份证一致）。")
+            self.add_error("display_name", _("请填写姓名（与身份证一致）。"))
         password1 = cleaned.get("password1")
         password2 = cleaned.get("password2")
         if password1 and password2 and password1 != password2:
-            self.add_error("password2", "两次输入的密码不一致。")
+            self.add_error("password2", _("两次输入的密码不一致。"))
         elif password1:
             probe = User(username=cleaned.get("username", ""), display_name=cleaned.get("display_name", ""))
             try:

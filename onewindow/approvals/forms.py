@@ -12,39 +12,41 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.models import Branch, ClockPause
 from onewindow.cases.errors import CaseError
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_ERRORS = {"invalid": "请按“年-月-日”填写日期，例如 2030-12-31。"}
+DATE_ERRORS = {"invalid": _("请按“年-月-日”填写日期，例如 2030-12-31。")}
 
 # The queue's status filter: the three open states one by one, and the decided ones together.
 STATUS_FILTERS = [
-    ("", "全部在办"),
-    ("pending", "审批中"),
-    ("waiting", "等待前置"),
-    ("paused", "暂停计时"),
-    ("decided", "已决定"),
+    ("", _("全部在办")),
+    ("pending", _("审批中")),
+    ("waiting", _("等待前置")),
+    ("paused", _("暂停计时")),
+    ("decided", _("已决定")),
 ]
 
 
 class QueueFilterForm(forms.Form):
-    status = forms.ChoiceField(label="状态", choices=STATUS_FILTERS, required=False)
-    bundle = forms.ChoiceField(label="一业一证主题", required=False)
+    status = forms.ChoiceField(label=_("状态"), choices=STATUS_FILTERS, required=False)
+    bundle = forms.ChoiceField(label=_("一业一证主题"), required=False)
     q = forms.CharField(
-        label="办件编号或申请人",
+        label=_("办件编号或申请人"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "如 429006… 或企业名称"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("如 429006… 或企业名称")}),
     )
 
     def __init__(self, *args: Any, bundles: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["bundle"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "全部主题"), *bundles]
+        field.choices = [("", gettext("全部主题")), *bundles]
 
     def values(self) -> dict[str, str]:
         """The valid filters; an unknown value (a hand-edited address) is dropped, not fatal."""
@@ -60,9 +62,9 @@ class DecisionForm(forms.Form):
         widget=forms.HiddenInput,
         min_value=0,
         error_messages={
-            "required": "页面已过期，请刷新页面后重新办理。",
-            "invalid": "页面已过期，请刷新页面后重新办理。",
-            "min_value": "页面已过期，请刷新页面后重新办理。",
+            "required": _("页面已过期，请刷新页面后重新办理。"),
+            "invalid": _("页面已过期，请刷新页面后重新办理。"),
+            "min_value": _("页面已过期，请刷新页面后重新办理。"),
         },
     )
 
@@ -79,19 +81,19 @@ class DecisionForm(forms.Form):
 
 class ApproveForm(DecisionForm):
     permit_number = forms.CharField(
-        label="许可证号",
+        label=_("许可证号"),
         required=False,
         max_length=60,
-        help_text="留空则按本部门的编号规则自动生成；号码将写入准予行政许可决定书。",
+        help_text=_("留空则按本部门的编号规则自动生成；号码将写入准予行政许可决定书。"),
     )
     valid_until = forms.DateField(
-        label="有效期至",
+        label=_("有效期至"),
         required=False,
         widget=DATE_INPUT,
         error_messages=DATE_ERRORS,
     )
     comment = forms.CharField(
-        label="审批意见（可不填）", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("审批意见（可不填）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args: Any, branch: Branch, today: date, **kwargs: Any) -> None:
@@ -99,24 +101,26 @@ class ApproveForm(DecisionForm):
         years = branch.item.result_validity_years
         field = self.fields["valid_until"]
         if years:
-            field.help_text = f"本事项许可有效期为 {years} 年，已按今天起算预填，可修改。"
+            field.help_text = gettext("本事项许可有效期为 %(years)s 年，已按今天起算预填，可修改。") % {
+                "years": years
+            }
             self.initial.setdefault("valid_until", validity_end(today, years))
         else:
-            field.help_text = "本事项许可长期有效，可留空。"
+            field.help_text = gettext("本事项许可长期有效，可留空。")
 
 
 class DenyForm(DecisionForm):
     reason = forms.CharField(
-        label="不予许可的理由",
+        label=_("不予许可的理由"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="写明不符合哪项条件、依据什么事实，将写入不予行政许可决定书。",
+        help_text=_("写明不符合哪项条件、依据什么事实，将写入不予行政许可决定书。"),
     )
     legal_basis = forms.CharField(
-        label="法律依据",
+        label=_("法律依据"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="已预填本事项的设定依据，请改为具体的法律条款。",
+        help_text=_("已预填本事项的设定依据，请改为具体的法律条款。"),
     )
 
     def __init__(self, *args: Any, branch: Branch, **kwargs: Any) -> None:
@@ -126,45 +130,48 @@ class DenyForm(DecisionForm):
 
 class PauseForm(DecisionForm):
     reason = forms.ChoiceField(
-        label="暂停原因",
+        label=_("暂停原因"),
         choices=ClockPause.Reason.choices,
         initial=ClockPause.Reason.RECTIFICATION,
-        error_messages={"invalid_choice": "请选择暂停计时的原因。", "required": "请选择暂停计时的原因。"},
+        error_messages={
+            "invalid_choice": _("请选择暂停计时的原因。"),
+            "required": _("请选择暂停计时的原因。"),
+        },
     )
     note = forms.CharField(
-        label="需要申请人整改或补充的内容",
+        label=_("需要申请人整改或补充的内容"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="将以短信和站内消息一次告知申请人；暂停期间不计入审批时限（行政许可法第四十五条）。",
+        help_text=_("将以短信和站内消息一次告知申请人；暂停期间不计入审批时限（行政许可法第四十五条）。"),
     )
 
 
 class ResumeForm(DecisionForm):
     comment = forms.CharField(
-        label="恢复说明（可不填）",
+        label=_("恢复说明（可不填）"),
         required=False,
         max_length=500,
-        help_text="如“申请人已完成整改”。暂停的工作日会顺延到期日。",
+        help_text=_("如“申请人已完成整改”。暂停的工作日会顺延到期日。"),
     )
 
 
 class ApproverField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        role = "督查/管理" if obj.role == Role.SUPERVISOR else "本部门审批人员"
-        return f"{obj.name}（{role}）"
+        role = gettext("督查/管理") if obj.role == Role.SUPERVISOR else gettext("本部门审批人员")
+        return gettext("%(name)s（%(role)s）") % {"name": obj.name, "role": role}
 
 
 class ExtendForm(DecisionForm):
     days = forms.IntegerField(
-        label="延长工作日",
-        error_messages={"required": "请填写延长的工作日数。", "invalid": "请填写整数天数。"},
+        label=_("延长工作日"),
+        error_messages={"required": _("请填写延长的工作日数。"), "invalid": _("请填写整数天数。")},
     )
-    reason = forms.CharField(label="延期理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("延期理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     approver = ApproverField(
-        label="批准人",
+        label=_("批准人"),
         queryset=User.objects.none(),
-        empty_label="请选择",
-        error_messages={"required": "请选择批准人。", "invalid_choice": "请从列表中选择批准人。"},
+        empty_label=_("请选择"),
+        error_messages={"required": _("请选择批准人。"), "invalid_choice": _("请从列表中选择批准人。")},
     )
 
     def __init__(self, *args: Any, branch: Branch, reviewer: User, **kwargs: Any) -> None:
@@ -172,7 +179,7 @@ class ExtendForm(DecisionForm):
         allowed = branch.item.statutory_extension_days
         days = self.fields["days"]
         days.widget.attrs.update({"min": 1, "max": allowed, "inputmode": "numeric"})
-        days.help_text = f"依法最多可延长 {allowed} 个工作日，只能延期一次。"
+        days.help_text = gettext("依法最多可延长 %(days)s 个工作日，只能延期一次。") % {"days": allowed}
         self.initial.setdefault("days", allowed)
         approver = self.fields["approver"]
         assert isinstance(approver, ApproverField)

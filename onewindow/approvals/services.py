@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.calendar import current_calendar
@@ -108,9 +109,9 @@ def _claim(branch_id: int, reviewer: User, expected_version: int | None) -> Bran
     try:
         branch = Branch.objects.select_related("item", "department").get(pk=branch_id)
     except Branch.DoesNotExist:
-        raise CaseNotFound("branch_not_found", "没有找到这个子件。") from None
+        raise CaseNotFound("branch_not_found", _("没有找到这个子件。")) from None
     if reviewer.role != Role.REVIEWER or reviewer.department_id != branch.department_id:
-        raise CaseNotFound("branch_not_found", "没有找到这个子件。")
+        raise CaseNotFound("branch_not_found", _("没有找到这个子件。"))
     version = branch.version if expected_version is None else expected_version
     case = (
         Case.objects.select_for_update(of=("self",))
@@ -120,7 +121,7 @@ def _claim(branch_id: int, reviewer: User, expected_version: int | None) -> Bran
     # Exactly one of two concurrent decisions passes this conditional update.
     claimed = Branch.objects.filter(pk=branch_id, version=version).update(version=F("version") + 1)
     if not claimed:
-        raise CaseConflict("branch_changed", "该子件刚刚已被他人处理，请刷新页面查看最新结果。")
+        raise CaseConflict("branch_changed", _("该子件刚刚已被他人处理，请刷新页面查看最新结果。"))
     # The update above holds the branch's row lock; read what it now says.
     fresh = Branch.objects.select_related("item", "department").get(pk=branch_id)
     fresh.case = case
@@ -138,7 +139,9 @@ def branch_approve(
 ) -> Branch:
     today = timezone.localdate()
     if valid_until is not None and valid_until <= today:
-        raise CaseInvalid("validity_past", "有效期应晚于今天。", fields={"valid_until": "有效期应晚于今天。"})
+        raise CaseInvalid(
+            "validity_past", _("有效期应晚于今天。"), fields={"valid_until": _("有效期应晚于今天。")}
+        )
     with transaction.atomic():
         branch = _claim(branch_id, reviewer, expected_version)
         _require_status(branch, (BranchStatus.PENDING,))
@@ -157,11 +160,11 @@ def branch_deny(
 ) -> Branch:
     problems = {}
     if not reason.strip():
-        problems["reason"] = "请写明不予许可的理由。"
+        problems["reason"] = _("请写明不予许可的理由。")
     if not legal_basis.strip():
-        problems["legal_basis"] = "请写明法律依据。"
+        problems["legal_basis"] = _("请写明法律依据。")
     if problems:
-        raise CaseInvalid("deny_incomplete", "不予许可必须写明理由和法律依据。", fields=problems)
+        raise CaseInvalid("deny_incomplete", _("不予许可必须写明理由和法律依据。"), fields=problems)
     with transaction.atomic():
         branch = _claim(branch_id, reviewer, expected_version)
         _require_status(branch, (BranchStatus.PENDING,))
@@ -176,11 +179,12 @@ def branch_deny(
 def _require_status(branch: Branch, allowed: tuple[str, ...]) -> None:
     if branch.status not in allowed:
         labels = {
-            BranchStatus.WAITING: "该子件在等待前置审批结果，暂不能办理。",
-            BranchStatus.PAUSED: "该子件正在暂停计时（整改或核查中），请先恢复计时。",
+            BranchStatus.WAITING: _("该子件在等待前置审批结果，暂不能办理。"),
+            BranchStatus.PAUSED: _("该子件正在暂停计时（整改或核查中），请先恢复计时。"),
         }
         message = labels.get(
-            BranchStatus(branch.status), f"该子件已{branch.get_status_display()}，不能重复办理。"
+            BranchStatus(branch.status),
+            _("该子件已%(status)s，不能重复办理。") % {"status": branch.get_status_display()},
         )
         raise CaseConflict("branch_status", message)
 
@@ -257,10 +261,10 @@ def branch_pause(
 ) -> Branch:
     """Stop the clock (rectification, site check, expert review): the time does not count."""
     if reason not in ClockPause.Reason.values:
-        raise CaseInvalid("pause_reason", "暂停计时的原因不正确。")
+        raise CaseInvalid("pause_reason", _("暂停计时的原因不正确。"))
     if not note.strip():
         raise CaseInvalid(
-            "note_required", "请写明需要申请人整改或补充的内容。", fields={"note": "请填写整改要求。"}
+            "note_required", _("请写明需要申请人整改或补充的内容。"), fields={"note": _("请填写整改要求。")}
         )
     with transaction.atomic():
         branch = _claim(branch_id, reviewer, expected_version)
@@ -296,7 +300,7 @@ def branch_resume(
         _require_status(branch, (BranchStatus.PAUSED,))
         if inspection_holds_clock(branch):
             raise CaseConflict(
-                "inspection_holds_clock", "该子件正在联合核查中，核查通过后将自动恢复计时，无需手动恢复。"
+                "inspection_holds_clock", _("该子件正在联合核查中，核查通过后将自动恢复计时，无需手动恢复。")
             )
         today = timezone.localdate()
         pause = branch.pauses.filter(ended_on__isnull=True).first()
@@ -332,10 +336,12 @@ def branch_extend(
 ) -> Branch:
     """Extend once, with a reason and an approver, within the statutory extension."""
     if not reason.strip():
-        raise CaseInvalid("reason_required", "延期必须写明理由。", fields={"reason": "请写明延期理由。"})
+        raise CaseInvalid(
+            "reason_required", _("延期必须写明理由。"), fields={"reason": _("请写明延期理由。")}
+        )
     if approver.pk == reviewer.pk or approver.role not in (Role.SUPERVISOR, Role.REVIEWER):
         raise CaseInvalid(
-            "approver_required", "延期须由本人以外的负责人批准。", fields={"approver": "请选择批准人。"}
+            "approver_required", _("延期须由本人以外的负责人批准。"), fields={"approver": _("请选择批准人。")}
         )
     with transaction.atomic():
         branch = _claim(branch_id, reviewer, expected_version)
@@ -343,17 +349,17 @@ def branch_extend(
         if approver.role == Role.REVIEWER and approver.department_id != branch.department_id:
             raise CaseInvalid(
                 "approver_required",
-                "批准人应为本部门负责人或督查人员。",
-                fields={"approver": "批准人不符合要求。"},
+                _("批准人应为本部门负责人或督查人员。"),
+                fields={"approver": _("批准人不符合要求。")},
             )
         if branch.extensions.exists():
-            raise CaseConflict("already_extended", "该子件已经延期过一次，依法不能再次延期。")
+            raise CaseConflict("already_extended", _("该子件已经延期过一次，依法不能再次延期。"))
         allowed = branch.item.statutory_extension_days
         if days < 1 or days > allowed:
             raise CaseInvalid(
                 "extension_days",
-                f"延长天数应在 1 至 {allowed} 个工作日之间。",
-                fields={"days": f"最多可延长 {allowed} 个工作日。"},
+                _("延长天数应在 1 至 %(days)s 个工作日之间。") % {"days": allowed},
+                fields={"days": _("最多可延长 %(days)s 个工作日。") % {"days": allowed}},
             )
         Extension.objects.create(
             branch=branch,

@@ -27,6 +27,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from onewindow.accounts.models import Role, User
@@ -75,16 +78,24 @@ CALENDAR_DAYS = 60
 STALE_MESSAGE = "该子件刚刚已被他人处理，请刷新页面查看最新结果。"
 
 # What a branch's timeline rows say, by event action.
-EVENT_LABELS = {
-    "accepted": "综合窗口受理，分送各部门并联审批",
-    "branch_released": "前置审批已完成，开始计时",
-    "branch_approved": "准予许可",
-    "branch_denied": "不予许可",
-    "branch_paused": "暂停计时",
-    "branch_resumed": "恢复计时",
-    "branch_extended": "延长审批期限",
+EVENT_LABELS: dict[str, Promise] = {
+    "accepted": pgettext_lazy("case history", "综合窗口受理，分送各部门并联审批"),
+    "branch_released": pgettext_lazy("case history", "前置审批已完成，开始计时"),
+    "branch_approved": pgettext_lazy("case history", "准予许可"),
+    "branch_denied": pgettext_lazy("case history", "不予许可"),
+    "branch_paused": pgettext_lazy("case history", "暂停计时"),
+    "branch_resumed": pgettext_lazy("case history", "恢复计时"),
+    "branch_extended": pgettext_lazy("case history", "延长审批期限"),
 }
-WEEKDAYS = "一二三四五六日"
+WEEKDAYS = (
+    gettext_lazy("周一"),
+    gettext_lazy("周二"),
+    gettext_lazy("周三"),
+    gettext_lazy("周四"),
+    gettext_lazy("周五"),
+    gettext_lazy("周六"),
+    gettext_lazy("周日"),
+)
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -102,7 +113,7 @@ def _role_required(*roles: str) -> Callable[[View], View]:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if _user(request).role not in roles:
-                raise PermissionDenied("当前岗位没有此页面的权限。")
+                raise PermissionDenied(_("当前岗位没有此页面的权限。"))
             return view(request, *args, **kwargs)
 
         return cast(View, wrapper)
@@ -235,7 +246,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 class Action:
     """One decision form on the branch page and the service call it makes."""
 
-    title: str
+    title: Promise
     make_form: Callable[..., DecisionForm]
     perform: Callable[[Branch, User, dict[str, Any]], str]
     available: Callable[[Branch], bool]
@@ -250,7 +261,9 @@ def _approve(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
         comment=data["comment"],
         expected_version=data["version"],
     )
-    return f"已准予许可，许可证号 {decided.permit_number}。可下载准予行政许可决定书。"
+    return _("已准予许可，许可证号 %(number)s。可下载准予行政许可决定书。") % {
+        "number": decided.permit_number
+    }
 
 
 def _deny(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
@@ -261,7 +274,7 @@ def _deny(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
         legal_basis=data["legal_basis"],
         expected_version=data["version"],
     )
-    return "已作出不予许可决定。可下载不予行政许可决定书送达申请人。"
+    return _("已作出不予许可决定。可下载不予行政许可决定书送达申请人。")
 
 
 def _pause(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
@@ -272,7 +285,7 @@ def _pause(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
         note=data["note"],
         expected_version=data["version"],
     )
-    return "已暂停计时，并已通知申请人整改。申请人完成后请恢复计时。"
+    return _("已暂停计时，并已通知申请人整改。申请人完成后请恢复计时。")
 
 
 def _resume(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
@@ -280,7 +293,7 @@ def _resume(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
         branch_id=branch.pk, reviewer=reviewer, comment=data["comment"], expected_version=data["version"]
     )
     assert resumed.due_on is not None
-    return f"已恢复计时，到期日顺延至 {resumed.due_on:%Y-%m-%d}。"
+    return _("已恢复计时，到期日顺延至 %(due)s。") % {"due": f"{resumed.due_on:%Y-%m-%d}"}
 
 
 def _extend(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
@@ -292,8 +305,14 @@ def _extend(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
         reason=data["reason"],
         expected_version=data["version"],
     )
-    due = f"，到期日为 {extended.due_on:%Y-%m-%d}" if extended.due_on else ""
-    return f"已延长 {data['days']} 个工作日{due}。"
+    days = data["days"]
+    if extended.due_on:
+        return ngettext(
+            "已延长 %(days)s 个工作日，到期日为 %(due)s。",
+            "已延长 %(days)s 个工作日，到期日为 %(due)s。",
+            days,
+        ) % {"days": days, "due": f"{extended.due_on:%Y-%m-%d}"}
+    return ngettext("已延长 %(days)s 个工作日。", "已延长 %(days)s 个工作日。", days) % {"days": days}
 
 
 def _extendable(branch: Branch) -> bool:
@@ -306,31 +325,31 @@ def _extendable(branch: Branch) -> bool:
 
 ACTIONS: dict[str, Action] = {
     "approve": Action(
-        "准予许可",
+        pgettext_lazy("branch decision", "准予许可"),
         lambda data, branch, reviewer, today: ApproveForm(data, prefix="approve", branch=branch, today=today),
         _approve,
         lambda b: b.status == BranchStatus.PENDING,
     ),
     "deny": Action(
-        "不予许可",
+        pgettext_lazy("branch decision", "不予许可"),
         lambda data, branch, reviewer, today: DenyForm(data, prefix="deny", branch=branch),
         _deny,
         lambda b: b.status == BranchStatus.PENDING,
     ),
     "pause": Action(
-        "要求整改（暂停计时）",
+        gettext_lazy("要求整改（暂停计时）"),
         lambda data, branch, reviewer, today: PauseForm(data, prefix="pause"),
         _pause,
         lambda b: b.status == BranchStatus.PENDING,
     ),
     "resume": Action(
-        "恢复计时",
+        pgettext_lazy("branch decision", "恢复计时"),
         lambda data, branch, reviewer, today: ResumeForm(data, prefix="resume"),
         _resume,
         lambda b: b.status == BranchStatus.PAUSED,
     ),
     "extend": Action(
-        "延长审批期限",
+        pgettext_lazy("branch decision", "延长审批期限"),
         lambda data, branch, reviewer, today: ExtendForm(
             data, prefix="extend", branch=branch, reviewer=reviewer
         ),
@@ -382,20 +401,29 @@ def _timeline(branch: Branch) -> list[TimelineRow]:
         data = event.data
         details = []
         if event.action == "branch_approved" and data.get("permit_number"):
-            details.append(f"许可证号 {data['permit_number']}")
+            details.append(_("许可证号 %(number)s") % {"number": data["permit_number"]})
         elif event.action == "branch_denied" and data.get("legal_basis"):
-            details.append(f"法律依据：{data['legal_basis']}")
+            details.append(_("法律依据：%(basis)s") % {"basis": data["legal_basis"]})
         elif event.action == "branch_paused":
-            details.append(f"原因：{reasons.get(data.get('reason', ''), data.get('reason', ''))}")
+            details.append(
+                _("原因：%(reason)s")
+                % {"reason": reasons.get(data.get("reason", ""), data.get("reason", ""))}
+            )
         elif event.action == "branch_resumed":
             details.append(
-                f"暂停 {data.get('paused_workdays', 0)} 个工作日，到期日顺延至 {data.get('due_on', '')}"
+                _("暂停 %(days)s 个工作日，到期日顺延至 %(due)s")
+                % {"days": data.get("paused_workdays", 0), "due": data.get("due_on", "")}
             )
         elif event.action == "branch_extended":
-            details.append(f"延长 {data.get('days', '')} 个工作日，批准人 {data.get('approver', '')}")
+            details.append(
+                _("延长 %(days)s 个工作日，批准人 %(approver)s")
+                % {"days": data.get("days", ""), "approver": data.get("approver", "")}
+            )
         elif event.action == "branch_released" and data.get("prerequisite"):
-            details.append(f"前置事项：{names.get(data['prerequisite'], data['prerequisite'])}")
-        rows.append(TimelineRow(event, EVENT_LABELS.get(event.action, event.action), details))
+            details.append(
+                _("前置事项：%(name)s") % {"name": names.get(data["prerequisite"], data["prerequisite"])}
+            )
+        rows.append(TimelineRow(event, str(EVENT_LABELS.get(event.action, event.action)), details))
     return rows
 
 
@@ -422,7 +450,7 @@ def _branch_page(
         # The form being corrected is open; otherwise the first one, so the usual decision is one tap away.
         is_open = form.is_bound or (not bound and not conflict and not forms)
         forms.append(
-            ActionForm(name, action.title, form, reverse(f"approvals:{name}", args=[branch.pk]), is_open)
+            ActionForm(name, str(action.title), form, reverse(f"approvals:{name}", args=[branch.pk]), is_open)
         )
     row = _queue_row(branch, today, calendar)
     open_pause = None
@@ -495,7 +523,7 @@ def _decided_branch_for(user: User, branch_id: int) -> Branch:
         return get_branch_for(user, branch_id)
     branch = Branch.objects.select_related("case__bundle", "item", "department").filter(pk=branch_id).first()
     if branch is None:
-        raise CaseNotFound("branch_not_found", "没有找到这个子件。")
+        raise CaseNotFound("branch_not_found", _("没有找到这个子件。"))
     get_case_for(user, branch.case_id, VIEW)
     return branch
 
@@ -509,7 +537,7 @@ def decision_pdf(request: HttpRequest, branch_id: int) -> HttpResponse:
     except CaseNotFound as exc:
         raise Http404(exc.message) from None
     if branch.status not in DECIDED_BRANCH_STATUSES:
-        raise Http404("该事项尚未作出审批决定，还没有决定书。")
+        raise Http404(_("该事项尚未作出审批决定，还没有决定书。"))
     try:
         content = render_decision_pdf(branch)
     except FontUnavailable as exc:
@@ -539,17 +567,17 @@ def _holiday_name(day: date) -> str:
 
 def _calendar_row(day: date, calendar: WorkdayCalendar, notes: dict[date, str]) -> CalendarRow:
     weekend = day.weekday() >= 5
-    weekday = f"周{WEEKDAYS[day.weekday()]}"
+    weekday = str(WEEKDAYS[day.weekday()])
     if not calendar.year_is_published(day.year) and calendar.fallback == "error":
-        return CalendarRow(day, weekday, "unknown", "未录入", notes.get(day, ""))
+        return CalendarRow(day, weekday, "unknown", _("未录入"), notes.get(day, ""))
     note = notes.get(day) or _holiday_name(day)
     if calendar.is_workday(day):
         if weekend:
-            return CalendarRow(day, weekday, "makeup", "调休上班", note)
-        return CalendarRow(day, weekday, "workday", "工作日", "")
+            return CalendarRow(day, weekday, "makeup", _("调休上班"), note)
+        return CalendarRow(day, weekday, "workday", _("工作日"), "")
     if note or not weekend:
-        return CalendarRow(day, weekday, "holiday", "法定节假日", note)
-    return CalendarRow(day, weekday, "weekend", "周末", "")
+        return CalendarRow(day, weekday, "holiday", _("法定节假日"), note)
+    return CalendarRow(day, weekday, "weekend", _("周末"), "")
 
 
 @require_GET

@@ -7,45 +7,50 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from onewindow.lib.idcheck import IdentifierError, validate_id_number, validate_mobile, validate_uscc
 
 
 def check_value(spec: dict[str, Any], value: Any) -> str | None:
-    """The Chinese problem with one value, or None when it is acceptable."""
+    """The problem with one value in the current language, or None when it is acceptable."""
     label = spec["label"]
     text = "" if value is None else str(value).strip()
     if not text:
-        return f"请填写“{label}”。" if spec.get("required") else None
+        return _("请填写“%(label)s”。") % {"label": label} if spec.get("required") else None
     kind = spec.get("type", "text")
     if kind in {"text", "address"}:
         limit = spec.get("max_length") or (200 if kind == "address" else 100)
         if len(text) > limit:
-            return f"“{label}”不能超过 {limit} 个字。"
+            return _("“%(label)s”不能超过 %(limit)s 个字。") % {"label": label, "limit": limit}
         return None
     if kind in {"number", "area"}:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            return f"“{label}”请填写数字。"
+            return _("“%(label)s”请填写数字。") % {"label": label}
         if not number.is_finite():
-            return f"“{label}”请填写数字。"
+            return _("“%(label)s”请填写数字。") % {"label": label}
         if kind == "area" and number <= 0:
-            return f"“{label}”应大于 0 平方米。"
+            return _("“%(label)s”应大于 0 平方米。") % {"label": label}
         if spec.get("min") is not None and number < Decimal(str(spec["min"])):
-            return f"“{label}”不能小于 {spec['min']}。"
+            return _("“%(label)s”不能小于 %(min)s。") % {"label": label, "min": spec["min"]}
         if spec.get("max") is not None and number > Decimal(str(spec["max"])):
-            return f"“{label}”不能大于 {spec['max']}。"
+            return _("“%(label)s”不能大于 %(max)s。") % {"label": label, "max": spec["max"]}
         return None
     if kind == "date":
         try:
             date.fromisoformat(text)
         except ValueError:
-            return f"“{label}”请按 年-月-日 填写，如 2026-12-01。"
+            return _("“%(label)s”请按 年-月-日 填写，如 2026-12-01。") % {"label": label}
         return None
     if kind == "choice":
         choices = [str(c) for c in spec.get("choices", [])]
         if text not in choices:
-            return f"“{label}”请从以下选项中选择：{'、'.join(choices)}。"
+            return _("“%(label)s”请从以下选项中选择：%(choices)s。") % {
+                "label": label,
+                "choices": _("、").join(choices),
+            }
         return None
     validators: dict[str, Callable[[str], None]] = {
         "uscc": validate_uscc,
@@ -57,7 +62,7 @@ def check_value(spec: dict[str, Any], value: Any) -> str | None:
         try:
             validator(text)
         except IdentifierError as exc:
-            return f"“{label}”：{exc.message}"
+            return _("“%(label)s”：%(problem)s") % {"label": label, "problem": exc.message}
     return None
 
 

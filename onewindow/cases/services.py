@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onewindow.accounts.models import Role, User
 from onewindow.bundles.models import Bundle
@@ -103,7 +104,7 @@ def _lock(case_id: int) -> Case:
             Case.objects.select_for_update(of=("self",)).select_related("bundle", "applicant").get(pk=case_id)
         )
     except Case.DoesNotExist:
-        raise CaseNotFound("case_not_found", "没有找到这个办件，请确认办件编号。") from None
+        raise CaseNotFound("case_not_found", _("没有找到这个办件，请确认办件编号。")) from None
 
 
 # ---------------------------------------------------------------- intake
@@ -161,7 +162,7 @@ def plan_snapshot(plan: Plan) -> dict[str, Any]:
 def _default_center() -> ServiceCenter:
     center = ServiceCenter.objects.filter(kind=ServiceCenter.Kind.MUNICIPAL).order_by("code").first()
     if center is None:
-        raise CaseError("no_service_center", "系统尚未配置政务服务中心，请联系管理员。")
+        raise CaseError("no_service_center", _("系统尚未配置政务服务中心，请联系管理员。"))
     return center
 
 
@@ -176,27 +177,29 @@ def case_start(
 ) -> Case:
     """A draft case from a plan: the checklist rows are created with their dispositions."""
     if applicant.role != Role.APPLICANT:
-        raise CaseInvalid("not_an_applicant", "只有申请人账号可以作为办件的申请人。")
+        raise CaseInvalid("not_an_applicant", _("只有申请人账号可以作为办件的申请人。"))
     if channel not in Channel.values:
-        raise CaseInvalid("unknown_channel", "申请渠道不正确。")
+        raise CaseInvalid("unknown_channel", _("申请渠道不正确。"))
     if channel == Channel.WINDOW and (assisted_by is None or assisted_by.role != Role.CLERK):
-        raise CaseInvalid("assisted_by_required", "窗口帮办代办必须记录办理的窗口人员。")
+        raise CaseInvalid("assisted_by_required", _("窗口帮办代办必须记录办理的窗口人员。"))
     if channel == Channel.GUIDANCE and (assisted_by is None or assisted_by.role != Role.AGENT):
-        raise CaseInvalid("assisted_by_required", "云端导办代填必须记录导办人员。")
+        raise CaseInvalid("assisted_by_required", _("云端导办代填必须记录导办人员。"))
     from onewindow.bundles.api import plan_for_case
 
     try:
         plan = plan_for_case(bundle_code, answers)
     except Bundle.DoesNotExist:
-        raise CaseNotFound("bundle_not_found", f"没有找到编码为“{bundle_code}”的一业一证主题。") from None
+        raise CaseNotFound(
+            "bundle_not_found", _("没有找到编码为“%(code)s”的一业一证主题。") % {"code": bundle_code}
+        ) from None
     except AnswersInvalid as exc:
         raise CaseInvalid(
             "invalid_answers",
-            "情形回答有误，请按提示修改。",
+            _("情形回答有误，请按提示修改。"),
             fields={p.question: p.message for p in exc.problems},
         ) from None
     if not plan.items:
-        raise CaseInvalid("empty_plan", "按您的回答没有需要办理的事项。")
+        raise CaseInvalid("empty_plan", _("按您的回答没有需要办理的事项。"))
     with transaction.atomic():
         return _case_create(plan, applicant, channel, assisted_by, service_center)
 
@@ -260,7 +263,7 @@ def case_form_save(*, case: Case, user: User, data: dict[str, Any]) -> dict[str,
     with transaction.atomic():
         locked = _lock(case.pk)
         if locked.status not in EDITABLE_STATUSES:
-            raise CaseConflict("not_editable", "办件已提交，不能再修改申请表。如需修改请联系窗口。")
+            raise CaseConflict("not_editable", _("办件已提交，不能再修改申请表。如需修改请联系窗口。"))
         locked.form_data = {**locked.form_data, **cleaned}
         locked.save(update_fields=["form_data", "updated_at"])
     case.form_data = locked.form_data
@@ -270,26 +273,28 @@ def case_form_save(*, case: Case, user: User, data: dict[str, Any]) -> dict[str,
 def _material_row(case: Case, material_code: str) -> CaseMaterial:
     row = case.materials.select_related("material").filter(material__code=material_code).first()
     if row is None:
-        raise CaseNotFound("material_not_in_case", "这份材料不在本办件的材料清单中。")
+        raise CaseNotFound("material_not_in_case", _("这份材料不在本办件的材料清单中。"))
     return row
 
 
 def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
     if upload.size is None or upload.size == 0:
-        raise CaseInvalid("upload_empty", "上传的文件是空的，请重新选择文件。")
+        raise CaseInvalid("upload_empty", _("上传的文件是空的，请重新选择文件。"))
     if upload.size > settings.UPLOAD_MAX_BYTES:
         limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
-        raise CaseInvalid("upload_too_large", f"文件超过 {limit} MB，请压缩或分页扫描后再上传。")
+        raise CaseInvalid(
+            "upload_too_large", _("文件超过 %(limit)s MB，请压缩或分页扫描后再上传。") % {"limit": limit}
+        )
     content = upload.read()
     kind = filetype.guess(content)
     mime = kind.mime if kind else ""
     if mime not in ALLOWED_UPLOADS:
         raise CaseInvalid(
             "upload_type",
-            "只能上传 PDF、JPEG 或 PNG 文件（按文件内容判断，而非扩展名），请转换格式后再上传。",
+            _("只能上传 PDF、JPEG 或 PNG 文件（按文件内容判断，而非扩展名），请转换格式后再上传。"),
         )
     if mime == "application/pdf" and b"%%EOF" not in content[-2048:]:
-        raise CaseInvalid("upload_damaged", "PDF 文件不完整或已损坏，请重新导出后上传。")
+        raise CaseInvalid("upload_damaged", _("PDF 文件不完整或已损坏，请重新导出后上传。"))
     if mime.startswith("image/"):
         from PIL import Image, UnidentifiedImageError
 
@@ -299,7 +304,7 @@ def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
             with Image.open(BytesIO(content)) as image:
                 image.verify()
         except (UnidentifiedImageError, OSError, SyntaxError):
-            raise CaseInvalid("upload_damaged", "图片文件已损坏，无法打开，请重新拍照或扫描。") from None
+            raise CaseInvalid("upload_damaged", _("图片文件已损坏，无法打开，请重新拍照或扫描。")) from None
     return content, mime
 
 
@@ -322,7 +327,9 @@ def _material_store(
     from django.core.files.base import ContentFile
 
     if row.disposition == CaseMaterial.Disposition.SHARED and row.provided_at:
-        raise CaseConflict("already_shared", f"“{row.material.name}”已从电子证照库调取，无需上传。")
+        raise CaseConflict(
+            "already_shared", _("“%(names)s”已从电子证照库调取，无需上传。") % {"names": row.material.name}
+        )
     if row.file:
         # The replaced file goes only once the new one is committed: a rollback keeps the old one.
         storage, old_name = row.file.storage, row.file.name
@@ -346,7 +353,7 @@ def case_material_upload(*, case: Case, user: User, material_code: str, upload: 
     with transaction.atomic():
         locked = _lock(case.pk)
         if locked.status not in EDITABLE_STATUSES:
-            raise CaseConflict("not_editable", "办件已提交，不能再更换材料。")
+            raise CaseConflict("not_editable", _("办件已提交，不能再更换材料。"))
         row = _material_row(locked, material_code)
         _material_store(row, upload, content, mime, digest)
         event_append(
@@ -362,7 +369,7 @@ def case_materials_upload(*, case: Case, user: User, uploads: dict[str, Uploaded
     """Hand in several materials at once (a scanned set): every file is checked first, then all are
     kept together, or none is and each problem is named by its material."""
     if not uploads:
-        raise CaseInvalid("upload_none", "请至少选择一份材料文件。")
+        raise CaseInvalid("upload_none", _("请至少选择一份材料文件。"))
     rows = {
         row.material.code: row
         for row in case.materials.select_related("material").filter(material__code__in=list(uploads))
@@ -371,22 +378,25 @@ def case_materials_upload(*, case: Case, user: User, uploads: dict[str, Uploaded
     problems: dict[str, str] = {}
     for code, upload in uploads.items():
         if code not in rows:
-            problems[f"material:{code}"] = "这份材料不在本办件的材料清单中。"
+            problems[f"material:{code}"] = _("这份材料不在本办件的材料清单中。")
             continue
         try:
             checked[code] = upload_check(upload)
         except CaseInvalid as exc:
-            problems[f"material:{code}"] = f"“{rows[code].material.name}”：{exc.message}"
+            problems[f"material:{code}"] = _("“%(name)s”：%(problem)s") % {
+                "name": rows[code].material.name,
+                "problem": exc.message,
+            }
     if problems:
         raise CaseInvalid(
             "uploads_invalid",
-            "有文件没有通过检查，本次上传的文件都没有保存。请按提示更换这些文件后重新上传。",
+            _("有文件没有通过检查，本次上传的文件都没有保存。请按提示更换这些文件后重新上传。"),
             fields=problems,
         )
     with transaction.atomic():
         locked = _lock(case.pk)
         if locked.status not in EDITABLE_STATUSES:
-            raise CaseConflict("not_editable", "办件已提交，不能再更换材料。")
+            raise CaseConflict("not_editable", _("办件已提交，不能再更换材料。"))
         # Read again under the lock: a concurrent request may have changed them.
         rows = {
             row.material.code: row
@@ -398,7 +408,10 @@ def case_materials_upload(*, case: Case, user: User, uploads: dict[str, Uploaded
             if rows[code].disposition == CaseMaterial.Disposition.SHARED and rows[code].provided_at
         ]
         if shared:
-            raise CaseConflict("already_shared", f"“{'”“'.join(shared)}”已从电子证照库调取，无需上传。")
+            raise CaseConflict(
+                "already_shared",
+                _("“%(names)s”已从电子证照库调取，无需上传。") % {"names": "”“".join(shared)},
+            )
         recorded = []
         for code, (content, mime) in checked.items():
             digest = hashlib.sha256(content).hexdigest()
@@ -415,27 +428,28 @@ def case_material_fetch_shared(*, case: Case, user: User, material_code: str) ->
     # checks are made again under the lock before anything is written.
     row = _material_row(case, material_code)
     if case.status not in EDITABLE_STATUSES:
-        raise CaseConflict("not_editable", "办件已提交，不能再更换材料。")
+        raise CaseConflict("not_editable", _("办件已提交，不能再更换材料。"))
     if not case.holder_code:
-        raise CaseInvalid("holder_code_missing", "请先在申请表中填写统一社会信用代码或身份证号码。")
+        raise CaseInvalid("holder_code_missing", _("请先在申请表中填写统一社会信用代码或身份证号码。"))
     licence_type = row.material.shared_licence_type or row.material.name
     try:
         records = get_library().lookup(holder_code=case.holder_code, licence_type=licence_type)
     except LibraryUnavailable:
         raise CaseUnavailable(
-            "library_unavailable", "电子证照库暂时无法访问，请稍后再试，或先上传材料的扫描件。"
+            "library_unavailable", _("电子证照库暂时无法访问，请稍后再试，或先上传材料的扫描件。")
         ) from None
     valid = [r for r in records if r.status == "01"]
     if not valid:
         raise CaseInvalid(
             "shared_not_found",
-            f"电子证照库中没有找到代码为 {case.holder_code} 的有效“{licence_type}”，请上传扫描件。",
+            _("电子证照库中没有找到代码为 %(code)s 的有效“%(licence)s”，请上传扫描件。")
+            % {"code": case.holder_code, "licence": licence_type},
         )
     record = valid[0]
     with transaction.atomic():
         locked = _lock(case.pk)
         if locked.status not in EDITABLE_STATUSES or locked.holder_code != case.holder_code:
-            raise CaseConflict("case_changed", "办件刚刚已被修改，请刷新页面后重新调取。")
+            raise CaseConflict("case_changed", _("办件刚刚已被修改，请刷新页面后重新调取。"))
         row = _material_row(locked, material_code)
         row.shared_reference = record.identifier
         row.provided_at = timezone.now()
@@ -472,7 +486,7 @@ def case_commitment_sign(*, case: Case, user: User) -> CommitmentSignature:
     with transaction.atomic():
         locked = _lock(case.pk)
         if locked.status not in EDITABLE_STATUSES:
-            raise CaseConflict("not_editable", "办件已提交，承诺书已签署。")
+            raise CaseConflict("not_editable", _("办件已提交，承诺书已签署。"))
         text = commitment_text(locked)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         signer_name = locked.applicant.name
@@ -505,22 +519,26 @@ def submission_problems(case: Case) -> dict[str, str]:
     for row in case.materials.select_related("material"):
         if row.disposition != CaseMaterial.Disposition.COMMITMENT and not row.is_provided:
             if row.disposition == CaseMaterial.Disposition.SHARED:
-                problems[f"material:{row.material.code}"] = f"请从电子证照库调取或上传“{row.material.name}”。"
+                problems[f"material:{row.material.code}"] = _("请从电子证照库调取或上传“%(name)s”。") % {
+                    "name": row.material.name
+                }
             else:
-                problems[f"material:{row.material.code}"] = f"请上传“{row.material.name}”。"
+                problems[f"material:{row.material.code}"] = _("请上传“%(name)s”。") % {
+                    "name": row.material.name
+                }
     if case.plan.get("commitment") and not hasattr(case, "commitment_signature"):
-        problems["commitment"] = "请阅读并签署告知承诺书。"
+        problems["commitment"] = _("请阅读并签署告知承诺书。")
     return problems
 
 
 def case_submit(*, case: Case, user: User, key: str) -> Case:
     """Submit once: a repeated request with the same key returns the same case unchanged."""
     if not key or len(key) > 64:
-        raise CaseInvalid("submission_key", "提交令牌缺失或无效，请刷新页面后重新提交。")
+        raise CaseInvalid("submission_key", _("提交令牌缺失或无效，请刷新页面后重新提交。"))
     existing = Submission.objects.filter(key=key).select_related("case").first()
     if existing is not None:
         if existing.case_id != case.pk:
-            raise CaseConflict("submission_key_reused", "提交令牌已用于其他办件，请刷新页面后重新提交。")
+            raise CaseConflict("submission_key_reused", _("提交令牌已用于其他办件，请刷新页面后重新提交。"))
         return existing.case
     try:
         with transaction.atomic():
@@ -530,11 +548,11 @@ def case_submit(*, case: Case, user: User, key: str) -> Case:
             if earlier is not None and earlier.case_id == locked.pk:
                 return earlier.case
             if locked.status not in EDITABLE_STATUSES:
-                raise CaseConflict("already_submitted", "办件已提交，无需重复提交。")
+                raise CaseConflict("already_submitted", _("办件已提交，无需重复提交。"))
             problems = submission_problems(locked)
             if problems:
                 raise CaseInvalid(
-                    "incomplete", "还有内容没有填写或提交，请按提示补充后再提交。", fields=problems
+                    "incomplete", _("还有内容没有填写或提交，请按提示补充后再提交。"), fields=problems
                 )
             Submission.objects.create(key=key, case=locked)
             before = locked.status
@@ -574,13 +592,15 @@ def case_submit(*, case: Case, user: User, key: str) -> Case:
 
 def _window_transition(case: Case, clerk: User, allowed: tuple[str, ...]) -> Case:
     if clerk.role != Role.CLERK:
-        raise CaseError("not_a_clerk", "只有综合窗口人员可以办理受理。")
+        raise CaseError("not_a_clerk", _("只有综合窗口人员可以办理受理。"))
     locked = _lock(case.pk)
     if locked.service_center_id != clerk.service_center_id:
-        raise CaseNotFound("case_not_found", "没有找到这个办件，请确认办件编号。")
+        raise CaseNotFound("case_not_found", _("没有找到这个办件，请确认办件编号。"))
     if locked.status not in allowed:
         raise CaseConflict(
-            "status_changed", f"办件当前状态为“{locked.get_status_display()}”，不能执行此操作。请刷新后查看。"
+            "status_changed",
+            _("办件当前状态为“%(status)s”，不能执行此操作。请刷新后查看。")
+            % {"status": locked.get_status_display()},
         )
     return locked
 
@@ -611,7 +631,7 @@ def case_request_supplement(
 ) -> SupplementRequest:
     """补正一次告知: one notice with everything to add or correct; the case returns to the applicant."""
     if not entries:
-        raise CaseInvalid("supplement_empty", "请至少列出一项需要补正的材料或内容，并写明原因。")
+        raise CaseInvalid("supplement_empty", _("请至少列出一项需要补正的材料或内容，并写明原因。"))
     with transaction.atomic():
         locked = _window_transition(case, clerk, (CaseStatus.SUBMITTED,))
         rows = {r.material.code: r for r in locked.materials.select_related("material")}
@@ -621,9 +641,9 @@ def case_request_supplement(
             code = str(entry.get("material", "")).strip()
             reason = str(entry.get("reason", "")).strip()
             if code and code not in rows:
-                problems[f"entries[{index}].material"] = "这份材料不在本办件的材料清单中。"
+                problems[f"entries[{index}].material"] = _("这份材料不在本办件的材料清单中。")
             if not reason:
-                problems[f"entries[{index}].reason"] = "请写明需要补正的原因。"
+                problems[f"entries[{index}].reason"] = _("请写明需要补正的原因。")
             clean_entries.append(
                 {
                     "material": code,
@@ -632,7 +652,7 @@ def case_request_supplement(
                 }
             )
         if problems:
-            raise CaseInvalid("supplement_invalid", "补正清单有误，请按提示修改。", fields=problems)
+            raise CaseInvalid("supplement_invalid", _("补正清单有误，请按提示修改。"), fields=problems)
         for entry in clean_entries:
             if entry["material"]:
                 row = rows[entry["material"]]
@@ -663,7 +683,7 @@ def case_request_supplement(
 
 def case_refuse(*, case: Case, clerk: User, reason: str) -> Case:
     if not reason.strip():
-        raise CaseInvalid("reason_required", "不予受理必须写明理由和依据。")
+        raise CaseInvalid("reason_required", _("不予受理必须写明理由和依据。"))
     with transaction.atomic():
         locked = _window_transition(case, clerk, (CaseStatus.SUBMITTED,))
         locked.status = CaseStatus.REFUSED

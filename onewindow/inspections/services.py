@@ -26,6 +26,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.calendar import current_calendar
@@ -107,7 +109,7 @@ def _lock_case(case_id: int) -> Case:
             Case.objects.select_for_update(of=("self",)).select_related("bundle", "applicant").get(pk=case_id)
         )
     except Case.DoesNotExist:
-        raise CaseNotFound("case_not_found", "没有找到这个办件，请确认办件编号。") from None
+        raise CaseNotFound("case_not_found", _("没有找到这个办件，请确认办件编号。")) from None
 
 
 def _lock_branches(ids: Sequence[int]) -> dict[int, Branch]:
@@ -129,7 +131,7 @@ def _lock_inspection(inspection_id: int) -> JointInspection:
             .get(pk=inspection_id)
         )
     except JointInspection.DoesNotExist:
-        raise CaseNotFound("inspection_not_found", "没有找到这次联合核查。") from None
+        raise CaseNotFound("inspection_not_found", _("没有找到这次联合核查。")) from None
 
 
 @dataclass
@@ -148,7 +150,7 @@ def _lock_all(inspection_id: int) -> _Locked:
     branches = _lock_branches(branch_ids)
     case_id = JointInspection.objects.filter(pk=inspection_id).values_list("case_id", flat=True).first()
     if case_id is None:
-        raise CaseNotFound("inspection_not_found", "没有找到这次联合核查。")
+        raise CaseNotFound("inspection_not_found", _("没有找到这次联合核查。"))
     case = _lock_case(case_id)
     inspection = _lock_inspection(inspection_id)
     assignments = list(
@@ -164,7 +166,9 @@ def _lock_all(inspection_id: int) -> _Locked:
 def _require_organiser(user: User, department_id: int, department_name: str) -> None:
     if user.role not in ORGANISER_ROLES or user.department_id != department_id:
         raise CaseForbidden(
-            "not_organiser", f"只有牵头部门（{department_name}）的核查人员或审批人员可以组织联合核查。"
+            "not_organiser",
+            _("只有牵头部门（%(department)s）的核查人员或审批人员可以组织联合核查。")
+            % {"department": department_name},
         )
 
 
@@ -172,7 +176,8 @@ def _require_status(inspection: JointInspection, allowed: Sequence[str], message
     if inspection.status not in allowed:
         raise CaseConflict(
             "inspection_status",
-            f"{message}（本次核查当前状态为“{inspection.get_status_display()}”，请刷新页面查看。）",
+            _("%(message)s（本次核查当前状态为“%(status)s”，请刷新页面查看。）")
+            % {"message": message, "status": inspection.get_status_display()},
         )
 
 
@@ -180,7 +185,7 @@ def _set_status(inspection: JointInspection, old: str, new: str, **fields: objec
     """Move the inspection on with a conditional update: a concurrent transition makes this a conflict."""
     changed = JointInspection.objects.filter(pk=inspection.pk, status=old).update(status=new, **fields)
     if changed != 1:
-        raise CaseConflict("inspection_changed", "这次核查刚刚已被他人处理，请刷新页面查看最新情况。")
+        raise CaseConflict("inspection_changed", _("这次核查刚刚已被他人处理，请刷新页面查看最新情况。"))
     inspection.status = new
     for name, value in fields.items():
         setattr(inspection, name, value)
@@ -189,15 +194,15 @@ def _set_status(inspection: JointInspection, old: str, new: str, **fields: objec
 def _check_when(scheduled_at: datetime | None) -> datetime:
     if scheduled_at is None:
         raise CaseInvalid(
-            "scheduled_at_required", "请填写核查时间。", fields={"scheduled_at": "请填写核查时间。"}
+            "scheduled_at_required", _("请填写核查时间。"), fields={"scheduled_at": _("请填写核查时间。")}
         )
     if timezone.is_naive(scheduled_at):
         scheduled_at = timezone.make_aware(scheduled_at)
     if timezone.localdate(scheduled_at) < timezone.localdate():
         raise CaseInvalid(
             "scheduled_in_past",
-            "核查时间不能早于今天。",
-            fields={"scheduled_at": "核查时间不能早于今天，请重新选择。"},
+            _("核查时间不能早于今天。"),
+            fields={"scheduled_at": _("核查时间不能早于今天，请重新选择。")},
         )
     return scheduled_at
 
@@ -214,8 +219,8 @@ def _check_photo(upload: UploadedFile) -> tuple[bytes, str]:
     if mime not in PHOTO_TYPES:
         raise CaseInvalid(
             "photo_type",
-            "现场照片只能是 JPEG 或 PNG 图片，请用手机直接拍照上传。",
-            fields={"photos": "请上传照片。"},
+            _("现场照片只能是 JPEG 或 PNG 图片，请用手机直接拍照上传。"),
+            fields={"photos": _("请上传照片。")},
         )
     return content, mime
 
@@ -253,7 +258,7 @@ def _stop_clock(
         status=BranchStatus.PAUSED, version=F("version") + 1
     )
     if changed != 1:
-        raise CaseConflict("branch_changed", "有事项刚刚已被审批部门处理，请刷新页面后重试。")
+        raise CaseConflict("branch_changed", _("有事项刚刚已被审批部门处理，请刷新页面后重试。"))
     ClockPause.objects.create(branch=branch, reason=reason, started_on=today)
     branch.status = BranchStatus.PAUSED
     assignment.clock_paused = True
@@ -314,7 +319,7 @@ def _hold_clocks(
             version=F("version") + 1,
         )
         if changed != 1:
-            raise CaseConflict("branch_changed", "有事项刚刚已被审批部门处理，请刷新页面后重试。")
+            raise CaseConflict("branch_changed", _("有事项刚刚已被审批部门处理，请刷新页面后重试。"))
     return stopped
 
 
@@ -337,7 +342,7 @@ def _restart_clocks(
             version=F("version") + 1,
         )
         if changed != 1:
-            raise CaseConflict("branch_changed", "有事项刚刚已被审批部门处理，请刷新页面后重试。")
+            raise CaseConflict("branch_changed", _("有事项刚刚已被审批部门处理，请刷新页面后重试。"))
         branch.status = BranchStatus.PENDING
         assert branch.due_on is not None
         event_append(
@@ -399,7 +404,9 @@ def inspection_schedule(
     """
     address = address.strip()
     if not address:
-        raise CaseInvalid("address_required", "请填写核查地点。", fields={"address": "请填写核查地点。"})
+        raise CaseInvalid(
+            "address_required", _("请填写核查地点。"), fields={"address": _("请填写核查地点。")}
+        )
     scheduled_at = _check_when(scheduled_at)
     calendar = current_calendar()
     today = timezone.localdate()
@@ -413,18 +420,19 @@ def inspection_schedule(
             if locked_case.status != CaseStatus.IN_APPROVAL:
                 raise CaseConflict(
                     "case_status",
-                    f"办件当前状态为“{locked_case.get_status_display()}”，只有并联审批中的办件可以安排联合核查。",
+                    _("办件当前状态为“%(status)s”，只有并联审批中的办件可以安排联合核查。")
+                    % {"status": locked_case.get_status_display()},
                 )
             if JointInspection.objects.filter(
                 case=locked_case, status__in=ACTIVE_INSPECTION_STATUSES
             ).exists():
                 raise CaseConflict(
-                    "inspection_active", "该办件已有一次正在进行的联合核查，请在核查页面继续办理。"
+                    "inspection_active", _("该办件已有一次正在进行的联合核查，请在核查页面继续办理。")
                 )
             # Re-read under the locks: a branch may have been decided since the page was built.
             included = [b for b in branches.values() if b.status in SCHEDULABLE_BRANCH_STATUSES]
             if not included:
-                raise CaseInvalid("nothing_to_inspect", "该办件没有需要现场核查的在办事项。")
+                raise CaseInvalid("nothing_to_inspect", _("该办件没有需要现场核查的在办事项。"))
             chosen = _check_inspectors(included, inspectors)
             inspection = JointInspection.objects.create(
                 case=locked_case,
@@ -481,7 +489,7 @@ def inspection_schedule(
     except IntegrityError:
         # Another organiser scheduled this case at the same moment (inspections_one_active_per_case).
         raise CaseConflict(
-            "inspection_active", "该办件已有一次正在进行的联合核查，请在核查页面继续办理。"
+            "inspection_active", _("该办件已有一次正在进行的联合核查，请在核查页面继续办理。")
         ) from None
     return inspection
 
@@ -493,14 +501,17 @@ def _check_inspectors(included: list[Branch], inspectors: Mapping[str, User]) ->
     for code, department in departments.items():
         user = inspectors.get(code)
         if user is None:
-            problems[code] = f"请选择{department.name}派出的核查人员。"
+            problems[code] = _("请选择%(department)s派出的核查人员。") % {"department": department.name}
         elif user.role != Role.INSPECTOR or user.department_id != department.pk or not user.is_active:
-            problems[code] = f"{user.name}不是{department.name}的核查人员，请重新选择。"
+            problems[code] = _("%(name)s不是%(department)s的核查人员，请重新选择。") % {
+                "name": user.name,
+                "department": department.name,
+            }
     for code in inspectors:
         if code not in departments:
-            problems[code] = "该部门没有需要现场核查的事项，无需派员。"
+            problems[code] = _("该部门没有需要现场核查的事项，无需派员。")
     if problems:
-        raise CaseInvalid("inspectors_invalid", "核查人员安排有误，请按提示修改。", fields=problems)
+        raise CaseInvalid("inspectors_invalid", _("核查人员安排有误，请按提示修改。"), fields=problems)
     return {code: inspectors[code] for code in departments}
 
 
@@ -519,11 +530,11 @@ def checklist_record(
     note = note.strip()
     problems = {}
     if result not in ChecklistResult.values:
-        problems["result"] = "请选择核查结果：合格、不合格或仅说明。"
+        problems["result"] = _("请选择核查结果：合格、不合格或仅说明。")
     elif result == ChecklistResult.FAIL and not note:
-        problems["note"] = "不合格时请写明问题和整改要求，申请人将据此整改。"
+        problems["note"] = _("不合格时请写明问题和整改要求，申请人将据此整改。")
     if problems:
-        raise CaseInvalid("entry_invalid", "核查结果填写不完整，请按提示修改。", fields=problems)
+        raise CaseInvalid("entry_invalid", _("核查结果填写不完整，请按提示修改。"), fields=problems)
     checked = [(upload, *_check_photo(upload)) for upload in photos]
     with transaction.atomic():
         case_id = (
@@ -532,7 +543,7 @@ def checklist_record(
             .first()
         )
         if case_id is None:
-            raise CaseNotFound("entry_not_found", "没有找到这个核查项。")
+            raise CaseNotFound("entry_not_found", _("没有找到这个核查项。"))
         case = _lock_case(case_id)
         entry = ChecklistEntry.objects.select_related(
             "assignment__inspection",
@@ -546,20 +557,22 @@ def checklist_record(
             if inspector.department_id == assignment.department_id:
                 raise CaseForbidden(
                     "not_assigned",
-                    f"本部门的核查项由{assignment.inspector.name}填写，如需调整请联系牵头部门。",
+                    _("本部门的核查项由%(name)s填写，如需调整请联系牵头部门。")
+                    % {"name": assignment.inspector.name},
                 )
             raise CaseForbidden(
                 "not_your_section",
-                f"这一部分由{assignment.department.name}的核查人员填写，您只能填写本部门的核查项。",
+                _("这一部分由%(department)s的核查人员填写，您只能填写本部门的核查项。")
+                % {"department": assignment.department.name},
             )
-        _require_status(inspection, RECORDING_STATUSES, "核查已结束，不能再修改核查结果")
+        _require_status(inspection, RECORDING_STATUSES, _("核查已结束，不能再修改核查结果"))
         if entry.round != inspection.round:
-            raise CaseConflict("entry_closed", "这是上一轮的核查项，已不能修改。")
+            raise CaseConflict("entry_closed", _("这是上一轮的核查项，已不能修改。"))
         if entry.photos.count() + len(checked) > MAX_PHOTOS_PER_ENTRY:
             raise CaseInvalid(
                 "too_many_photos",
-                f"每个核查项最多 {MAX_PHOTOS_PER_ENTRY} 张照片。",
-                fields={"photos": f"每个核查项最多 {MAX_PHOTOS_PER_ENTRY} 张照片。"},
+                _("每个核查项最多 %(count)s 张照片。") % {"count": MAX_PHOTOS_PER_ENTRY},
+                fields={"photos": _("每个核查项最多 %(count)s 张照片。") % {"count": MAX_PHOTOS_PER_ENTRY}},
             )
         before = entry.result
         entry.result = result
@@ -622,7 +635,7 @@ def inspection_finish(
     All passed: the inspection passes and the clocks it stopped restart, due dates moved later.
     """
     if not 1 <= rectification_workdays <= MAX_RECTIFICATION_WORKDAYS:
-        message = f"整改期限应在 1 至 {MAX_RECTIFICATION_WORKDAYS} 个工作日之间。"
+        message = _("整改期限应在 1 至 %(days)s 个工作日之间。") % {"days": MAX_RECTIFICATION_WORKDAYS}
         raise CaseInvalid("rectification_workdays", message, fields={"rectification_workdays": message})
     calendar = current_calendar()
     today = timezone.localdate()
@@ -632,7 +645,7 @@ def inspection_finish(
         _require_organiser(
             organiser, inspection.organiser_department_id, inspection.organiser_department.name
         )
-        _require_status(inspection, RECORDING_STATUSES, "本轮核查已经结束")
+        _require_status(inspection, RECORDING_STATUSES, _("本轮核查已经结束"))
         entries = list(
             ChecklistEntry.objects.filter(
                 assignment__inspection=inspection, round=inspection.round
@@ -644,10 +657,14 @@ def inspection_finish(
                 name = entry.assignment.department.name
                 missing[name] = missing.get(name, 0) + 1
         if missing:
-            listed = "、".join(f"{name} {n} 项" for name, n in missing.items())
+            listed = _("、").join(
+                ngettext("%(name)s %(count)s 项", "%(name)s %(count)s 项", n) % {"name": name, "count": n}
+                for name, n in missing.items()
+            )
             raise CaseInvalid(
                 "checklist_incomplete",
-                f"还有核查项没有填写结果：{listed}。请各部门核查人员填完后再结束核查。",
+                _("还有核查项没有填写结果：%(listed)s。请各部门核查人员填完后再结束核查。")
+                % {"listed": listed},
             )
         findings = _findings(locked.assignments, inspection.round)
         if findings:
@@ -720,13 +737,13 @@ def rectification_report(
     text = text.strip()
     problems = {}
     if not text:
-        problems["text"] = "请逐项说明整改情况。"
+        problems["text"] = _("请逐项说明整改情况。")
     if not evidence:
-        problems["evidence"] = "请上传整改后的照片或证明材料，至少一份。"
+        problems["evidence"] = _("请上传整改后的照片或证明材料，至少一份。")
     elif len(evidence) > MAX_EVIDENCE_FILES:
-        problems["evidence"] = f"一次最多上传 {MAX_EVIDENCE_FILES} 个文件。"
+        problems["evidence"] = _("一次最多上传 %(count)s 个文件。") % {"count": MAX_EVIDENCE_FILES}
     if problems:
-        raise CaseInvalid("report_incomplete", "整改报告不完整，请按提示补充。", fields=problems)
+        raise CaseInvalid("report_incomplete", _("整改报告不完整，请按提示补充。"), fields=problems)
     checked = [(upload, *upload_check(upload)) for upload in evidence]
     calendar = current_calendar()
     today = timezone.localdate()
@@ -734,8 +751,8 @@ def rectification_report(
         locked = _lock_all(inspection.pk)
         inspection = locked.inspection
         if locked.case.applicant_id != applicant.pk:
-            raise CaseNotFound("inspection_not_found", "没有找到这次联合核查。")
-        _require_status(inspection, (InspectionStatus.FINDINGS_ISSUED,), "当前没有待整改的核查意见")
+            raise CaseNotFound("inspection_not_found", _("没有找到这次联合核查。"))
+        _require_status(inspection, (InspectionStatus.FINDINGS_ISSUED,), _("当前没有待整改的核查意见"))
         report = RectificationReport.objects.create(
             inspection=inspection,
             round=inspection.round,
@@ -793,8 +810,8 @@ def reinspection_schedule(
             organiser, inspection.organiser_department_id, inspection.organiser_department.name
         )
         if inspection.status == InspectionStatus.FINDINGS_ISSUED:
-            raise CaseConflict("not_rectified", "申请人尚未报告整改情况，暂不能安排复查。")
-        _require_status(inspection, (InspectionStatus.RECTIFIED,), "只有申请人报告整改后才能安排复查")
+            raise CaseConflict("not_rectified", _("申请人尚未报告整改情况，暂不能安排复查。"))
+        _require_status(inspection, (InspectionStatus.RECTIFIED,), _("只有申请人报告整改后才能安排复查"))
         failed = list(
             ChecklistEntry.objects.filter(
                 assignment__inspection=inspection, round=inspection.round, result=ChecklistResult.FAIL
@@ -890,7 +907,9 @@ def inspection_close(*, inspection: JointInspection, organiser: User, reason: st
     """End an inspection without a pass (the case was withdrawn, the applicant gave up): clocks restart."""
     reason = reason.strip()
     if not reason:
-        raise CaseInvalid("reason_required", "请写明关闭核查的原因。", fields={"reason": "请写明关闭原因。"})
+        raise CaseInvalid(
+            "reason_required", _("请写明关闭核查的原因。"), fields={"reason": _("请写明关闭原因。")}
+        )
     calendar = current_calendar()
     today = timezone.localdate()
     with transaction.atomic():
@@ -899,7 +918,7 @@ def inspection_close(*, inspection: JointInspection, organiser: User, reason: st
         _require_organiser(
             organiser, inspection.organiser_department_id, inspection.organiser_department.name
         )
-        _require_status(inspection, ACTIVE_INSPECTION_STATUSES, "本次核查已经结束")
+        _require_status(inspection, ACTIVE_INSPECTION_STATUSES, _("本次核查已经结束"))
         before = inspection.status
         _set_status(inspection, before, InspectionStatus.CLOSED, ended_at=timezone.now(), close_reason=reason)
         restarted = _restart_clocks(locked, organiser, today, calendar, "联合核查关闭，恢复计时")

@@ -6,6 +6,9 @@ import re
 import unicodedata
 from datetime import date
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from onewindow.lib.errors import CodedError
 
 # GB 32100-2015: I, O, S, V and Z are left out so they cannot be mistaken for 1, 0, 5, U and 2.
@@ -19,8 +22,8 @@ EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _MOBILE_SEPARATORS = re.compile(r"[\s\-]")
 
-_USCC_WHERE = "请核对营业执照上的代码。"
-_ID_WHERE = "请核对居民身份证上的号码。"
+_USCC_WHERE = gettext_lazy("请核对营业执照上的代码。")
+_ID_WHERE = gettext_lazy("请核对居民身份证上的号码。")
 
 
 class IdentifierError(CodedError):
@@ -45,8 +48,11 @@ def _uscc_charset_error(text: str) -> IdentifierError | None:
         if char not in USCC_ALPHABET:
             return IdentifierError(
                 "uscc_charset",
-                f"统一社会信用代码第{position}位“{char}”不是有效字符（代码只含数字和大写字母，"
-                f"且不使用I、O、S、V、Z），{_USCC_WHERE}",
+                _(
+                    "统一社会信用代码第%(position)s位“%(char)s”不是有效字符（代码只含数字和大写字母，"
+                    "且不使用I、O、S、V、Z），%(where)s"
+                )
+                % {"position": position, "char": char, "where": _USCC_WHERE},
             )
     return None
 
@@ -55,7 +61,8 @@ def uscc_check_char(first17: str) -> str:
     """The 18th character of a unified social credit code whose first 17 characters are given."""
     if len(first17) != 17:
         raise IdentifierError(
-            "uscc_length", f"计算校验位需要统一社会信用代码的前17位，当前为{len(first17)}位。"
+            "uscc_length",
+            _("计算校验位需要统一社会信用代码的前17位，当前为%(length)s位。") % {"length": len(first17)},
         )
     error = _uscc_charset_error(first17)
     if error is not None:
@@ -74,14 +81,18 @@ def validate_uscc(value: str) -> None:
     """
     text = normalize_uscc(value)
     if len(text) != 18:
-        raise IdentifierError("uscc_length", f"统一社会信用代码应为18位，当前为{len(text)}位，{_USCC_WHERE}")
+        raise IdentifierError(
+            "uscc_length",
+            _("统一社会信用代码应为18位，当前为%(length)s位，%(where)s")
+            % {"length": len(text), "where": _USCC_WHERE},
+        )
     error = _uscc_charset_error(text)
     if error is not None:
         raise error
     if uscc_check_char(text[:17]) != text[17]:
         raise IdentifierError(
             "uscc_check",
-            "统一社会信用代码的校验位（第18位）与前17位不符，可能有字符输错，请逐位核对营业执照上的代码。",
+            _("统一社会信用代码的校验位（第18位）与前17位不符，可能有字符输错，请逐位核对营业执照上的代码。"),
         )
 
 
@@ -104,7 +115,7 @@ def normalize_id_number(value: str) -> str:
 def id_check_char(first17: str) -> str:
     """The 18th character of a resident ID number whose first 17 digits are given."""
     if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
-        raise IdentifierError("id_charset", "计算校验位需要身份证号码的前17位数字。")
+        raise IdentifierError("id_charset", _("计算校验位需要身份证号码的前17位数字。"))
     total = sum(int(char) * weight for char, weight in zip(first17, ID_WEIGHTS, strict=True))
     return ID_CHECK_CHARS[total % 11]
 
@@ -123,24 +134,34 @@ def validate_id_number(value: str, *, today: date | None = None) -> None:
     """
     text = normalize_id_number(value)
     if len(text) != 18:
-        raise IdentifierError("id_length", f"身份证号码应为18位，当前为{len(text)}位，{_ID_WHERE}")
+        raise IdentifierError(
+            "id_length",
+            _("身份证号码应为18位，当前为%(length)s位，%(where)s")
+            % {"length": len(text), "where": _ID_WHERE},
+        )
     body, check = text[:17], text[17]
     if not (body.isascii() and body.isdigit()) or check not in "0123456789X":
-        raise IdentifierError("id_charset", f"身份证号码前17位应为数字，最后一位为数字或字母X，{_ID_WHERE}")
+        raise IdentifierError(
+            "id_charset",
+            _("身份证号码前17位应为数字，最后一位为数字或字母X，%(where)s") % {"where": _ID_WHERE},
+        )
     birth = _birth_date(body[6:14])
     if birth is None:
         raise IdentifierError(
-            "id_birthdate", f"身份证号码第7至14位的出生日期“{body[6:14]}”不是有效日期，{_ID_WHERE}"
+            "id_birthdate",
+            _("身份证号码第7至14位的出生日期“%(digits)s”不是有效日期，%(where)s")
+            % {"digits": body[6:14], "where": _ID_WHERE},
         )
     if birth > (today or date.today()) or birth < EARLIEST_BIRTH_DATE:
         raise IdentifierError(
             "id_birthdate",
-            f"身份证号码中的出生日期{birth.year}年{birth.month}月{birth.day}日不在合理范围内，{_ID_WHERE}",
+            _("身份证号码中的出生日期%(year)s年%(month)s月%(day)s日不在合理范围内，%(where)s")
+            % {"year": birth.year, "month": birth.month, "day": birth.day, "where": _ID_WHERE},
         )
     if id_check_char(body) != check:
         raise IdentifierError(
             "id_check",
-            "身份证号码的校验位（最后一位）与前17位不符，可能有数字输错，请逐位核对居民身份证上的号码。",
+            _("身份证号码的校验位（最后一位）与前17位不符，可能有数字输错，请逐位核对居民身份证上的号码。"),
         )
 
 
@@ -180,7 +201,7 @@ def normalize_mobile(value: str) -> str:
     text = _strip_mobile(value)
     if not _MOBILE.fullmatch(text):
         raise IdentifierError(
-            "mobile_format", "手机号码应为11位数字，以13至19开头（可带+86），请核对后重新填写。"
+            "mobile_format", _("手机号码应为11位数字，以13至19开头（可带+86），请核对后重新填写。")
         )
     return text
 
