@@ -10,15 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import User
 from onewindow.accounts.password import PasswordCodeError
-from onewindow.accounts.registration import describe_fields
-from onewindow.lib.idcheck import (
-    IdentifierError,
-    normalize_id_number,
-    normalize_mobile,
-    normalize_uscc,
-    validate_id_number,
-    validate_uscc,
-)
+from onewindow.accounts.registration import clean_id, clean_mobile, clean_uscc, code_input, describe_fields
 
 Kind = User.ApplicantKind
 
@@ -48,18 +40,14 @@ class PasswordHolderForm(ServiceErrorForm):
         required=False,
         max_length=40,
         help_text=_("注册或在窗口登记时使用的18位代码，见营业执照。"),
-        widget=forms.TextInput(
-            attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}
-        ),
+        widget=code_input(),
     )
     id_number = forms.CharField(
         label=_("身份证号码"),
         required=False,
         max_length=40,
         help_text=_("注册或在窗口登记时使用的18位居民身份证号码。"),
-        widget=forms.TextInput(
-            attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}
-        ),
+        widget=code_input(),
     )
     phone = forms.CharField(
         label=_("手机号码"),
@@ -70,36 +58,28 @@ class PasswordHolderForm(ServiceErrorForm):
     )
 
     def clean_phone(self) -> str:
-        try:
-            return normalize_mobile(self.cleaned_data["phone"])
-        except IdentifierError as exc:
-            raise forms.ValidationError(exc.message, code=exc.code) from None
+        return clean_mobile(self.cleaned_data["phone"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         kind = cleaned.get("kind")
         if kind == Kind.ENTERPRISE:
-            code = normalize_uscc(cleaned.get("uscc", ""))
-            if not code:
+            if not cleaned.get("uscc"):
                 self.add_error("uscc", _("请填写统一社会信用代码。"))
                 return cleaned
             try:
-                validate_uscc(code)
-            except IdentifierError as exc:
                 # A few early pilot codes fail the check digit yet were registered at the window.
-                if exc.code != "uscc_check":
-                    self.add_error("uscc", forms.ValidationError(exc.message, code=exc.code))
-            cleaned["uscc"] = code
+                cleaned["uscc"], _failed = clean_uscc(cleaned["uscc"], allow_override=True)
+            except forms.ValidationError as exc:
+                self.add_error("uscc", exc)
         elif kind == Kind.PERSON:
-            number = normalize_id_number(cleaned.get("id_number", ""))
-            if not number:
+            if not cleaned.get("id_number"):
                 self.add_error("id_number", _("请填写身份证号码。"))
                 return cleaned
             try:
-                validate_id_number(number)
-            except IdentifierError as exc:
-                self.add_error("id_number", forms.ValidationError(exc.message, code=exc.code))
-            cleaned["id_number"] = number
+                cleaned["id_number"] = clean_id(cleaned["id_number"])
+            except forms.ValidationError as exc:
+                self.add_error("id_number", exc)
         return cleaned
 
     @property

@@ -201,7 +201,14 @@ def describe_fields(form: forms.BaseForm) -> None:
         field.widget.attrs.setdefault("aria-describedby", " ".join(described))
 
 
-def _clean_uscc(value: str, *, allow_override: bool = False) -> tuple[str, str]:
+def code_input() -> forms.TextInput:
+    """A box for a credit code or ID number: capitals on phone keyboards, no spelling fixes."""
+    return forms.TextInput(
+        attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}
+    )
+
+
+def clean_uscc(value: str, *, allow_override: bool = False) -> tuple[str, str]:
     """(normalized code, error code of a failed check digit or "")."""
     code = normalize_uscc(value)
     try:
@@ -216,7 +223,7 @@ def _clean_uscc(value: str, *, allow_override: bool = False) -> tuple[str, str]:
     return code, ""
 
 
-def _clean_id(value: str) -> str:
+def clean_id(value: str) -> str:
     number = normalize_id_number(value)
     try:
         validate_id_number(number)
@@ -225,7 +232,7 @@ def _clean_id(value: str) -> str:
     return number
 
 
-def _clean_mobile(value: str) -> str:
+def clean_mobile(value: str) -> str:
     try:
         return normalize_mobile(value)
     except IdentifierError as exc:
@@ -253,9 +260,7 @@ class ApplicantFieldsForm(forms.Form):
         required=False,
         max_length=40,
         help_text=gettext_lazy("18位，见营业执照；字母不区分大小写。"),
-        widget=forms.TextInput(
-            attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}
-        ),
+        widget=code_input(),
     )
     enterprise_name = forms.CharField(
         label=gettext_lazy("企业名称"),
@@ -269,9 +274,7 @@ class ApplicantFieldsForm(forms.Form):
         required=False,
         max_length=40,
         help_text=gettext_lazy("18位居民身份证号码，登记后只显示前6位和后4位。"),
-        widget=forms.TextInput(
-            attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}
-        ),
+        widget=code_input(),
     )
     display_name = forms.CharField(
         label=gettext_lazy("姓名"),
@@ -295,7 +298,7 @@ class ApplicantFieldsForm(forms.Form):
         describe_fields(self)
 
     def clean_phone(self) -> str:
-        return _clean_mobile(self.cleaned_data["phone"])
+        return clean_mobile(self.cleaned_data["phone"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -306,7 +309,7 @@ class ApplicantFieldsForm(forms.Form):
                 self.add_error("uscc", _("请填写统一社会信用代码。"))
             else:
                 try:
-                    code, failed = _clean_uscc(raw, allow_override=self.allow_uscc_override)
+                    code, failed = clean_uscc(raw, allow_override=self.allow_uscc_override)
                 except forms.ValidationError as exc:
                     self.add_error("uscc", exc)
                 else:
@@ -318,7 +321,7 @@ class ApplicantFieldsForm(forms.Form):
                 self.add_error("id_number", _("请填写身份证号码。"))
             else:
                 try:
-                    cleaned["id_number"] = _clean_id(raw)
+                    cleaned["id_number"] = clean_id(raw)
                 except forms.ValidationError as exc:
                     self.add_error("id_number", exc)
         return cleaned
