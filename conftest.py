@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.core.management import call_command
+from django.db.models import QuerySet
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +42,48 @@ def run_queued_tasks() -> int:
         worker.run_task(row)
         ran += 1
     return ran
+
+
+def rows_locked_while(hold: Callable[[], object], rows: dict[str, QuerySet[Any]]) -> list[str]:
+    """Names of the `rows` another connection cannot lock while `hold()` runs in a transaction.
+
+    For PostgreSQL tests with `transaction=True`: `hold` runs in a thread inside its own transaction
+    and keeps its locks while a second thread tries each query set with FOR UPDATE NOWAIT.
+    """
+    import threading
+
+    from django.db import DatabaseError, connection, transaction
+
+    held = threading.Event()
+    release = threading.Event()
+    blocked: list[str] = []
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                hold()
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def probe() -> None:
+        try:
+            for name, queryset in rows.items():
+                try:
+                    with transaction.atomic():
+                        list(queryset.select_for_update(nowait=True))
+                except DatabaseError:
+                    blocked.append(name)
+        finally:
+            connection.close()
+
+    holding = threading.Thread(target=holder)
+    holding.start()
+    assert held.wait(timeout=30), "the holding transaction did not start"
+    probing = threading.Thread(target=probe)
+    probing.start()
+    probing.join(timeout=30)
+    release.set()
+    holding.join(timeout=30)
+    return blocked

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from pytest_django.fixtures import Settings
 
+from conftest import rows_locked_while
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.models import Branch, BranchStatus
 from onewindow.approvals.services import branch_approve, branch_deny
@@ -145,8 +146,6 @@ def test_two_reviewers_deciding_at_once_one_wins() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_decision_in_progress_locks_only_its_case_and_branch() -> None:
     """Shared rows (bundle, department, item, applicant) stay free: other cases are never held up by it."""
-    from django.db import DatabaseError, transaction
-
     from onewindow.approvals.services import _claim
     from onewindow.bundles.models import Bundle
     from onewindow.cases.models import Case
@@ -155,45 +154,16 @@ def test_a_decision_in_progress_locks_only_its_case_and_branch() -> None:
     call_command("seed", "--demo", "--without-cases", verbosity=0)
     branch, first, _second = fire_branch_and_reviewers()
     case = branch.case
-    held = threading.Event()
-    release = threading.Event()
-    blocked: dict[str, str] = {}
 
-    def decide() -> None:
-        try:
-            with transaction.atomic():
-                _claim(branch.pk, first, branch.version)
-                held.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    def probe() -> None:
-        # NOWAIT fails at once if another transaction holds the row.
-        rows = {
+    blocked = rows_locked_while(
+        lambda: _claim(branch.pk, first, branch.version),
+        {
             "bundle": Bundle.objects.filter(pk=case.bundle_id),
             "department": Department.objects.filter(pk=branch.department_id),
             "item": ServiceItem.objects.filter(pk=branch.item_id),
             "applicant": User.objects.filter(pk=case.applicant_id),
             "case": Case.objects.filter(pk=case.pk),
-        }
-        try:
-            for name, rows_of in rows.items():
-                try:
-                    with transaction.atomic():
-                        list(rows_of.select_for_update(nowait=True))
-                except DatabaseError:
-                    blocked[name] = "locked"
-        finally:
-            connection.close()
+        },
+    )
 
-    decider = threading.Thread(target=decide)
-    decider.start()
-    assert held.wait(timeout=30)
-    prober = threading.Thread(target=probe)
-    prober.start()
-    prober.join(timeout=30)
-    release.set()
-    decider.join(timeout=30)
-
-    assert blocked == {"case": "locked"}
+    assert blocked == ["case"]
