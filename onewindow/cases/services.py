@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -11,6 +14,7 @@ import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import FileField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -320,12 +324,47 @@ STORED_MATERIAL_FIELDS = [
 ]
 
 
-def _material_store(
-    row: CaseMaterial, upload: UploadedFile, content: bytes, mime: str, digest: str, *, save: bool = True
-) -> None:
-    """Keep a checked file for a material row (inside the transaction holding the case's lock)."""
+@dataclass(frozen=True)
+class _StoredFile:
+    """A checked upload already written to storage, not yet attached to its material row."""
+
+    name: str  # the storage name
+    original_name: str
+    mime: str
+    size: int
+    sha256: str
+
+
+def _file_store(upload: UploadedFile, content: bytes, mime: str) -> _StoredFile:
+    """Write a checked upload under a new name, before any lock is taken."""
     from django.core.files.base import ContentFile
 
+    field = CaseMaterial._meta.get_field("file")
+    assert isinstance(field, FileField)
+    name = field.generate_filename(None, f"{uuid.uuid4().hex}.{ALLOWED_UPLOADS[mime]}")
+    return _StoredFile(
+        name=field.storage.save(name, ContentFile(content)),
+        original_name=(upload.name or "")[:200],
+        mime=mime,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
+@contextmanager
+def _removed_on_failure(files: Iterable[_StoredFile]) -> Iterator[None]:
+    """Delete the stored `files` (read when it fails) if the block fails: no row ever points at them."""
+    try:
+        yield
+    except BaseException:
+        storage = CaseMaterial._meta.get_field("file").storage
+        for stored in list(files):
+            storage.delete(stored.name)
+        raise
+
+
+def _material_attach(row: CaseMaterial, stored: _StoredFile) -> None:
+    """Point a material row at a stored file (inside the transaction holding the case's lock)."""
     if row.disposition == CaseMaterial.Disposition.SHARED and row.provided_at:
         raise CaseConflict(
             "already_shared", _("“%(names)s”已从电子证照库调取，无需上传。") % {"names": row.material.name}
@@ -334,33 +373,31 @@ def _material_store(
         # The replaced file goes only once the new one is committed: a rollback keeps the old one.
         storage, old_name = row.file.storage, row.file.name
         transaction.on_commit(lambda: storage.delete(old_name))
-    row.file.save(f"{uuid.uuid4().hex}.{ALLOWED_UPLOADS[mime]}", ContentFile(content), save=False)
-    row.original_name = (upload.name or "")[:200]
-    row.content_type = mime
-    row.size = len(content)
-    row.sha256 = digest
+    row.file.name = stored.name
+    row.original_name = stored.original_name
+    row.content_type = stored.mime
+    row.size = stored.size
+    row.sha256 = stored.sha256
     row.provided_at = timezone.now()
     row.needs_supplement = False
     if row.disposition == CaseMaterial.Disposition.COMMITMENT:
         row.disposition = CaseMaterial.Disposition.UPLOAD
-    if save:
-        row.save(update_fields=STORED_MATERIAL_FIELDS)
 
 
 def case_material_upload(*, case: Case, user: User, material_code: str, upload: UploadedFile) -> CaseMaterial:
-    content, mime = upload_check(upload)
-    digest = hashlib.sha256(content).hexdigest()
-    with transaction.atomic():
+    stored = _file_store(upload, *upload_check(upload))
+    with _removed_on_failure([stored]), transaction.atomic():
         locked = _lock(case.pk)
         if locked.status not in EDITABLE_STATUSES:
             raise CaseConflict("not_editable", _("办件已提交，不能再更换材料。"))
         row = _material_row(locked, material_code)
-        _material_store(row, upload, content, mime, digest)
+        _material_attach(row, stored)
+        row.save(update_fields=STORED_MATERIAL_FIELDS)
         event_append(
             case=locked,
             actor=user,
             action="material_uploaded",
-            data={"material": material_code, "sha256": digest, "size": len(content)},
+            data={"material": material_code, "sha256": stored.sha256, "size": stored.size},
         )
     return row
 
@@ -370,21 +407,22 @@ def case_materials_upload(*, case: Case, user: User, uploads: dict[str, Uploaded
     kept together, or none is and each problem is named by its material."""
     if not uploads:
         raise CaseInvalid("upload_none", _("请至少选择一份材料文件。"))
-    rows = {
-        row.material.code: row
-        for row in case.materials.select_related("material").filter(material__code__in=list(uploads))
-    }
+    names = dict(
+        case.materials.filter(material__code__in=list(uploads)).values_list(
+            "material__code", "material__name"
+        )
+    )
     checked: dict[str, tuple[bytes, str]] = {}
     problems: dict[str, str] = {}
     for code, upload in uploads.items():
-        if code not in rows:
+        if code not in names:
             problems[f"material:{code}"] = _("这份材料不在本办件的材料清单中。")
             continue
         try:
             checked[code] = upload_check(upload)
         except CaseInvalid as exc:
             problems[f"material:{code}"] = _("“%(name)s”：%(problem)s") % {
-                "name": rows[code].material.name,
+                "name": names[code],
                 "problem": exc.message,
             }
     if problems:
@@ -393,33 +431,44 @@ def case_materials_upload(*, case: Case, user: User, uploads: dict[str, Uploaded
             _("有文件没有通过检查，本次上传的文件都没有保存。请按提示更换这些文件后重新上传。"),
             fields=problems,
         )
-    with transaction.atomic():
-        locked = _lock(case.pk)
-        if locked.status not in EDITABLE_STATUSES:
-            raise CaseConflict("not_editable", _("办件已提交，不能再更换材料。"))
-        # Read again under the lock: a concurrent request may have changed them.
-        rows = {
-            row.material.code: row
-            for row in locked.materials.select_related("material").filter(material__code__in=list(uploads))
-        }
-        shared = [
-            rows[code].material.name
-            for code in checked
-            if rows[code].disposition == CaseMaterial.Disposition.SHARED and rows[code].provided_at
-        ]
-        if shared:
-            raise CaseConflict(
-                "already_shared",
-                _("“%(names)s”已从电子证照库调取，无需上传。") % {"names": "”“".join(shared)},
-            )
-        recorded = []
+    stored: dict[str, _StoredFile] = {}
+    with _removed_on_failure(stored.values()):
         for code, (content, mime) in checked.items():
-            digest = hashlib.sha256(content).hexdigest()
-            _material_store(rows[code], uploads[code], content, mime, digest, save=False)
-            recorded.append({"material": code, "sha256": digest, "size": len(content)})
-        CaseMaterial.objects.bulk_update([rows[code] for code in checked], STORED_MATERIAL_FIELDS)
-        event_append(case=locked, actor=user, action="materials_uploaded", data={"materials": recorded})
-    return [rows[code] for code in checked]
+            stored[code] = _file_store(uploads[code], content, mime)
+        with transaction.atomic():
+            locked = _lock(case.pk)
+            if locked.status not in EDITABLE_STATUSES:
+                raise CaseConflict("not_editable", _("办件已提交，不能再更换材料。"))
+            # Read again under the lock: a concurrent request may have changed them.
+            rows = {
+                row.material.code: row
+                for row in locked.materials.select_related("material").filter(material__code__in=list(stored))
+            }
+            shared = [
+                rows[code].material.name
+                for code in stored
+                if rows[code].disposition == CaseMaterial.Disposition.SHARED and rows[code].provided_at
+            ]
+            if shared:
+                raise CaseConflict(
+                    "already_shared",
+                    _("“%(names)s”已从电子证照库调取，无需上传。") % {"names": "”“".join(shared)},
+                )
+            for code, file in stored.items():
+                _material_attach(rows[code], file)
+            CaseMaterial.objects.bulk_update(list(rows.values()), STORED_MATERIAL_FIELDS)
+            event_append(
+                case=locked,
+                actor=user,
+                action="materials_uploaded",
+                data={
+                    "materials": [
+                        {"material": code, "sha256": file.sha256, "size": file.size}
+                        for code, file in stored.items()
+                    ]
+                },
+            )
+    return [rows[code] for code in stored]
 
 
 def case_material_fetch_shared(*, case: Case, user: User, material_code: str) -> CaseMaterial:

@@ -98,3 +98,14 @@ def test_another_applicant_cannot_upload_to_the_case(draft: Case, bob: User) -> 
 
     assert response.status_code == 404
     assert not draft.materials.filter(material__code=code, size__gt=0).exists()
+
+
+def test_a_refused_upload_leaves_no_file_behind(draft: Case, alice: User, settings: Settings) -> None:
+    (code,) = upload_codes(draft, 1)
+    Case.objects.filter(pk=draft.pk).update(status="submitted")  # submitted in another tab meanwhile
+
+    response = client_for(alice).post(f"/api/v1/cases/{draft.pk}/materials", {code: pdf("a.pdf")})
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "not_editable"
+    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
