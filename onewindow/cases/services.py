@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -37,6 +37,7 @@ from onewindow.cases.models import (
 from onewindow.catalog.models import Material
 from onewindow.centers.models import ServiceCenter
 from onewindow.integrations.elicense.adapter import LibraryUnavailable, get_library
+from onewindow.lib.counters import counter_next
 from onewindow.lib.hashchain import GENESIS, chain_hash
 from onewindow.lib.idcheck import mask_id_number
 from onewindow.notifications.services import notify_case_applicant
@@ -72,12 +73,48 @@ def event_append(
     after: str = "",
     comment: str = "",
     data: dict[str, Any] | None = None,
+    case_fields: Sequence[str] = (),
 ) -> CaseEvent:
-    """Append one hash-chained event. Call inside the transaction that holds the case row lock."""
-    last = CaseEvent.objects.filter(case=case).order_by("-seq").values("seq", "hash").first()
+    """Append one hash-chained event. Call inside the transaction that holds the case row lock.
+
+    The chain's end (seq and hash) is kept on the case row, so the case the caller locked already
+    says where the new event goes. It is moved with a compare-and-set on the old seq: a stale copy of
+    the case costs one read of the row under its lock, never a broken chain. `case_fields` are
+    saved from `case` in the same statement, as `case.save(update_fields=case_fields)` would.
+    """
+    if "updated_at" in case_fields:
+        case.updated_at = timezone.now()
+    changes = {name: getattr(case, name) for name in case_fields}
+    prev_seq, prev_hash = case.last_event_seq, case.last_event_hash
+    event = _event_build(case, actor, action, before, after, comment, data or {}, prev_seq, prev_hash)
+    moved = Case.objects.filter(pk=case.pk, last_event_seq=prev_seq, last_event_hash=prev_hash).update(
+        last_event_seq=event.seq, last_event_hash=event.hash, **changes
+    )
+    if not moved:
+        prev_seq, prev_hash = _chain_end(case.pk)
+        event = _event_build(case, actor, action, before, after, comment, data or {}, prev_seq, prev_hash)
+        Case.objects.filter(pk=case.pk).update(
+            last_event_seq=event.seq, last_event_hash=event.hash, **changes
+        )
+    event.save(force_insert=True)
+    case.last_event_seq, case.last_event_hash = event.seq, event.hash
+    return event
+
+
+def _event_build(
+    case: Case,
+    actor: User | None,
+    action: str,
+    before: str,
+    after: str,
+    comment: str,
+    data: dict[str, Any],
+    prev_seq: int,
+    prev_hash: str,
+) -> CaseEvent:
     event = CaseEvent(
         case=case,
-        seq=(last["seq"] + 1) if last else 1,
+        seq=prev_seq + 1,
         at=timezone.now(),
         actor=actor,
         actor_name=actor.name if actor else "系统",
@@ -86,13 +123,24 @@ def event_append(
         before=before,
         after=after,
         comment=comment,
-        data=data or {},
-        prev_hash=last["hash"] if last else GENESIS,
+        data=data,
+        prev_hash=prev_hash or GENESIS,
     )
     event.hash = chain_hash(event.prev_hash, _event_payload(event))
-    event.save()
-    Case.objects.filter(pk=case.pk).update(last_event_seq=event.seq)
     return event
+
+
+def _chain_end(case_id: int) -> tuple[int, str]:
+    """The case's last event seq and hash, read under the case's row lock."""
+    seq, end = (
+        Case.objects.select_for_update(of=("self",))
+        .values_list("last_event_seq", "last_event_hash")
+        .get(pk=case_id)
+    )
+    if seq and not end:
+        # A row written before the chain's end was kept on the case: take it from the event itself.
+        end = CaseEvent.objects.filter(case_id=case_id, seq=seq).values_list("hash", flat=True).first() or ""
+    return seq, end
 
 
 def event_payload(event: CaseEvent) -> dict[str, Any]:
@@ -100,12 +148,15 @@ def event_payload(event: CaseEvent) -> dict[str, Any]:
     return _event_payload(event)
 
 
-def _lock(case_id: int) -> Case:
+def _lock(case_id: int, *related: str) -> Case:
+    """The case read under its row lock, with its bundle, applicant and the `related` rows."""
     try:
         # Lock the case row only: PostgreSQL would otherwise also lock the joined bundle and
         # applicant rows, making every write to any case of a bundle wait for every other.
         return (
-            Case.objects.select_for_update(of=("self",)).select_related("bundle", "applicant").get(pk=case_id)
+            Case.objects.select_for_update(of=("self",))
+            .select_related("bundle", "applicant", *related)
+            .get(pk=case_id)
         )
     except Case.DoesNotExist:
         raise CaseNotFound("case_not_found", _("没有找到这个办件，请确认办件编号。")) from None
@@ -407,11 +458,8 @@ def case_materials_upload(*, case: Case, user: User, uploads: dict[str, Uploaded
     kept together, or none is and each problem is named by its material."""
     if not uploads:
         raise CaseInvalid("upload_none", _("请至少选择一份材料文件。"))
-    names = dict(
-        case.materials.filter(material__code__in=list(uploads)).values_list(
-            "material__code", "material__name"
-        )
-    )
+    # The plan lists the case's materials: their rows are read only under the lock.
+    names = {m["code"]: m["name"] for m in case.plan["materials"]}
     checked: dict[str, tuple[bytes, str]] = {}
     problems: dict[str, str] = {}
     for code, upload in uploads.items():
@@ -471,46 +519,86 @@ def case_materials_upload(*, case: Case, user: User, uploads: dict[str, Uploaded
     return [rows[code] for code in stored]
 
 
+@dataclass(frozen=True)
+class SharedFetch:
+    """What one look in the e-licence library gave: the rows taken, and why others were not."""
+
+    taken: list[CaseMaterial]
+    missing: dict[str, str]  # material code → what to do instead
+
+
 def case_material_fetch_shared(*, case: Case, user: User, material_code: str) -> CaseMaterial:
-    """Take a material the government already holds from the e-licence library."""
+    """Take one material the government already holds from the e-licence library."""
+    fetched = case_materials_fetch_shared(case=case, user=user, codes=[material_code])
+    if fetched.missing:
+        raise CaseInvalid("shared_not_found", fetched.missing[material_code])
+    return fetched.taken[0]
+
+
+def case_materials_fetch_shared(*, case: Case, user: User, codes: Sequence[str] | None = None) -> SharedFetch:
+    """Take materials the government already holds from the e-licence library, in one lookup.
+
+    `codes`: the materials to take; without them, every shared material not yet handed in. What the
+    library holds is kept; what it does not is named in `missing`, to be uploaded instead.
+    """
     # Checked without the lock first: the library is asked outside any transaction, and the
     # checks are made again under the lock before anything is written.
-    row = _material_row(case, material_code)
     if case.status not in EDITABLE_STATUSES:
         raise CaseConflict("not_editable", _("办件已提交，不能再更换材料。"))
+    rows = _shared_rows(case, codes)
+    if not rows:
+        return SharedFetch(taken=[], missing={})
     if not case.holder_code:
         raise CaseInvalid("holder_code_missing", _("请先在申请表中填写统一社会信用代码或身份证号码。"))
-    licence_type = row.material.shared_licence_type or row.material.name
     try:
-        records = get_library().lookup(holder_code=case.holder_code, licence_type=licence_type)
+        records = get_library().lookup(holder_code=case.holder_code)
     except LibraryUnavailable:
         raise CaseUnavailable(
             "library_unavailable", _("电子证照库暂时无法访问，请稍后再试，或先上传材料的扫描件。")
         ) from None
-    valid = [r for r in records if r.status == "01"]
-    if not valid:
-        raise CaseInvalid(
-            "shared_not_found",
-            _("电子证照库中没有找到代码为 %(code)s 的有效“%(licence)s”，请上传扫描件。")
-            % {"code": case.holder_code, "licence": licence_type},
-        )
-    record = valid[0]
+    found: dict[str, str] = {}  # material code → the newest valid licence's identifier
+    missing: dict[str, str] = {}
+    for row in rows:
+        licence_type = row.material.shared_licence_type or row.material.name
+        valid = [r for r in records if r.licence_type == licence_type and r.status == "01"]
+        if valid:
+            found[row.material.code] = max(valid, key=lambda r: r.issued_on).identifier
+        else:
+            missing[row.material.code] = _(
+                "电子证照库中没有找到代码为 %(code)s 的有效“%(licence)s”，请上传扫描件。"
+            ) % {"code": case.holder_code, "licence": licence_type}
+    if not found:
+        return SharedFetch(taken=[], missing=missing)
     with transaction.atomic():
         locked = _lock(case.pk)
         if locked.status not in EDITABLE_STATUSES or locked.holder_code != case.holder_code:
             raise CaseConflict("case_changed", _("办件刚刚已被修改，请刷新页面后重新调取。"))
-        row = _material_row(locked, material_code)
-        row.shared_reference = record.identifier
-        row.provided_at = timezone.now()
-        row.needs_supplement = False
-        row.save(update_fields=["shared_reference", "provided_at", "needs_supplement"])
-        event_append(
-            case=locked,
-            actor=user,
-            action="material_shared",
-            data={"material": material_code, "identifier": record.identifier},
-        )
-    return row
+        taken = _shared_rows(locked, list(found))
+        now = timezone.now()
+        for row in taken:
+            row.shared_reference = found[row.material.code]
+            row.provided_at = now
+            row.needs_supplement = False
+        CaseMaterial.objects.bulk_update(taken, ["shared_reference", "provided_at", "needs_supplement"])
+        shared = [{"material": row.material.code, "identifier": row.shared_reference} for row in taken]
+        if len(shared) == 1:
+            event_append(case=locked, actor=user, action="material_shared", data=shared[0])
+        else:
+            event_append(case=locked, actor=user, action="materials_shared", data={"materials": shared})
+    return SharedFetch(taken=taken, missing=missing)
+
+
+def _shared_rows(case: Case, codes: Sequence[str] | None) -> list[CaseMaterial]:
+    """The named material rows (each must be on the case), or every shared one not yet handed in."""
+    rows = case.materials.select_related("material").order_by("pk")
+    if codes is None:
+        return [
+            row for row in rows.filter(disposition=CaseMaterial.Disposition.SHARED) if not row.is_provided
+        ]
+    chosen = list(rows.filter(material__code__in=list(codes)))
+    if len(chosen) != len(set(codes)):
+        raise CaseNotFound("material_not_in_case", _("这份材料不在本办件的材料清单中。"))
+    return chosen
 
 
 def commitment_text(case: Case) -> str:
@@ -541,31 +629,36 @@ def case_commitment_sign(*, case: Case, user: User) -> CommitmentSignature:
         signer_name = locked.applicant.name
         if user.pk != locked.applicant_id:
             signer_name = f"{locked.applicant.name}（由{user.name}代为确认）"
-        signature, _created = CommitmentSignature.objects.update_or_create(
-            case=locked,
-            defaults={
-                "signer": user,
-                "signer_name": signer_name,
-                "signed_at": timezone.now(),
-                "text": text,
-                "text_sha256": digest,
-            },
-        )
+        values = {
+            "signer": user,
+            "signer_name": signer_name,
+            "signed_at": timezone.now(),
+            "text": text,
+            "text_sha256": digest,
+        }
+        # Under the case's lock no one else signs meanwhile: a plain update, else an insert.
+        if CommitmentSignature.objects.filter(case=locked).update(**values):
+            signature = CommitmentSignature.objects.get(case=locked)
+        else:
+            signature = CommitmentSignature.objects.create(case=locked, **values)
         event_append(case=locked, actor=user, action="commitment_signed", data={"sha256": digest})
     return signature
 
 
 def _next_number(center: ServiceCenter, today: date) -> str:
-    counter, _created = CaseCounter.objects.select_for_update().get_or_create(day=today)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{center.region.code[:6]}{today:%Y%m%d}{counter.last:05d}"
+    seq = counter_next(CaseCounter, day=today)
+    return f"{center.region.code[:6]}{today:%Y%m%d}{seq:05d}"
 
 
-def submission_problems(case: Case) -> dict[str, str]:
-    """Everything that still stops a submit, by field code or material code."""
+def submission_problems(case: Case, materials: Iterable[CaseMaterial] | None = None) -> dict[str, str]:
+    """Everything that still stops a submit, by field code or material code.
+
+    `materials`: the case's material rows with their catalogue material, if already read.
+    """
     problems = check_form(case.plan["form"], case.form_data)
-    for row in case.materials.select_related("material"):
+    if materials is None:
+        materials = case.materials.select_related("material")
+    for row in materials:
         if row.disposition != CaseMaterial.Disposition.COMMITMENT and not row.is_provided:
             if row.disposition == CaseMaterial.Disposition.SHARED:
                 problems[f"material:{row.material.code}"] = _("请从电子证照库调取或上传“%(name)s”。") % {
@@ -584,18 +677,13 @@ def case_submit(*, case: Case, user: User, key: str) -> Case:
     """Submit once: a repeated request with the same key returns the same case unchanged."""
     if not key or len(key) > 64:
         raise CaseInvalid("submission_key", _("提交令牌缺失或无效，请刷新页面后重新提交。"))
-    existing = Submission.objects.filter(key=key).select_related("case").first()
-    if existing is not None:
-        if existing.case_id != case.pk:
-            raise CaseConflict("submission_key_reused", _("提交令牌已用于其他办件，请刷新页面后重新提交。"))
-        return existing.case
     try:
         with transaction.atomic():
-            locked = _lock(case.pk)
-            # A concurrent request with the same key may have committed while we waited for the lock.
-            earlier = Submission.objects.filter(key=key).select_related("case").first()
-            if earlier is not None and earlier.case_id == locked.pk:
-                return earlier.case
+            locked = _lock(case.pk, "service_center__region", "commitment_signature")
+            # Read under the lock: a request with the same key may have committed while we waited.
+            earlier = Submission.objects.filter(key=key).values_list("case_id", flat=True).first()
+            if earlier is not None:
+                return _submitted_again(locked, earlier)
             if locked.status not in EDITABLE_STATUSES:
                 raise CaseConflict("already_submitted", _("办件已提交，无需重复提交。"))
             problems = submission_problems(locked)
@@ -610,7 +698,6 @@ def case_submit(*, case: Case, user: User, key: str) -> Case:
                 locked.number = _next_number(locked.service_center, timezone.localdate(now))
             locked.status = CaseStatus.SUBMITTED
             locked.submitted_at = now
-            locked.save(update_fields=["number", "status", "submitted_at", "updated_at"])
             if before == CaseStatus.SUPPLEMENT:
                 SupplementRequest.objects.filter(case=locked, resolved_at__isnull=True).update(
                     resolved_at=now
@@ -621,6 +708,7 @@ def case_submit(*, case: Case, user: User, key: str) -> Case:
                 action="resubmitted" if before == CaseStatus.SUPPLEMENT else "submitted",
                 before=before,
                 after=CaseStatus.SUBMITTED,
+                case_fields=("number", "status", "submitted_at", "updated_at"),
             )
             notify_case_applicant(
                 locked,
@@ -629,11 +717,18 @@ def case_submit(*, case: Case, user: User, key: str) -> Case:
             )
     except IntegrityError:
         # A concurrent request with the same key won: return what it created.
-        existing = Submission.objects.filter(key=key).select_related("case").first()
+        existing = Submission.objects.filter(key=key).values_list("case_id", flat=True).first()
         if existing is None:
             raise
-        return existing.case
+        return _submitted_again(case, existing)
     return locked
+
+
+def _submitted_again(case: Case, submitted_case_id: int) -> Case:
+    """A submit repeated with a key already used: the same case unchanged, or a conflict."""
+    if submitted_case_id != case.pk:
+        raise CaseConflict("submission_key_reused", _("提交令牌已用于其他办件，请刷新页面后重新提交。"))
+    return Case.objects.select_related("bundle", "applicant").get(pk=case.pk)
 
 
 # ---------------------------------------------------------------- the window
@@ -662,13 +757,13 @@ def case_accept(*, case: Case, clerk: User) -> Case:
         locked = _window_transition(case, clerk, (CaseStatus.SUBMITTED,))
         locked.status = CaseStatus.IN_APPROVAL
         locked.accepted_at = timezone.now()
-        locked.save(update_fields=["status", "accepted_at", "updated_at"])
         event_append(
             case=locked,
             actor=clerk,
             action="accepted",
             before=CaseStatus.SUBMITTED,
             after=CaseStatus.IN_APPROVAL,
+            case_fields=("status", "accepted_at", "updated_at"),
         )
         branches_open(case=locked, actor=clerk)
         notify_case_applicant(locked, "办件已受理", f"您的办件 {locked.number} 已受理，各部门正在并联审批。")
@@ -712,7 +807,6 @@ def case_request_supplement(
             case=locked, requested_by=clerk, requested_at=timezone.now(), entries=clean_entries, note=note
         )
         locked.status = CaseStatus.SUPPLEMENT
-        locked.save(update_fields=["status", "updated_at"])
         event_append(
             case=locked,
             actor=clerk,
@@ -721,6 +815,7 @@ def case_request_supplement(
             after=CaseStatus.SUPPLEMENT,
             comment=note,
             data={"entries": clean_entries},
+            case_fields=("status", "updated_at"),
         )
         notify_case_applicant(
             locked,
@@ -738,7 +833,6 @@ def case_refuse(*, case: Case, clerk: User, reason: str) -> Case:
         locked.status = CaseStatus.REFUSED
         locked.outcome_note = reason.strip()
         locked.completed_at = timezone.now()
-        locked.save(update_fields=["status", "outcome_note", "completed_at", "updated_at"])
         event_append(
             case=locked,
             actor=clerk,
@@ -746,6 +840,7 @@ def case_refuse(*, case: Case, clerk: User, reason: str) -> Case:
             before=CaseStatus.SUBMITTED,
             after=CaseStatus.REFUSED,
             comment=reason,
+            case_fields=("status", "outcome_note", "completed_at", "updated_at"),
         )
         notify_case_applicant(locked, "不予受理", f"您的办件 {locked.number} 不予受理：{reason.strip()}")
     return locked

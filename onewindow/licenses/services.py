@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from onewindow.cases.models import Case, CaseStatus
 from onewindow.cases.services import event_append
 from onewindow.catalog.models import Department
 from onewindow.integrations.elicense.adapter import LibraryUnavailable, get_library
+from onewindow.lib.counters import counter_next
 from onewindow.lib.elicence_id import build_identifier, random_serial
 from onewindow.licenses.models import (
     ComprehensiveLicense,
@@ -41,35 +42,10 @@ PUSH_BACKOFF_SECONDS = (10, 30, 60, 300, 900, 3600)
 
 def permit_number_next(department: Department, year: int) -> str:
     """The department's next permit number by its numbering rule. Call inside a transaction."""
-    seq = _counter_next(department.pk, year)
-    if seq is None:
-        # The department's first permit of the year; a concurrent first one makes the insert fail,
-        # and the row it created then counts on.
-        try:
-            with transaction.atomic():
-                PermitCounter.objects.create(department=department, year=year, last=1)
-            seq = 1
-        except IntegrityError:
-            seq = _counter_next(department.pk, year)
-    assert seq is not None
+    seq = counter_next(PermitCounter, department_id=department.pk, year=year)
     return department.permit_number_format.format(
         short=department.short_name, code=department.code, year=year, seq=seq
     )
-
-
-def _counter_next(department_id: int, year: int) -> int | None:
-    """Count one on, in one statement that also locks the row until the transaction ends."""
-    table, last, department, year_column = map(
-        connection.ops.quote_name, (PermitCounter._meta.db_table, "last", "department_id", "year")
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {last} = {last} + 1 WHERE {department} = %s AND {year_column} = %s "
-            f"RETURNING {last}",
-            [department_id, year],
-        )
-        row = cursor.fetchone()
-    return int(row[0]) if row else None
 
 
 def permit_create(*, branch: Branch) -> Permit:
