@@ -21,6 +21,7 @@ from onewindow.cases.services import (
     case_form_save,
     case_material_fetch_shared,
     case_material_upload,
+    case_materials_fetch_shared,
     case_materials_upload,
     case_refuse,
     case_request_supplement,
@@ -95,6 +96,7 @@ def case_summary(case: Case, viewer: User) -> dict[str, Any]:
 
 
 def case_detail(case: Case, viewer: User) -> dict[str, Any]:
+    rows = list(case.materials.select_related("material"))
     materials = [
         {
             "code": row.material.code,
@@ -106,8 +108,10 @@ def case_detail(case: Case, viewer: User) -> dict[str, Any]:
             "needs_supplement": row.needs_supplement,
             "supplement_reason": row.supplement_reason,
         }
-        for row in case.materials.select_related("material")
+        for row in rows
     ]
+    # Branches open on acceptance and supplements are asked for after a submit: a case that has not
+    # reached that step has none to read.
     branches = [
         {
             "id": b.pk,
@@ -122,7 +126,11 @@ def case_detail(case: Case, viewer: User) -> dict[str, Any]:
             "permit_number": b.permit_number,
             "reason": b.decision_reason or b.rectification_note,
         }
-        for b in Branch.objects.filter(case=case).select_related("item", "department").order_by("id")
+        for b in (
+            Branch.objects.filter(case=case).select_related("item", "department").order_by("id")
+            if case.accepted_at
+            else []
+        )
     ]
     editable = case.status in permissions.EDITABLE and permissions.can(viewer, permissions.EDIT, case)
     return {
@@ -132,7 +140,7 @@ def case_detail(case: Case, viewer: User) -> dict[str, Any]:
         "materials": materials,
         "branches": branches,
         "commitment_signed": hasattr(case, "commitment_signature"),
-        "problems": submission_problems(case) if editable else {},
+        "problems": submission_problems(case, rows) if editable else {},
         "outcome_note": case.outcome_note,
         "supplements": [
             {
@@ -141,7 +149,7 @@ def case_detail(case: Case, viewer: User) -> dict[str, Any]:
                 "note": s.note,
                 "resolved_at": s.resolved_at,
             }
-            for s in case.supplement_requests.all()
+            for s in (case.supplement_requests.all() if case.submitted_at else [])
         ],
     }
 
@@ -219,6 +227,20 @@ def upload_materials(request: HttpRequest, case_id: int) -> dict[str, Any]:
             }
             for row in rows
         ]
+    }
+
+
+@router.post("/cases/{case_id}/materials/shared", summary="从电子证照库一次调取全部共享材料")
+def fetch_all_shared(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    """Every shared material not yet handed in, in one lookup; those the library lacks are listed."""
+    user = _user(request)
+    case = permissions.get_case_for(user, case_id, permissions.EDIT)
+    fetched = case_materials_fetch_shared(case=case, user=user)
+    return {
+        "materials": [
+            {"code": row.material.code, "shared_reference": row.shared_reference} for row in fetched.taken
+        ],
+        "missing": fetched.missing,
     }
 
 

@@ -10,6 +10,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "material_uploaded": pgettext_lazy("case history", "上传材料"),
     "materials_uploaded": pgettext_lazy("case history", "批量上传材料"),
     "material_shared": pgettext_lazy("case history", "从电子证照库调取材料"),
+    "materials_shared": pgettext_lazy("case history", "从电子证照库一次调取多份材料"),
     "commitment_signed": pgettext_lazy("case history", "签署告知承诺书"),
     "submitted": pgettext_lazy("case history", "提交申请"),
     "resubmitted": pgettext_lazy("case history", "补正后重新提交"),

@@ -17,6 +17,7 @@ urlpatterns = [
         views.case_material_upload_view,
         name="material_upload",
     ),
+    path("cases/<int:case_id>/materials/shared/", views.case_materials_shared_view, name="materials_shared"),
     path(
         "cases/<int:case_id>/materials/<slug:code>/shared/",
         views.case_material_shared_view,

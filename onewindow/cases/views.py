@@ -63,6 +63,7 @@ from onewindow.cases.services import (
     case_form_save,
     case_material_fetch_shared,
     case_material_upload,
+    case_materials_fetch_shared,
     case_refuse,
     case_request_supplement,
     case_start,
@@ -354,6 +355,11 @@ def _materials_page(
 ) -> HttpResponse:
     context = _case_context(request, case, "materials")
     context["rows"] = _material_rows(case, errors)
+    context["shared_pending"] = sum(
+        1
+        for m in context["rows"]
+        if m.row.disposition == CaseMaterial.Disposition.SHARED and not m.row.is_provided
+    )
     context["error_code"] = next(iter(errors), "") if errors else ""
     context["upload_limit_mb"] = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
     return render(request, "cases/materials.html", context, status=status)
@@ -406,6 +412,34 @@ def case_material_shared_view(request: HttpRequest, case_id: int, code: str) -> 
         % {"material": row.material.name, "reference": row.shared_reference},
     )
     return HttpResponseRedirect(reverse("cases:materials", args=[case.pk]) + f"#material-{code}")
+
+
+@login_required
+@require_POST
+def case_materials_shared_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """一键调取: every shared material not yet handed in, from one look in the e-licence library."""
+    case = _case(request, case_id, EDIT)
+    try:
+        fetched = case_materials_fetch_shared(case=case, user=_user(request))
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+    except CaseError as exc:
+        messages.error(request, exc.message)
+        return _materials_page(request, case, status=exc.status)
+    if fetched.taken:
+        messages.success(
+            request,
+            ngettext(
+                "已从电子证照库调取 %(count)s 份材料。",
+                "已从电子证照库调取 %(count)s 份材料。",
+                len(fetched.taken),
+            )
+            % {"count": len(fetched.taken)},
+        )
+    if fetched.missing:
+        # Each material the library lacks shows why next to its own upload field.
+        return _materials_page(request, case, errors=fetched.missing, status=200 if fetched.taken else 422)
+    return HttpResponseRedirect(reverse("cases:materials", args=[case.pk]))
 
 
 @login_required
