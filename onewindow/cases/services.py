@@ -37,6 +37,7 @@ from onewindow.cases.models import (
 from onewindow.catalog.models import Material
 from onewindow.centers.models import ServiceCenter
 from onewindow.integrations.elicense.adapter import LibraryUnavailable, get_library
+from onewindow.lib.bulk import rows_update
 from onewindow.lib.counters import counter_next
 from onewindow.lib.hashchain import GENESIS, chain_hash
 from onewindow.lib.idcheck import mask_id_number
@@ -504,7 +505,7 @@ def case_materials_upload(*, case: Case, user: User, uploads: dict[str, Uploaded
                 )
             for code, file in stored.items():
                 _material_attach(rows[code], file)
-            CaseMaterial.objects.bulk_update(list(rows.values()), STORED_MATERIAL_FIELDS)
+            rows_update(list(rows.values()), STORED_MATERIAL_FIELDS)
             event_append(
                 case=locked,
                 actor=user,
@@ -579,7 +580,7 @@ def case_materials_fetch_shared(*, case: Case, user: User, codes: Sequence[str] 
             row.shared_reference = found[row.material.code]
             row.provided_at = now
             row.needs_supplement = False
-        CaseMaterial.objects.bulk_update(taken, ["shared_reference", "provided_at", "needs_supplement"])
+        rows_update(taken, ["shared_reference", "provided_at", "needs_supplement"])
         shared = [{"material": row.material.code, "identifier": row.shared_reference} for row in taken]
         if len(shared) == 1:
             event_append(case=locked, actor=user, action="material_shared", data=shared[0])
