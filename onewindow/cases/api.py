@@ -71,6 +71,11 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+def _case_to_change(user: User, case_id: int, action: str) -> Case:
+    # The service reads the case again under its row lock, with what it needs.
+    return permissions.get_case_for(user, case_id, action, related=())
+
+
 def _holder_code(case: Case, viewer: User) -> str:
     # A person's ID number is shown in full only to the applicant himself.
     if case.enterprise_id or viewer.pk == case.applicant_id:
@@ -194,7 +199,7 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
 @router.put("/cases/{case_id}/form", summary="保存申请表（草稿随时保存）")
 def save_form(request: HttpRequest, case_id: int, payload: FormIn) -> dict[str, Any]:
     user = _user(request)
-    case = permissions.get_case_for(user, case_id, permissions.EDIT)
+    case = _case_to_change(user, case_id, permissions.EDIT)
     problems = case_form_save(case=case, user=user, data=payload.data)
     return {"saved": True, "problems": problems}
 
@@ -204,7 +209,7 @@ def upload_material(
     request: HttpRequest, case_id: int, code: str, file: File[UploadedFile]
 ) -> dict[str, Any]:
     user = _user(request)
-    case = permissions.get_case_for(user, case_id, permissions.EDIT)
+    case = _case_to_change(user, case_id, permissions.EDIT)
     row = case_material_upload(case=case, user=user, material_code=code, upload=file)
     return {"code": code, "sha256": row.sha256, "size": row.size, "content_type": row.content_type}
 
@@ -213,7 +218,7 @@ def upload_material(
 def upload_materials(request: HttpRequest, case_id: int) -> dict[str, Any]:
     """multipart/form-data: one file per material, the field named by the material's code."""
     user = _user(request)
-    case = permissions.get_case_for(user, case_id, permissions.EDIT)
+    case = _case_to_change(user, case_id, permissions.EDIT)
     # One file per field: a field sent twice keeps its last file, as Django's form handling does.
     uploads = {code: files[-1] for code, files in request.FILES.lists() if files}
     rows = case_materials_upload(case=case, user=user, uploads=uploads)
@@ -234,7 +239,7 @@ def upload_materials(request: HttpRequest, case_id: int) -> dict[str, Any]:
 def fetch_all_shared(request: HttpRequest, case_id: int) -> dict[str, Any]:
     """Every shared material not yet handed in, in one lookup; those the library lacks are listed."""
     user = _user(request)
-    case = permissions.get_case_for(user, case_id, permissions.EDIT)
+    case = _case_to_change(user, case_id, permissions.EDIT)
     fetched = case_materials_fetch_shared(case=case, user=user)
     return {
         "materials": [
@@ -247,7 +252,7 @@ def fetch_all_shared(request: HttpRequest, case_id: int) -> dict[str, Any]:
 @router.post("/cases/{case_id}/materials/{code}/shared", summary="从电子证照库调取材料")
 def fetch_shared(request: HttpRequest, case_id: int, code: str) -> dict[str, Any]:
     user = _user(request)
-    case = permissions.get_case_for(user, case_id, permissions.EDIT)
+    case = _case_to_change(user, case_id, permissions.EDIT)
     row = case_material_fetch_shared(case=case, user=user, material_code=code)
     return {"code": code, "shared_reference": row.shared_reference}
 
@@ -268,7 +273,7 @@ def get_commitment(request: HttpRequest, case_id: int) -> dict[str, Any]:
 @router.post("/cases/{case_id}/commitment/sign", summary="签署告知承诺书")
 def sign_commitment(request: HttpRequest, case_id: int) -> dict[str, Any]:
     user = _user(request)
-    case = permissions.get_case_for(user, case_id, permissions.EDIT)
+    case = _case_to_change(user, case_id, permissions.EDIT)
     signature = case_commitment_sign(case=case, user=user)
     return {
         "signed": True,
@@ -281,7 +286,7 @@ def sign_commitment(request: HttpRequest, case_id: int) -> dict[str, Any]:
 @router.post("/cases/{case_id}/submit", summary="提交（同一提交令牌重复提交不会重复创建）")
 def submit(request: HttpRequest, case_id: int, payload: SubmitIn) -> dict[str, Any]:
     user = _user(request)
-    case = permissions.get_case_for(user, case_id, permissions.EDIT)
+    case = _case_to_change(user, case_id, permissions.EDIT)
     case = case_submit(case=case, user=user, key=payload.key)
     return case_summary(case, user)
 
@@ -321,14 +326,14 @@ def queue(
 @router.post("/cases/{case_id}/accept", summary="受理", tags=["综合窗口"])
 def accept(request: HttpRequest, case_id: int) -> dict[str, Any]:
     user = _user(request)
-    case = permissions.get_case_for(user, case_id, permissions.WINDOW)
+    case = _case_to_change(user, case_id, permissions.WINDOW)
     return case_detail(case_accept(case=case, clerk=user), user)
 
 
 @router.post("/cases/{case_id}/supplement", summary="一次性告知补正", tags=["综合窗口"])
 def supplement(request: HttpRequest, case_id: int, payload: SupplementIn) -> dict[str, Any]:
     user = _user(request)
-    case = permissions.get_case_for(user, case_id, permissions.WINDOW)
+    case = _case_to_change(user, case_id, permissions.WINDOW)
     request_row = case_request_supplement(
         case=case, clerk=user, entries=[e.dict() for e in payload.entries], note=payload.note
     )
@@ -338,5 +343,5 @@ def supplement(request: HttpRequest, case_id: int, payload: SupplementIn) -> dic
 @router.post("/cases/{case_id}/refuse", summary="不予受理", tags=["综合窗口"])
 def refuse(request: HttpRequest, case_id: int, payload: RefuseIn) -> dict[str, Any]:
     user = _user(request)
-    case = permissions.get_case_for(user, case_id, permissions.WINDOW)
+    case = _case_to_change(user, case_id, permissions.WINDOW)
     return case_summary(case_refuse(case=case, clerk=user, reason=payload.reason), user)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from onewindow.accounts.models import Role, User
 from onewindow.cases.errors import CaseNotFound
 from onewindow.cases.models import Case, CaseStatus, Channel
@@ -44,13 +46,18 @@ def can(user: User, action: str, case: Case) -> bool:
     return False
 
 
-def get_case_for(user: User, case_id: int, action: str = VIEW) -> Case:
-    """The case if this user may do `action` on it; otherwise 404, so no one learns it exists."""
-    case = (
-        Case.objects.select_related("bundle", "applicant", "service_center", "assisted_by", "enterprise")
-        .filter(pk=case_id)
-        .first()
-    )
+SHOWN_WITH_CASE = ("bundle", "applicant", "service_center", "assisted_by", "enterprise")
+
+
+def get_case_for(
+    user: User, case_id: int, action: str = VIEW, *, related: Sequence[str] = SHOWN_WITH_CASE
+) -> Case:
+    """The case if this user may do `action` on it; otherwise 404, so no one learns it exists.
+
+    `related`: the rows read with it (what a page about the case shows); a write that reads the
+    case again under its lock needs none of them.
+    """
+    case = Case.objects.select_related(*related).filter(pk=case_id).first()
     if case is None or not can(user, action, case):
         raise CaseNotFound("case_not_found", "没有找到这个办件，请确认办件编号。")
     return case
