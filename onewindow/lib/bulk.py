@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connections, models, router
 
@@ -19,7 +20,7 @@ def rows_update(rows: Sequence[models.Model], fields: Sequence[str]) -> None:
     meta = model._meta
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    columns = [meta.get_field(name) for name in fields]
+    columns = [concrete_field(meta.get_field(name)) for name in fields]
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
     params = [
@@ -28,3 +29,10 @@ def rows_update(rows: Sequence[models.Model], fields: Sequence[str]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def concrete_field(field: object) -> models.Field[Any, Any]:
+    """A field stored in a column of the model's own table."""
+    if not isinstance(field, models.Field) or not field.concrete or field.column is None:
+        raise ValueError(f"{field} is not stored in a column of its model's table")
+    return field

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
 
+from onewindow.lib.bulk import concrete_field
+
 
 def counter_next(model: type[models.Model], **key: Any) -> int:
     """Count the row identified by `key` on by one and return its new `last`, creating it at 1.
@@ -30,7 +32,7 @@ def counter_next(model: type[models.Model], **key: Any) -> int:
 def _count_on(model: type[models.Model], key: dict[str, Any]) -> int | None:
     quote = connection.ops.quote_name
     last = quote("last")
-    columns = [quote(model._meta.get_field(name).column) for name in key]
+    columns = [quote(concrete_field(model._meta.get_field(name)).column) for name in key]
     where = " AND ".join(f"{column} = %s" for column in columns)
     with connection.cursor() as cursor:
         cursor.execute(
