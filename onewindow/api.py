@@ -1,7 +1,8 @@
 """The HTTP API under /api/v1: one NinjaAPI, its routers, offline docs and one error body for every failure.
 
 Every error, whatever raised it, leaves as
-``{"code": "<stable machine code>", "message": "<Chinese>", "errors": [{"field", "code", "message"}]}``.
+``{"code": "<stable machine code>", "message": "<for people>", "errors": [{"field", "code", "message"}]}``;
+the messages are in the language the caller asked for (Accept-Language or the language cookie), Chinese by default.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, path, re_path, reverse
 from django.utils.html import format_html, json_script
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_safe
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
@@ -68,9 +71,9 @@ class JSONObjectParser(Parser):
         try:
             data = json.loads(request.body)
         except (ValueError, RecursionError) as exc:
-            raise InvalidBody("请求内容不是有效的 JSON，请以 JSON 对象提交。") from exc
+            raise InvalidBody(_("请求内容不是有效的 JSON，请以 JSON 对象提交。")) from exc
         if not isinstance(data, dict):
-            raise InvalidBody("请求内容应为 JSON 对象（键值对）。")
+            raise InvalidBody(_("请求内容应为 JSON 对象（键值对）。"))
         return data
 
 
@@ -83,12 +86,12 @@ class ChineseJSONRenderer(JSONRenderer):
 
 # Parameter names as a person reads them; unknown names fall back to the raw name.
 FIELD_LABELS = {
-    "limit": "每页条数（limit）",
-    "offset": "起始位置（offset）",
-    "level": "层级（level）",
-    "parent": "上级区划代码（parent）",
-    "department": "部门编码（department）",
-    "q": "关键词（q）",
+    "limit": gettext_lazy("每页条数（limit）"),
+    "offset": gettext_lazy("起始位置（offset）"),
+    "level": gettext_lazy("层级（level）"),
+    "parent": gettext_lazy("上级区划代码（parent）"),
+    "department": gettext_lazy("部门编码（department）"),
+    "q": gettext_lazy("关键词（q）"),
 }
 
 SOURCE_CODES = {"body": "invalid_body", "query": "invalid_query", "path": "invalid_path"}
@@ -98,30 +101,47 @@ def _field_message(error: dict[str, Any], label: str) -> str:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     if kind == "missing":
-        return f"缺少“{label}”，请补充后重新提交。"
+        return _("缺少“%(label)s”，请补充后重新提交。") % {"label": label}
     if kind in {"dict_type", "model_type", "model_attributes_type"}:
-        return f"“{label}”应为 JSON 对象（键值对）。"
+        return _("“%(label)s”应为 JSON 对象（键值对）。") % {"label": label}
     if kind in {"int_parsing", "int_type", "int_from_float"}:
-        return f"“{label}”应为整数。"
+        return _("“%(label)s”应为整数。") % {"label": label}
     if kind in {"greater_than_equal", "greater_than"}:
         bound = ctx.get("ge", ctx.get("gt"))
-        return f"“{label}”不能小于 {bound}。"
+        return _("“%(label)s”不能小于 %(bound)s。") % {"label": label, "bound": bound}
     if kind in {"less_than_equal", "less_than"}:
         bound = ctx.get("le", ctx.get("lt"))
-        return f"“{label}”不能大于 {bound}。"
+        return _("“%(label)s”不能大于 %(bound)s。") % {"label": label, "bound": bound}
     if kind in {"enum", "literal_error"}:
         # pydantic lists the values as "'a', 'b' or 'c'"
         values = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ").split(", ")
-        return f"“{label}”只能是以下之一：{'、'.join(values)}。"
+        return _("“%(label)s”只能是以下之一：%(values)s。") % {"label": label, "values": _("、").join(values)}
     if kind in {"string_too_long"}:
-        return f"“{label}”不能超过 {ctx.get('max_length')} 个字符。"
+        return _("“%(label)s”不能超过 %(max_length)s 个字符。") % {
+            "label": label,
+            "max_length": ctx.get("max_length"),
+        }
     if kind in {"string_type"}:
-        return f"“{label}”应为文字。"
-    return f"“{label}”的值不正确，请检查后重新提交。"
+        return _("“%(label)s”应为文字。") % {"label": label}
+    return _("“%(label)s”的值不正确，请检查后重新提交。") % {"label": label}
+
+
+def _in_a_row(sentences: Iterable[str]) -> str:
+    """Whole sentences one after another: Chinese runs them on after "。", English puts a space between."""
+    text = ""
+    for sentence in sentences:
+        if text:
+            text = pgettext("sentences in a row", "%(text)s%(sentence)s") % {
+                "text": text,
+                "sentence": sentence,
+            }
+        else:
+            text = sentence
+    return text
 
 
 def _validation_errors(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str, str]]]:
-    """Ninja's pydantic errors (English) as our code and per-field Chinese entries."""
+    """Ninja's pydantic errors as our code and per-field entries in the caller's language."""
     entries: list[dict[str, str]] = []
     sources: list[str] = []
     for error in errors:
@@ -130,7 +150,7 @@ def _validation_errors(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str
         # Body locations carry the view's parameter name first: ("body", "payload", "name").
         names = loc[2:] if source == "body" else loc[1:]
         field = ".".join(names) if names else "body"
-        label = FIELD_LABELS.get(names[0], field) if names else "请求内容"
+        label = str(FIELD_LABELS.get(names[0], field)) if names else _("请求内容")
         sources.append(source)
         entries.append(
             {
@@ -145,21 +165,22 @@ def _validation_errors(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str
 
 def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     code, entries = _validation_errors(exc.errors)
+    problems = _in_a_row(entry["message"] for entry in entries)
     if code == "invalid_body":
-        message = "请求内容不符合要求：" + "".join(entry["message"] for entry in entries)
+        message = _("请求内容不符合要求：%(problems)s") % {"problems": problems}
     else:
-        message = "请求参数不符合要求：" + "".join(entry["message"] for entry in entries)
+        message = _("请求参数不符合要求：%(problems)s") % {"problems": problems}
     return error_response(422, code, message, entries)
 
 
 # ---------------------------------------------------------------- other failures
 
 HTTP_ERROR_CODES = {
-    401: ("unauthenticated", "请先登录后再调用此接口。"),
-    403: ("forbidden", "您没有调用此接口的权限。"),
-    429: ("throttled", "请求过于频繁，请稍后再试。"),
+    401: ("unauthenticated", gettext_lazy("请先登录后再调用此接口。")),
+    403: ("forbidden", gettext_lazy("您没有调用此接口的权限。")),
+    429: ("throttled", gettext_lazy("请求过于频繁，请稍后再试。")),
 }
-INTERNAL_ERROR_MESSAGE = "服务器处理请求时出错，我们已记录此问题。请稍后重试；如仍失败，请联系政务服务中心。"
+BAD_REQUEST = ("bad_request", gettext_lazy("请求不符合要求，请检查后重试。"))
 
 
 def _on_case_error(request: HttpRequest, exc: CaseError) -> HttpResponse:
@@ -178,23 +199,25 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return error_response(
             422, "invalid_body", message, [{"field": "body", "code": "invalid_body", "message": message}]
         )
-    code, message = HTTP_ERROR_CODES.get(exc.status_code, ("bad_request", "请求不符合要求，请检查后重试。"))
-    return error_response(exc.status_code, code, message)
+    code, reason = HTTP_ERROR_CODES.get(exc.status_code, BAD_REQUEST)
+    return error_response(exc.status_code, code, str(reason))
 
 
 def _on_http404(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(404, "not_found", "没有找到您请求的内容，请核对地址或编码。")
+    return error_response(404, "not_found", _("没有找到您请求的内容，请核对地址或编码。"))
 
 
 def _on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
     if isinstance(exc, RequestDataTooBig):
-        return error_response(413, "body_too_large", "请求内容过大，请精简后重新提交。")
-    return error_response(400, "bad_request", "请求不符合要求，请检查后重试。")
+        return error_response(413, "body_too_large", _("请求内容过大，请精简后重新提交。"))
+    code, reason = BAD_REQUEST
+    return error_response(400, code, str(reason))
 
 
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("Unhandled API error on %s %s", request.method, request.path, exc_info=exc)
-    return error_response(500, "internal_error", INTERNAL_ERROR_MESSAGE)
+    message = _("服务器处理请求时出错，我们已记录此问题。请稍后重试；如仍失败，请联系政务服务中心。")
+    return error_response(500, "internal_error", message)
 
 
 def _json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -210,9 +233,11 @@ def _json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
             return _on_unexpected(request, exc)
         if isinstance(response, HttpResponseNotAllowed):
             allowed = response["Allow"]
-            json_405 = error_response(
-                405, "method_not_allowed", f"此接口不支持 {request.method} 请求，请改用 {allowed}。"
-            )
+            message = _("此接口不支持 %(method)s 请求，请改用 %(allowed)s。") % {
+                "method": request.method,
+                "allowed": allowed,
+            }
+            json_405 = error_response(405, "method_not_allowed", message)
             json_405["Allow"] = allowed
             return json_405
         return response
@@ -221,7 +246,7 @@ def _json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
-    return error_response(404, "not_found", "没有这个接口地址，请查看 /api/v1/docs 中的接口列表。")
+    return error_response(404, "not_found", _("没有这个接口地址，请查看 /api/v1/docs 中的接口列表。"))
 
 
 # ---------------------------------------------------------------- offline docs

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import chinese_calendar
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from onewindow.lib.errors import CodedError
 
@@ -22,15 +24,18 @@ class UnpublishedYearError(CodedError):
     def __init__(self, year: int) -> None:
         super().__init__(
             "calendar_unpublished",
-            f"{year}年的法定节假日安排尚未录入，无法按工作日计算期限。"
-            f"请管理员在节假日表中录入{year}年的放假和调休安排。",
+            _(
+                "%(year)s年的法定节假日安排尚未录入，无法按工作日计算期限。"
+                "请管理员在节假日表中录入%(year)s年的放假和调休安排。"
+            )
+            % {"year": year},
         )
         self.year = year
 
 
 def unpublished_warning(year: int) -> str:
-    """The notice attached to a result that was reckoned with Monday–Friday for `year`."""
-    return f"{year}年的法定节假日安排尚未录入，截止日期按周一至周五推算，可能不准确。"
+    """The notice for a date reckoned with Monday–Friday for `year`, in the active language."""
+    return _("%(year)s年的法定节假日安排尚未录入，截止日期按周一至周五推算，可能不准确。") % {"year": year}
 
 
 @dataclass(frozen=True)
@@ -49,9 +54,10 @@ class DayOverrides:
     def __post_init__(self) -> None:
         both = sorted(self.holidays & self.workdays)
         if both:
-            listed = "、".join(day.isoformat() for day in both)
+            listed = _("、").join(day.isoformat() for day in both)
             raise CodedError(
-                "calendar_override_conflict", f"节假日表中{listed}既登记为放假又登记为上班，请删除其中一条。"
+                "calendar_override_conflict",
+                _("节假日表中%(days)s既登记为放假又登记为上班，请删除其中一条。") % {"days": listed},
             )
 
 
@@ -132,7 +138,11 @@ class WorkdayCalendar:
         if not published:
             if self.fallback == "error":
                 raise UnpublishedYearError(year)
-            warning = unpublished_warning(year)
+            # A result's warnings are kept on rows that everyone reads (a branch's calendar_warning),
+            # so they stay in the source language whoever's request counted the days; a page that
+            # words the notice when it is shown calls unpublished_warning itself.
+            with translation.override(None):
+                warning = unpublished_warning(year)
             if warning not in warnings:
                 warnings.append(warning)
         return days

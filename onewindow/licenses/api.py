@@ -17,6 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
 
@@ -47,10 +49,10 @@ from onewindow.licenses.views import (
 
 router = Router(tags=["证照"], auth=django_auth)
 
-NOT_FOUND_MESSAGE = (
+NOT_FOUND_MESSAGE = gettext_lazy(
     "没有找到与输入内容对应的证照。请核对电子证照标识、证照编号、许可证号或二维码核验码后重试。"
 )
-THROTTLED_MESSAGE = "核验请求过于频繁，请一分钟后再试。"
+THROTTLED_MESSAGE = gettext_lazy("核验请求过于频繁，请一分钟后再试。")
 
 
 def _operator_errors(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -352,7 +354,7 @@ def _throttled() -> HttpResponse:
     # Imported here: onewindow.api imports this module to register the router.
     from onewindow.api import error_response
 
-    response = error_response(429, "throttled", THROTTLED_MESSAGE)
+    response = error_response(429, "throttled", str(THROTTLED_MESSAGE))
     response["Retry-After"] = "60"
     return response
 
@@ -406,7 +408,7 @@ def verify(request: HttpRequest, query: Query[VerifyQuery]) -> HttpResponse:
     # The rendered answer is reused until a licence changes (see selectors.verification_cached).
     body = verification_cached("api", q, lambda today: _verify_body(q, today))
     if body is None:
-        raise ApiError(404, "not_found", NOT_FOUND_MESSAGE)
+        raise ApiError(404, "not_found", str(NOT_FOUND_MESSAGE))
     return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
@@ -423,7 +425,7 @@ def issue(request: HttpRequest, case_id: int) -> Status[dict[str, Any]]:
     user = _user(request)
     case = get_case_for(user, case_id, CASE_VIEW)
     if user.role != Role.ISSUER:
-        raise CaseForbidden("not_an_issuer", "只有综合审批机构人员可以发证。")
+        raise CaseForbidden("not_an_issuer", _("只有综合审批机构人员可以发证。"))
     licence = services.licence_issue(case=case, issuer=user)
     return Status(201, _licence_out(get_licence_for(user, licence.pk), user))
 

@@ -29,6 +29,9 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onewindow.accounts.models import CENTRE_ROLES, Role, User
@@ -73,10 +76,10 @@ CHOOSE_DELIVERY = "choose_delivery"  # the applicant picks pickup or post
 HAND_OUT = "hand_out"  # staff hand over at the window, record shipping and delivery
 
 DENIED = {
-    CHANGE: "只有本中心综合审批机构人员可以办理证照变更。",
-    END: "只有本中心综合审批机构人员或督查人员可以吊销或注销证照。",
-    CHOOSE_DELIVERY: "只有申请人本人可以选择领取方式。",
-    HAND_OUT: "只有本中心工作人员可以办理证照交付。",
+    CHANGE: gettext_lazy("只有本中心综合审批机构人员可以办理证照变更。"),
+    END: gettext_lazy("只有本中心综合审批机构人员或督查人员可以吊销或注销证照。"),
+    CHOOSE_DELIVERY: gettext_lazy("只有申请人本人可以选择领取方式。"),
+    HAND_OUT: gettext_lazy("只有本中心工作人员可以办理证照交付。"),
 }
 
 
@@ -112,9 +115,10 @@ def get_licence_for(user: User, licence_id: int, action: str = VIEW) -> Comprehe
         .first()
     )
     if licence is None or not can(user, VIEW, licence):
-        raise CaseNotFound("licence_not_found", "没有找到这张证照，请核对证照链接。")
+        raise CaseNotFound("licence_not_found", _("没有找到这张证照，请核对证照链接。"))
     if not can(user, action, licence):
-        raise CaseForbidden("not_allowed", DENIED.get(action, "您没有办理此项业务的权限。"))
+        denied = DENIED.get(action)
+        raise CaseForbidden("not_allowed", str(denied) if denied else _("您没有办理此项业务的权限。"))
     return licence
 
 
@@ -142,7 +146,7 @@ def _role_required(*roles: str) -> Callable[[View], View]:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if _user(request).role not in roles:
-                raise PermissionDenied("当前岗位没有此页面的权限。")
+                raise PermissionDenied(_("当前岗位没有此页面的权限。"))
             return view(request, *args, **kwargs)
 
         return cast(View, wrapper)
@@ -193,8 +197,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 def _validity_rule() -> str:
     rule = settings.LICENCE_VALIDITY_RULE
     if rule == "earliest":
-        return "按所含许可中最早的到期日确定"
-    return f"自发证之日起 {rule.removeprefix('years:')} 年"
+        return _("按所含许可中最早的到期日确定")
+    years = int(rule.removeprefix("years:"))
+    return ngettext("自发证之日起 %(years)s 年", "自发证之日起 %(years)s 年", years) % {"years": years}
 
 
 def _issue_page(request: HttpRequest, case: Case, *, error: str = "", status: int = 200) -> HttpResponse:
@@ -242,7 +247,9 @@ def issue_case(request: HttpRequest, case_id: int) -> HttpResponse:
     except FontUnavailable as exc:
         return _issue_page(request, case, error=str(exc), status=503)
     messages.success(
-        request, f"已签发{licence.licence_name}（{licence.number}），并已通知申请人选择领取方式。"
+        request,
+        _("已签发%(name)s（%(number)s），并已通知申请人选择领取方式。")
+        % {"name": licence.licence_name, "number": licence.number},
     )
     return redirect("licenses:detail", licence_id=licence.pk)
 
@@ -267,13 +274,13 @@ class Seal:
 
 
 SEAL_LABELS = {
-    "ok": ("签名有效", "green"),
-    "untrusted": ("签章证书不受信任", "amber"),
-    "tampered": ("文件已被篡改", "red"),
-    "modified": ("签署后被修改", "red"),
-    "bad_signature": ("签名无效", "red"),
-    "unsigned": ("未签章", "red"),
-    "unreadable": ("文件无法读取", "red"),
+    "ok": (gettext_lazy("签名有效"), "green"),
+    "untrusted": (gettext_lazy("签章证书不受信任"), "amber"),
+    "tampered": (gettext_lazy("文件已被篡改"), "red"),
+    "modified": (gettext_lazy("签署后被修改"), "red"),
+    "bad_signature": (gettext_lazy("签名无效"), "red"),
+    "unsigned": (gettext_lazy("未签章"), "red"),
+    "unreadable": (gettext_lazy("文件无法读取"), "red"),
 }
 
 
@@ -291,19 +298,19 @@ def seal_for(licence: ComprehensiveLicense) -> Seal:
     """Check the stored file's seal now, and whether the file is the one stored at issue."""
     content = _read_pdf(licence)
     if content is None:
-        message = "找不到这张证照的签章文件，请联系系统管理员恢复。"
-        return Seal("missing", "签章文件缺失", "red", message, None, False)
+        message = _("找不到这张证照的签章文件，请联系系统管理员恢复。")
+        return Seal("missing", _("签章文件缺失"), "red", message, None, False)
     matches = hashlib.sha256(content).hexdigest() == licence.pdf_sha256
     try:
         check = validate_pdf(content)
     except SigningUnavailable as exc:
-        return Seal("unavailable", "暂无法核验", "grey", exc.message, None, matches)
-    label, tone = SEAL_LABELS.get(check.code, ("签名无效", "red"))
-    return Seal(check.code, label, tone, check.message, check, matches)
+        return Seal("unavailable", _("暂无法核验"), "grey", exc.message, None, matches)
+    label, tone = SEAL_LABELS.get(check.code, SEAL_LABELS["bad_signature"])
+    return Seal(check.code, str(label), tone, check.message, check, matches)
 
 
 # GB/T 36903 holder code types.
-HOLDER_CODE_TYPES = {"001": "统一社会信用代码", "111": "居民身份证号码"}
+HOLDER_CODE_TYPES = {"001": gettext_lazy("统一社会信用代码"), "111": gettext_lazy("居民身份证号码")}
 
 
 def holder_code_type(code: str) -> str:
@@ -320,9 +327,9 @@ class ActionForm:
 
 
 LIFECYCLE = {
-    "change": ("变更（生成新版本）", CHANGE, ChangeForm),
-    "revoke": ("吊销", END, EndForm),
-    "cancel": ("注销", END, EndForm),
+    "change": (gettext_lazy("变更（生成新版本）"), CHANGE, ChangeForm),
+    "revoke": (pgettext_lazy("licence action", "吊销"), END, EndForm),
+    "cancel": (pgettext_lazy("licence action", "注销"), END, EndForm),
 }
 
 
@@ -335,7 +342,7 @@ def _lifecycle_forms(user: User, licence: ComprehensiveLicense, bound: dict[str,
             continue
         form = bound.get(name) or form_class(prefix=name)
         url = reverse(f"licenses:{name}", kwargs={"licence_id": licence.pk})
-        forms.append(ActionForm(name, title, form, url, form.is_bound))
+        forms.append(ActionForm(name, str(title), form, url, form.is_bound))
     return forms
 
 
@@ -450,16 +457,17 @@ def pdf(request: HttpRequest, licence_id: int) -> FileResponse:
     """The signed file exactly as stored at issue, shown in the browser."""
     licence = _licence(request, licence_id)
     if not licence.pdf:
-        raise Http404("这张证照的签章文件尚未生成，请联系发证机关。")
+        raise Http404(_("这张证照的签章文件尚未生成，请联系发证机关。"))
     try:
         handle = licence.pdf.open("rb")
     except OSError:
-        raise Http404("找不到这张证照的签章文件，请联系发证机关。") from None
-    response = FileResponse(
-        handle,
-        content_type="application/pdf",
-        filename=f"{licence.licence_name}-{licence.number}-第{licence.version}版.pdf",
-    )
+        raise Http404(_("找不到这张证照的签章文件，请联系发证机关。")) from None
+    filename = _("%(name)s-%(number)s-第%(version)s版.pdf") % {
+        "name": licence.licence_name,
+        "number": licence.number,
+        "version": licence.version,
+    }
+    response = FileResponse(handle, content_type="application/pdf", filename=filename)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -514,13 +522,19 @@ def _change(licence: ComprehensiveLicense, user: User, data: dict[str, Any]) -> 
         holder_name=data["holder_name"],
         note=data["note"],
     )
-    return new, f"已生成第 {new.version} 版证照，旧版本已标记为已变更。"
+    return new, _("已生成第 %(version)s 版证照，旧版本已标记为已变更。") % {"version": new.version}
 
 
-def _ender(status: str, done: str) -> Callable[..., Outcome]:
+ENDED: dict[str, Promise] = {
+    LicenceStatus.REVOKED: gettext_lazy("证照已吊销，公开核验页面即时显示。"),
+    LicenceStatus.CANCELLED: gettext_lazy("证照已注销，公开核验页面即时显示。"),
+}
+
+
+def _ender(status: str) -> Callable[..., Outcome]:
     def perform(licence: ComprehensiveLicense, user: User, data: dict[str, Any]) -> Outcome:
         ended = services.licence_end(licence_id=licence.pk, actor=user, status=status, reason=data["reason"])
-        return ended, f"证照已{done}，公开核验页面即时显示。"
+        return ended, str(ENDED[status])
 
     return perform
 
@@ -536,7 +550,7 @@ def change(request: HttpRequest, licence_id: int) -> HttpResponse:
 @_login_required
 def revoke(request: HttpRequest, licence_id: int) -> HttpResponse:
     form = EndForm(request.POST, prefix="revoke")
-    perform = _ender(LicenceStatus.REVOKED, "吊销")
+    perform = _ender(LicenceStatus.REVOKED)
     return _act(request, licence_id, action=END, name="revoke", form=form, perform=perform)
 
 
@@ -544,7 +558,7 @@ def revoke(request: HttpRequest, licence_id: int) -> HttpResponse:
 @_login_required
 def cancel(request: HttpRequest, licence_id: int) -> HttpResponse:
     form = EndForm(request.POST, prefix="cancel")
-    perform = _ender(LicenceStatus.CANCELLED, "注销")
+    perform = _ender(LicenceStatus.CANCELLED)
     return _act(request, licence_id, action=END, name="cancel", form=form, perform=perform)
 
 
@@ -558,25 +572,26 @@ def _choose(licence: ComprehensiveLicense, user: User, data: dict[str, Any]) -> 
         address=data["address"],
     )
     if delivery.method == Delivery.Method.PICKUP:
-        return licence, f"已选择窗口领取。取件码 {delivery.pickup_code}，领取时请向窗口出示。"
-    return licence, "已选择邮寄送达，证照寄出后会短信通知您运单号。"
+        message = _("已选择窗口领取。取件码 %(code)s，领取时请向窗口出示。") % {"code": delivery.pickup_code}
+        return licence, message
+    return licence, _("已选择邮寄送达，证照寄出后会短信通知您运单号。")
 
 
 def _hand_over(licence: ComprehensiveLicense, user: User, data: dict[str, Any]) -> Outcome:
     services.delivery_hand_over(licence=licence, staff=user, pickup_code=data["pickup_code"])
-    return licence, "取件码正确，证照已交付申请人，办件已办结。"
+    return licence, _("取件码正确，证照已交付申请人，办件已办结。")
 
 
 def _ship(licence: ComprehensiveLicense, user: User, data: dict[str, Any]) -> Outcome:
     services.delivery_ship(
         licence=licence, staff=user, carrier=data["carrier"], tracking_number=data["tracking_number"]
     )
-    return licence, "已登记寄出，并已短信通知申请人运单号。"
+    return licence, _("已登记寄出，并已短信通知申请人运单号。")
 
 
 def _confirm(licence: ComprehensiveLicense, user: User, data: dict[str, Any]) -> Outcome:
     services.delivery_confirm(licence=licence, actor=user)
-    return licence, "已确认送达，办件已办结。"
+    return licence, _("已确认送达，办件已办结。")
 
 
 @require_POST
