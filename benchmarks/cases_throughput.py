@@ -81,6 +81,8 @@ PDF = (
     b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n164\n%%EOF\n"
 )
 REQUEST_TIMEOUT = 30.0
+# Production runs with Redis (docs/operator-guide.md); database 14 is left to the benchmark.
+DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
 
 # Endpoint labels, in the order of a case's life.
 CREATE = "POST /cases"
@@ -235,9 +237,36 @@ def log_in_all(port: int, usernames: list[str]) -> dict[str, Session]:
 # ---------------------------------------------------------------- database, server, Django in this process
 
 
-def bench_env(tmp: Path, database: Database) -> dict[str, str]:
+def bench_env(tmp: Path, database: Database, redis_url: str) -> dict[str, str]:
     """The server's environment (benchmarks.bench_settings), also used for Django in this process."""
-    return bench.django_env(tmp, database)
+    env = bench.django_env(tmp, database)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+def redis_for(url: str) -> str:
+    """The Redis database to use, emptied (it is the benchmark's own), or "" if none is reachable."""
+    if not url:
+        return ""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        client.flushdb()
+    except redis.RedisError as exc:
+        print(f"Redis at {url} is not reachable ({exc}); running without it", flush=True)
+        return ""
+    return url
+
+
+def python_speed() -> float:
+    """CPU seconds for 10 million additions in a Python loop: compares machines and runs."""
+    start = time.process_time()
+    total = 0
+    for number in range(10_000_000):
+        total += number
+    return time.process_time() - start
 
 
 def migrate_and_seed(env: dict[str, str]) -> None:
@@ -348,7 +377,7 @@ def display_command(script: str, argv: list[str]) -> str:
     return shlex.join([shown, script, *(bench.redact(a) for a in argv)])
 
 
-def machine_facts(database: Database, load_before: str) -> list[tuple[str, str]]:
+def machine_facts(database: Database, load_before: str, redis_url: str) -> list[tuple[str, str]]:
     def output(command: list[str]) -> str:
         try:
             return subprocess.run(command, capture_output=True, text=True, timeout=10).stdout.strip()
@@ -380,6 +409,8 @@ def machine_facts(database: Database, load_before: str) -> list[tuple[str, str]]
         ("Django", django.get_version()),
         ("gunicorn", gunicorn),
         ("database", database.version),
+        ("Redis (sessions, cache)", redis_url or "not used: sessions in the database"),
+        ("Python speed", f"{python_speed():.2f} s of CPU for 10 million additions in a loop"),
         ("load average before the run", load_before),
         ("commit", f"{commit} + uncommitted changes" if dirty else commit),
     ]
@@ -1382,6 +1413,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help=f"the PostgreSQL server; a throwaway database is created on it and dropped afterwards ({DEFAULT_SERVER})",
     )
     parser.add_argument(
+        "--redis-url",
+        default=DEFAULT_REDIS,
+        help=f"a Redis database for sessions and the cache, emptied first; '' for none ({DEFAULT_REDIS})",
+    )
+    parser.add_argument(
         "--workers", type=int, nargs="+", default=[2, 3, 4], help="gunicorn sync worker counts to try (2 3 4)"
     )
     parser.add_argument("--applicants", type=int, default=8, help="concurrent applicant clients (8)")
@@ -1445,7 +1481,8 @@ def main(argv: list[str]) -> int:
             cleanup.push(f"remove {tmp}", lambda: shutil.rmtree(tmp, ignore_errors=True))
             database = bench.postgres_database(args.database_url, cleanup)
             print(f"database: {database.version} ({bench.redact(database.url)})", flush=True)
-            env = bench_env(tmp, database)
+            redis_url = redis_for(args.redis_url)
+            env = bench_env(tmp, database, redis_url)
             migrate_and_seed(env)
             django_setup(env)
             from django.db import connections
@@ -1453,7 +1490,7 @@ def main(argv: list[str]) -> int:
             # This process's own connection must not hold the database when it is dropped.
             cleanup.push("close Django's connections", connections.close_all)
             cast = cast_create(args.applicants, args.clerks)
-            facts = machine_facts(database, load_before)
+            facts = machine_facts(database, load_before, redis_url)
             with PostgresSampler(database.url, database.url.rsplit("/", 1)[-1]) as sampler:
                 for workers in args.workers:
                     busy = bench.wait_for_quiet(args.max_other_cpu, args.quiet_wait)
