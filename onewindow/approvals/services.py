@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,32 +101,46 @@ def branches_open(*, case: Case, actor: User) -> list[Branch]:
     return list(branches.values())
 
 
-def _claim(branch_id: int, reviewer: User, expected_version: int | None) -> Branch:
-    """Lock the branch for a decision by its own department; a stale version is a conflict.
+def _claim(branch_id: int, reviewer: User, expected_version: int | None) -> tuple[Branch, list[Branch]]:
+    """Lock a branch of the reviewer's own department for a decision; a stale version is a conflict.
 
-    Locks are taken case first, then branch: the order every other write to a case's branches
-    uses (acceptance, joint inspection), so two of them never wait for each other in a circle.
+    Returns the branch and all its case's branches (it among them), read under the locks with the
+    locked case set on each, so that releasing dependents and completing the case need no more reads.
+    Locks are taken case first, then the case's branches in id order: the order for every write to a
+    case's branches, so that two writers never wait for each other in a circle. The case lock
+    serialises decisions on a case: of two at once, the second reads the version the first moved on
+    (_save) and is refused.
     """
-    try:
-        branch = Branch.objects.select_related("item", "department").get(pk=branch_id)
-    except Branch.DoesNotExist:
-        raise CaseNotFound("branch_not_found", _("没有找到这个子件。")) from None
-    if reviewer.role != Role.REVIEWER or reviewer.department_id != branch.department_id:
+    if reviewer.role != Role.REVIEWER or reviewer.department_id is None:
         raise CaseNotFound("branch_not_found", _("没有找到这个子件。"))
-    version = branch.version if expected_version is None else expected_version
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("bundle", "applicant")
-        .get(pk=branch.case_id)
+    try:
+        # Found through a branch of the reviewer's department only: another department's reviewer
+        # is answered 404 by a statement that found, and so locked, nothing.
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("bundle", "applicant")
+            .get(branches__id=branch_id, branches__department_id=reviewer.department_id)
+        )
+    except Case.DoesNotExist:
+        raise CaseNotFound("branch_not_found", _("没有找到这个子件。")) from None
+    branches = list(
+        Branch.objects.select_for_update(of=("self",))
+        .select_related("item", "department")
+        .filter(case=case)
+        .order_by("pk")
     )
-    # Exactly one of two concurrent decisions passes this conditional update.
-    claimed = Branch.objects.filter(pk=branch_id, version=version).update(version=F("version") + 1)
-    if not claimed:
+    for each in branches:
+        each.case = case
+    branch = next(b for b in branches if b.pk == branch_id)
+    if expected_version is not None and branch.version != expected_version:
         raise CaseConflict("branch_changed", _("该子件刚刚已被他人处理，请刷新页面查看最新结果。"))
-    # The update above holds the branch's row lock; read what it now says.
-    fresh = Branch.objects.select_related("item", "department").get(pk=branch_id)
-    fresh.case = case
-    return fresh
+    return branch, branches
+
+
+def _save(branch: Branch, fields: Sequence[str]) -> None:
+    """Save the changed fields of a locked branch and move its version on: pages showing it are stale."""
+    branch.version += 1
+    branch.save(update_fields=[*fields, "version"])
 
 
 def branch_approve(
@@ -143,7 +158,7 @@ def branch_approve(
             "validity_past", _("有效期应晚于今天。"), fields={"valid_until": _("有效期应晚于今天。")}
         )
     with transaction.atomic():
-        branch = _claim(branch_id, reviewer, expected_version)
+        branch, branches = _claim(branch_id, reviewer, expected_version)
         _require_status(branch, (BranchStatus.PENDING,))
         before = branch.status
         branch.status = BranchStatus.APPROVED
@@ -151,7 +166,15 @@ def branch_approve(
         branch.valid_from = today
         branch.valid_until = valid_until
         permit_create(branch=branch)  # the branch row itself is saved once, with the decision
-        _decided(branch, reviewer, before, comment, {"permit_number": branch.permit_number})
+        _decided(
+            branch,
+            branches,
+            reviewer,
+            before,
+            comment,
+            {"permit_number": branch.permit_number},
+            ("permit_number", "valid_from", "valid_until"),
+        )
     return branch
 
 
@@ -166,13 +189,21 @@ def branch_deny(
     if problems:
         raise CaseInvalid("deny_incomplete", _("不予许可必须写明理由和法律依据。"), fields=problems)
     with transaction.atomic():
-        branch = _claim(branch_id, reviewer, expected_version)
+        branch, branches = _claim(branch_id, reviewer, expected_version)
         _require_status(branch, (BranchStatus.PENDING,))
         before = branch.status
         branch.status = BranchStatus.DENIED
         branch.decision_reason = reason.strip()
         branch.decision_legal_basis = legal_basis.strip()
-        _decided(branch, reviewer, before, reason, {"legal_basis": legal_basis.strip()})
+        _decided(
+            branch,
+            branches,
+            reviewer,
+            before,
+            reason,
+            {"legal_basis": legal_basis.strip()},
+            ("decision_reason", "decision_legal_basis"),
+        )
     return branch
 
 
@@ -189,10 +220,19 @@ def _require_status(branch: Branch, allowed: tuple[str, ...]) -> None:
         raise CaseConflict("branch_status", message)
 
 
-def _decided(branch: Branch, reviewer: User, before: str, comment: str, data: dict[str, str]) -> None:
+def _decided(
+    branch: Branch,
+    branches: list[Branch],
+    reviewer: User,
+    before: str,
+    comment: str,
+    data: dict[str, str],
+    fields: Sequence[str],
+) -> None:
+    """Save a decision (with its own changed `fields`), record it, and move the case on."""
     branch.decided_at = timezone.now()
     branch.decided_by = reviewer
-    branch.save()
+    _save(branch, ["status", "decided_at", "decided_by", *fields])
     event_append(
         case=branch.case,
         actor=reviewer,
@@ -202,38 +242,56 @@ def _decided(branch: Branch, reviewer: User, before: str, comment: str, data: di
         comment=comment,
         data={"item": branch.item.code, "department": branch.department.code, **data},
     )
-    _release_dependents(branch)
-    _complete_if_done(branch.case, reviewer)
+    _release_dependents(branch, branches)
+    _complete_if_done(branch.case, branches)
 
 
-def _release_dependents(branch: Branch) -> None:
-    """A waiting branch opens when all its prerequisites are decided (and sees their results)."""
+def _release_dependents(branch: Branch, branches: list[Branch]) -> None:
+    """A waiting branch opens when all its prerequisites are decided (and sees their results).
+
+    `branches` are all the case's branches, as _claim read them under the locks.
+    """
+    waiting = [b for b in branches if b.status == BranchStatus.WAITING]
+    if not waiting:
+        return
+    Link = Branch.prerequisites.through
+    links = Link.objects.filter(from_branch_id__in=[b.pk for b in waiting]).values_list(
+        "from_branch_id", "to_branch_id"
+    )
+    prerequisites: dict[int, list[int]] = defaultdict(list)
+    for dependent_id, prerequisite_id in links:
+        prerequisites[dependent_id].append(prerequisite_id)
+    by_id = {b.pk: b for b in branches}
     calendar = current_calendar()
     today = timezone.localdate()
-    for dependent in branch.dependents.filter(status=BranchStatus.WAITING).prefetch_related("prerequisites"):
-        if all(p.status in DECIDED_BRANCH_STATUSES for p in dependent.prerequisites.all()):
-            _open(dependent, calendar, today)
-            dependent.version = F("version") + 1
-            dependent.save()
-            dependent.refresh_from_db(fields=["version"])
-            # A branch released while a joint inspection is under way joins its paused clock.
-            inspection_branch_opened(branch=dependent, actor=None)
-            event_append(
-                case=branch.case,
-                actor=None,
-                action="branch_released",
-                before=BranchStatus.WAITING,
-                after=BranchStatus.PENDING,
-                data={"item": dependent.item.code, "prerequisite": branch.item.code},
-            )
+    for dependent in waiting:
+        needs = prerequisites[dependent.pk]
+        if branch.pk not in needs or any(by_id[p].status not in DECIDED_BRANCH_STATUSES for p in needs):
+            continue
+        _open(dependent, calendar, today)
+        _save(dependent, ["status", "opened_on", "due_on", "calendar_warning"])
+        # A branch released while a joint inspection is under way joins its paused clock. That is
+        # written through the inspection's own copy of the row; this one still says pending, which
+        # is all _complete_if_done asks of it: the branch is open either way.
+        inspection_branch_opened(branch=dependent, actor=None)
+        event_append(
+            case=branch.case,
+            actor=None,
+            action="branch_released",
+            before=BranchStatus.WAITING,
+            after=BranchStatus.PENDING,
+            data={"item": dependent.item.code, "prerequisite": branch.item.code},
+        )
 
 
-def _complete_if_done(case: Case, actor: User) -> None:
-    statuses = list(case.branches.values_list("status", flat=True))
-    if any(s in OPEN_BRANCH_STATUSES for s in statuses):
+def _complete_if_done(case: Case, branches: list[Branch]) -> None:
+    """Once no branch is open, the case is approved, or denied with every refused item's reason.
+
+    `case` is the case locked by _claim and `branches` all its branches as they now stand.
+    """
+    if any(b.status in OPEN_BRANCH_STATUSES for b in branches):
         return
-    denied = list(case.branches.filter(status=BranchStatus.DENIED).select_related("item"))
-    case.refresh_from_db(fields=["status"])
+    denied = [b for b in branches if b.status == BranchStatus.DENIED]
     before = case.status
     case.completed_at = timezone.now()
     if denied:
@@ -243,7 +301,6 @@ def _complete_if_done(case: Case, actor: User) -> None:
     else:
         case.status = CaseStatus.APPROVED
         message = f"您的办件 {case.number} 所有事项均已准予许可，即将发放综合许可证。"
-    case.save(update_fields=["status", "completed_at", "outcome_note", "updated_at"])
     event_append(
         case=case,
         actor=None,
@@ -252,6 +309,7 @@ def _complete_if_done(case: Case, actor: User) -> None:
         after=case.status,
         comment=case.outcome_note,
         data={"denied": [b.item.code for b in denied]},
+        case_fields=("status", "completed_at", "outcome_note", "updated_at"),
     )
     notify_case_applicant(case, "审批完成", message)
 
@@ -267,13 +325,13 @@ def branch_pause(
             "note_required", _("请写明需要申请人整改或补充的内容。"), fields={"note": _("请填写整改要求。")}
         )
     with transaction.atomic():
-        branch = _claim(branch_id, reviewer, expected_version)
+        branch, _branches = _claim(branch_id, reviewer, expected_version)
         _require_status(branch, (BranchStatus.PENDING,))
         today = timezone.localdate()
         ClockPause.objects.create(branch=branch, reason=reason, started_on=today)
         branch.status = BranchStatus.PAUSED
         branch.rectification_note = note.strip()
-        branch.save()
+        _save(branch, ["status", "rectification_note"])
         event_append(
             case=branch.case,
             actor=reviewer,
@@ -296,7 +354,7 @@ def branch_resume(
 ) -> Branch:
     """Restart the clock; the paused working days move the due date later."""
     with transaction.atomic():
-        branch = _claim(branch_id, reviewer, expected_version)
+        branch, _branches = _claim(branch_id, reviewer, expected_version)
         _require_status(branch, (BranchStatus.PAUSED,))
         if inspection_holds_clock(branch):
             raise CaseConflict(
@@ -312,7 +370,7 @@ def branch_resume(
         branch.paused_workdays += paused
         branch.status = BranchStatus.PENDING
         branch.due_on, branch.calendar_warning = branch_due(current_calendar(), branch)
-        branch.save()
+        _save(branch, ["paused_workdays", "status", "due_on", "calendar_warning"])
         event_append(
             case=branch.case,
             actor=reviewer,
@@ -344,7 +402,7 @@ def branch_extend(
             "approver_required", _("延期须由本人以外的负责人批准。"), fields={"approver": _("请选择批准人。")}
         )
     with transaction.atomic():
-        branch = _claim(branch_id, reviewer, expected_version)
+        branch, _branches = _claim(branch_id, reviewer, expected_version)
         _require_status(branch, (BranchStatus.PENDING, BranchStatus.PAUSED))
         if approver.role == Role.REVIEWER and approver.department_id != branch.department_id:
             raise CaseInvalid(
@@ -372,7 +430,7 @@ def branch_extend(
         branch.extension_days += days
         if branch.opened_on is not None:
             branch.due_on, branch.calendar_warning = branch_due(current_calendar(), branch)
-        branch.save()
+        _save(branch, ["extension_days", "due_on", "calendar_warning"])
         event_append(
             case=branch.case,
             actor=reviewer,

@@ -143,15 +143,19 @@ class _Locked:
 
 
 def _lock_all(inspection_id: int) -> _Locked:
-    """Branches, then the case, then the inspection row: everything a transition changes."""
-    branch_ids = list(
-        InspectionAssignment.objects.filter(inspection_id=inspection_id).values_list("branch_id", flat=True)
-    )
-    branches = _lock_branches(branch_ids)
+    """The case, then its branches, then the inspection row: everything a transition changes.
+
+    The case comes first, as in every other write to a case's branches (acceptance, decisions), so
+    two of them never wait for each other in a circle.
+    """
     case_id = JointInspection.objects.filter(pk=inspection_id).values_list("case_id", flat=True).first()
     if case_id is None:
         raise CaseNotFound("inspection_not_found", _("没有找到这次联合核查。"))
     case = _lock_case(case_id)
+    branch_ids = list(
+        InspectionAssignment.objects.filter(inspection_id=inspection_id).values_list("branch_id", flat=True)
+    )
+    branches = _lock_branches(branch_ids)
     inspection = _lock_inspection(inspection_id)
     assignments = list(
         inspection.assignments.select_related("department", "inspector").order_by(
@@ -412,9 +416,8 @@ def inspection_schedule(
     today = timezone.localdate()
     try:
         with transaction.atomic():
-            branch_ids = [b.pk for b in schedulable_branches(case)]
-            branches = _lock_branches(branch_ids)
             locked_case = _lock_case(case.pk)
+            branches = _lock_branches([b.pk for b in schedulable_branches(case)])
             lead = Department.objects.get(pk=locked_case.bundle.lead_department_id)
             _require_organiser(organiser, lead.pk, lead.name)
             if locked_case.status != CaseStatus.IN_APPROVAL:

@@ -163,7 +163,9 @@ def test_a_decision_in_progress_locks_only_its_case_and_branch() -> None:
             "item": ServiceItem.objects.filter(pk=branch.item_id),
             "applicant": User.objects.filter(pk=case.applicant_id),
             "case": Case.objects.filter(pk=case.pk),
+            # order_by(): Branch's default ordering would join, and so probe, the case row too.
+            "branch": Branch.objects.filter(pk=branch.pk).order_by(),
         },
     )
 
-    assert blocked == ["case"]
+    assert blocked == ["case", "branch"]
