@@ -260,6 +260,14 @@ def redis_for(url: str) -> str:
     return url
 
 
+def python_build() -> str:
+    """The interpreter, and whether it runs from a shared libpython (slower; e.g. pyenv's default build)."""
+    shared = False
+    with contextlib.suppress(OSError):
+        shared = "libpython" in Path("/proc/self/maps").read_text()
+    return f"{os.path.realpath(sys.executable)} ({'libpython as a shared library' if shared else 'libpython linked in'})"
+
+
 def python_speed() -> float:
     """CPU seconds for 10 million additions in a Python loop: compares machines and runs."""
     start = time.process_time()
@@ -410,6 +418,7 @@ def machine_facts(database: Database, load_before: str, redis_url: str) -> list[
         ("gunicorn", gunicorn),
         ("database", database.version),
         ("Redis (sessions, cache)", redis_url or "not used: sessions in the database"),
+        ("Python build", python_build()),
         ("Python speed", f"{python_speed():.2f} s of CPU for 10 million additions in a loop"),
         ("load average before the run", load_before),
         ("commit", f"{commit} + uncommitted changes" if dirty else commit),
