@@ -237,7 +237,7 @@ def log_in_all(port: int, usernames: list[str]) -> dict[str, Session]:
 # ---------------------------------------------------------------- database, server, Django in this process
 
 
-def bench_env(tmp: Path, database: Database, redis_url: str) -> dict[str, str]:
+def bench_env(tmp: Path, database: Database, redis_url: str = "") -> dict[str, str]:
     """The server's environment (benchmarks.bench_settings), also used for Django in this process."""
     env = bench.django_env(tmp, database)
     if redis_url:
@@ -347,8 +347,10 @@ def gunicorn_command(port: int, workers: int, log: Path) -> list[str]:
 
 
 def shown_gunicorn_command(workers: int) -> str:
+    gunicorn = VENV_BIN / "gunicorn"
+    shown = gunicorn.relative_to(ROOT) if gunicorn.is_relative_to(ROOT) else gunicorn
     return (
-        f".venv/bin/gunicorn onewindow.wsgi:application --bind 127.0.0.1:<free port> --workers {workers}"
+        f"{shown} onewindow.wsgi:application --bind 127.0.0.1:<free port> --workers {workers}"
         " --worker-class sync --timeout 60"
     )
 
@@ -385,7 +387,7 @@ def display_command(script: str, argv: list[str]) -> str:
     return shlex.join([shown, script, *(bench.redact(a) for a in argv)])
 
 
-def machine_facts(database: Database, load_before: str, redis_url: str) -> list[tuple[str, str]]:
+def machine_facts(database: Database, load_before: str, redis_url: str = "") -> list[tuple[str, str]]:
     def output(command: list[str]) -> str:
         try:
             return subprocess.run(command, capture_output=True, text=True, timeout=10).stdout.strip()
