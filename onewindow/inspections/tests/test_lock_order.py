@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 
 from onewindow.accounts.models import User
@@ -21,6 +22,13 @@ def backends_waiting_for_a_lock() -> int:
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )
         return int(cursor.fetchone()[0])
+
+
+@pytest.fixture(autouse=True)
+def seeded(transactional_db: None) -> None:
+    # Transactional tests flush the database afterwards; seed what this one needs before the
+    # fixtures below look up the demo inspector.
+    call_command("seed", "--demo", "--without-cases", verbosity=0)
 
 
 @pytest.mark.django_db(transaction=True)
