@@ -15,6 +15,7 @@ from django.db.models import Count, Model, Prefetch
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation import pgettext_lazy
 from ninja import Router
 
 from onewindow.bundles.models import Bundle, BundleItem, Dependency, Question, Rule
@@ -37,7 +38,7 @@ from onewindow.lib.revision import bump_token, read_token
 
 router = Router(tags=["一业一证"])
 
-BUNDLE_KIND = "一业一证主题"
+BUNDLE_KIND = pgettext_lazy("what was not found", "一业一证主题")
 
 
 def _bundle_summary(bundle: Bundle, item_count: int) -> dict[str, Any]:
@@ -96,7 +97,7 @@ def bundle_detail(request: HttpRequest, code: str) -> dict[str, Any]:
         .first()
     )
     if bundle is None:
-        raise not_found(BUNDLE_KIND, code)
+        raise not_found(str(BUNDLE_KIND), code)
     members = [bi.item for bi in bundle.bundle_items.all()]
     return {
         **_bundle_summary(bundle, len(members)),
@@ -168,7 +169,7 @@ def bundle_plan(request: HttpRequest, code: str) -> HttpResponse:
     try:
         body = plan_body(code, answers)
     except Bundle.DoesNotExist:
-        raise not_found(BUNDLE_KIND, code) from None
+        raise not_found(str(BUNDLE_KIND), code) from None
     except AnswersInvalid as exc:
         raise ApiError(
             422,

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Prefetch
 from django.http import HttpRequest
+from django.utils.translation import pgettext
 from ninja import Query, Router
 
 from onewindow.catalog.models import (
@@ -119,7 +120,7 @@ def department_list(request: HttpRequest) -> list[dict[str, Any]]:
 def department_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     department = Department.objects.select_related("region").filter(code=code).first()
     if department is None:
-        raise not_found("部门", code)
+        raise not_found(pgettext("what was not found", "部门"), code)
     items = department.items.filter(is_published=True).order_by("code").values("code", "name")
     return {**_department_out(department), "items": list(items)}
 
@@ -138,7 +139,7 @@ def region_list(request: HttpRequest, filters: Query[RegionFilters]) -> list[dic
 def region_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     region = Region.objects.select_related("parent").filter(code=code).first()
     if region is None:
-        raise not_found("行政区划", code)
+        raise not_found(pgettext("what was not found", "行政区划"), code)
     return _region_out(region)
 
 
@@ -178,7 +179,7 @@ def item_detail(request: HttpRequest, code: str) -> dict[str, Any]:
         .first()
     )
     if item is None:
-        raise not_found("政务服务事项", code)
+        raise not_found(pgettext("what was not found", "政务服务事项"), code)
     return {
         **_item_summary(item),
         "basic_code": item.basic_code,

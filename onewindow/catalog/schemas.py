@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from onewindow.catalog.models import Region, ServiceItem
@@ -41,8 +42,16 @@ class ApiError(Exception):
 
 
 def not_found(kind: str, code: str) -> ApiError:
-    """The 404 for a code that does not exist (or is not published)."""
-    return ApiError(404, "not_found", f"没有找到编码为“{code}”的{kind}，请核对编码，或从列表接口中选择。")
+    """The 404 for a code that does not exist (or is not published).
+
+    `kind` names what was looked for, already in the active language: a noun the sentence takes in,
+    so catalog.api translates it with the context "what was not found".
+    """
+    message = _("没有找到编码为“%(code)s”的%(kind)s，请核对编码，或从列表接口中选择。") % {
+        "code": code,
+        "kind": kind,
+    }
+    return ApiError(404, "not_found", message)
 
 
 # ---------------------------------------------------------------- references

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from onewindow.accounts.models import User
 from onewindow.cases.models import Case, CaseStatus
@@ -24,11 +25,11 @@ from onewindow.lib.revision import bump_token, read_token
 from onewindow.licenses.models import ComprehensiveLicense, LicenceStatus, Permit
 
 STATE_LABELS = {
-    "valid": "有效",
-    "changed": "已变更，请以最新版本为准",
-    "revoked": "已吊销",
-    "cancelled": "已注销",
-    "expired": "已过期",
+    "valid": gettext_lazy("有效"),
+    "changed": gettext_lazy("已变更，请以最新版本为准"),
+    "revoked": gettext_lazy("已吊销"),
+    "cancelled": gettext_lazy("已注销"),
+    "expired": gettext_lazy("已过期"),
 }
 
 
@@ -103,7 +104,7 @@ def licence_verify(query: str, *, today: date | None = None) -> Verification | N
     enterprise = is_valid_uscc(licence.holder_code)
     return Verification(
         state=state,
-        label=STATE_LABELS[state],
+        label=str(STATE_LABELS[state]),
         licence=licence,
         current=current,
         holder_name=licence.holder_name if enterprise else mask_name(licence.holder_name),
@@ -125,7 +126,8 @@ def licence_verify(query: str, *, today: date | None = None) -> Verification | N
 # ``QuerySet.update()`` sends no signal and must not be used on these models; as a safety net for
 # writes made behind the application's back (or a process killed between its commit and the new
 # token), a process also drops its answers after GENERATION_SECONDS. "Expired" depends on the
-# day, so the day is part of every key.
+# day, so the day is part of every key; the answers speak the reader's language (the state's label,
+# the page's headings), so the language is too.
 
 REVISION_FILE = settings.DATA_DIR / "licences.revision"
 GENERATION_SECONDS = 60.0
@@ -136,24 +138,27 @@ VERIFIED_MODELS: tuple[type[Model], ...] = (ComprehensiveLicense, Permit, Servic
 
 T = TypeVar("T")
 
+# What an answer is kept under: (kind, language, query, day).
+_Key = tuple[str, str, str, date]
+
 
 @dataclass
 class _Generation:
-    """What one process keeps for one revision: answers by (kind, query, day), least recently used first."""
+    """What one process keeps for one revision: answers by _Key, least recently used first."""
 
     revision: bytes
     started: float = field(default_factory=time.monotonic)
-    answers: OrderedDict[tuple[str, str, date], Any] = field(default_factory=OrderedDict)
+    answers: OrderedDict[_Key, Any] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def lookup(self, key: tuple[str, str, date]) -> Any:
+    def lookup(self, key: _Key) -> Any:
         with self.lock:
             answer = self.answers.get(key)
             if answer is not None:
                 self.answers.move_to_end(key)
             return answer
 
-    def store(self, key: tuple[str, str, date], answer: Any) -> None:
+    def store(self, key: _Key, answer: Any) -> None:
         with self.lock:
             self.answers[key] = answer
             if len(self.answers) > MAX_CACHED_ANSWERS:
@@ -197,9 +202,10 @@ def _current_generation() -> _Generation:
 def verification_cached(kind: str, query: str, compute: Callable[[date], T | None]) -> T | None:
     """``compute(today)`` for this query, kept by this process until the licence revision changes.
 
-    `kind` tells apart what callers keep for the same query (the API's JSON, the page's HTML in
-    each language). Nothing found is not kept: a typed-in query that finds nothing costs a database look-up,
-    which the rate limit bounds, and cannot push real licences out of the cache.
+    `kind` tells apart what callers keep for the same query (the API's JSON, the page's HTML). Each
+    is kept per active language, since `compute` answers in it. Nothing found is not kept: a typed-in
+    query that finds nothing costs a database look-up, which the rate limit bounds, and cannot push
+    real licences out of the cache.
     """
     today = timezone.localdate()
     # Rows read inside a transaction may be uncommitted and rolled back: never keep them.
@@ -208,7 +214,7 @@ def verification_cached(kind: str, query: str, compute: Callable[[date], T | Non
     # Read the revision before the rows: a change committed meanwhile replaces this generation,
     # so what is stored below can only be served for the revision it was read under.
     generation = _current_generation()
-    key = (kind, query, today)
+    key = (kind, translation.get_language(), query, today)
     answer = generation.lookup(key)
     if answer is None:
         answer = compute(today)

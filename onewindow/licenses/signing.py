@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePri
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from django.conf import settings
+from django.utils.translation import gettext as _
 from pyhanko.keys import load_certs_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -95,8 +96,10 @@ def configured_signer() -> SignerConfig:
     if not key:
         raise SigningUnavailable(
             "signing_key_missing",
-            "已设置签章证书 LICENCE_SIGNING_CERT，但没有设置对应的私钥文件 LICENCE_SIGNING_KEY。"
-            "请设置后重启服务。",
+            _(
+                "已设置签章证书 LICENCE_SIGNING_CERT，但没有设置对应的私钥文件 LICENCE_SIGNING_KEY。"
+                "请设置后重启服务。"
+            ),
         )
     return SignerConfig(
         cert_path=Path(cert),
@@ -115,8 +118,10 @@ def configured_trust_roots() -> tuple[Path, ...]:
         return (ensure_demo_pki().ca_cert,)
     raise SigningUnavailable(
         "trust_roots_missing",
-        "没有设置用于核验签章的根证书 LICENCE_TRUST_ROOTS（签章证书的签发机构根证书，PEM 文件路径，"
-        "多个用逗号分隔）。请设置后重启服务。",
+        _(
+            "没有设置用于核验签章的根证书 LICENCE_TRUST_ROOTS（签章证书的签发机构根证书，PEM 文件路径，"
+            "多个用逗号分隔）。请设置后重启服务。"
+        ),
     )
 
 
@@ -160,8 +165,11 @@ def _file_stamp(config: SignerConfig) -> tuple[int, ...]:
     except OSError as exc:
         raise SigningUnavailable(
             "signing_files_missing",
-            f"找不到签章证书或私钥文件（{exc.filename}）。请检查 LICENCE_SIGNING_CERT、LICENCE_SIGNING_KEY "
-            "和 LICENCE_SIGNING_CHAIN 的设置；演示环境可运行 onewindow pki init 生成演示证书。",
+            _(
+                "找不到签章证书或私钥文件（%(file)s）。请检查 LICENCE_SIGNING_CERT、LICENCE_SIGNING_KEY "
+                "和 LICENCE_SIGNING_CHAIN 的设置；演示环境可运行 onewindow pki init 生成演示证书。"
+            )
+            % {"file": exc.filename},
         ) from exc
 
 
@@ -178,8 +186,11 @@ def _load(config: SignerConfig, stamp: tuple[int, ...]) -> _LoadedSigner:
     if loaded is None:
         raise SigningUnavailable(
             "signing_key_unreadable",
-            f"无法读取签章证书 {config.cert_path} 或私钥 {config.key_path}：文件格式不对，或私钥密码"
-            "（LICENCE_SIGNING_KEY_PASSWORD）不正确。请检查后重启服务。",
+            _(
+                "无法读取签章证书 %(cert)s 或私钥 %(key)s：文件格式不对，或私钥密码"
+                "（LICENCE_SIGNING_KEY_PASSWORD）不正确。请检查后重启服务。"
+            )
+            % {"cert": config.cert_path, "key": config.key_path},
         )
     signer = _KeyCachingSigner(loaded)
     certificates = [signer.signing_cert, *signer.cert_registry]
@@ -239,6 +250,7 @@ class SignatureCheck:
     modified_after_signing: not intact, or a later revision changes the licence.
     trusted: the signing certificate chains to one of the trust roots and is in force.
     ok (property): both; only then is the licence genuine.
+    message: the sentence for the reader, in the language active when the check was made.
     code: stable machine code for APIs: ok, untrusted, tampered, modified, bad_signature,
     unsigned, unreadable.
     """
@@ -257,29 +269,18 @@ class SignatureCheck:
         return self.valid and self.trusted
 
 
-_UNREADABLE = SignatureCheck(
-    valid=False,
-    intact=False,
-    trusted=False,
-    signer_name="",
-    signed_at=None,
-    modified_after_signing=False,
-    message="无法读取该文件：它不是有效的 PDF 文件，或文件已损坏。请上传发证机关出具的电子证照 PDF 原件。",
-    code="unreadable",
-)
-_UNSIGNED = SignatureCheck(
-    valid=False,
-    intact=False,
-    trusted=False,
-    signer_name="",
-    signed_at=None,
-    modified_after_signing=False,
-    message="该文件没有电子签章，无法核验真伪。请使用发证机关出具的电子证照 PDF 原件，或扫描证照上的二维码核验。",
-    code="unsigned",
-)
-
-_TAMPERED = "文件在签署后被修改，签名无效：签名所覆盖的内容与签署时不一致。请以发证机关出具的原件为准。"
-_MODIFIED = "文件在签署后被修改，签名无效：签署后又追加了改动证照内容的修订。请以发证机关出具的原件为准。"
+def _not_checked(code: str, message: str) -> SignatureCheck:
+    """The answer for a file whose signature could not be evaluated at all."""
+    return SignatureCheck(
+        valid=False,
+        intact=False,
+        trusted=False,
+        signer_name="",
+        signed_at=None,
+        modified_after_signing=False,
+        message=message,
+        code=code,
+    )
 
 
 def _trust_roots(trust_roots: Sequence[Path | str] | None) -> tuple[asn1_x509.Certificate, ...]:
@@ -289,7 +290,8 @@ def _trust_roots(trust_roots: Sequence[Path | str] | None) -> tuple[asn1_x509.Ce
     except OSError as exc:
         raise SigningUnavailable(
             "trust_roots_missing",
-            f"找不到用于核验签章的根证书文件（{exc.filename}）。请检查 LICENCE_TRUST_ROOTS 的设置。",
+            _("找不到用于核验签章的根证书文件（%(file)s）。请检查 LICENCE_TRUST_ROOTS 的设置。")
+            % {"file": exc.filename},
         ) from exc
     return _load_roots(paths, stamp)
 
@@ -301,8 +303,11 @@ def _load_roots(paths: tuple[Path, ...], stamp: tuple[int, ...]) -> tuple[asn1_x
     except (OSError, ValueError) as exc:
         raise SigningUnavailable(
             "trust_roots_unreadable",
-            f"无法读取用于核验签章的根证书（{', '.join(map(str, paths))}）：应为 PEM 或 DER 格式的证书文件。"
-            "请检查 LICENCE_TRUST_ROOTS 的设置。",
+            _(
+                "无法读取用于核验签章的根证书（%(files)s）：应为 PEM 或 DER 格式的证书文件。"
+                "请检查 LICENCE_TRUST_ROOTS 的设置。"
+            )
+            % {"files": ", ".join(map(str, paths))},
         ) from exc
 
 
@@ -325,14 +330,17 @@ _OUT_OF_PERIOD = {
 
 
 def _untrusted_message(status: PdfSignatureStatus) -> str:
+    # Whole sentences rather than a reason spliced into one: each language orders the parts its own way.
     problem = status.trust_problem_indic
     if problem in _REVOKED:
-        reason = "签章证书已被吊销"
-    elif problem in _OUT_OF_PERIOD:
-        reason = "签章证书不在有效期内"
-    else:
-        reason = "签章证书不是由受信任的机构签发"
-    return f"签名完整，文件自签署后未被修改，但{reason}，无法确认签署者身份。请向发证机关核实。"
+        return _("签名完整，文件自签署后未被修改，但签章证书已被吊销，无法确认签署者身份。请向发证机关核实。")
+    if problem in _OUT_OF_PERIOD:
+        return _(
+            "签名完整，文件自签署后未被修改，但签章证书不在有效期内，无法确认签署者身份。请向发证机关核实。"
+        )
+    return _(
+        "签名完整，文件自签署后未被修改，但签章证书不是由受信任的机构签发，无法确认签署者身份。请向发证机关核实。"
+    )
 
 
 def _judge(status: PdfSignatureStatus) -> SignatureCheck:
@@ -345,20 +353,24 @@ def _judge(status: PdfSignatureStatus) -> SignatureCheck:
     valid = intact and bool(status.valid) and not disallowed and status.seed_value_ok
     trusted = bool(status.trusted)
     if not intact:
-        message, code = _TAMPERED, "tampered"
-    elif not status.valid:
-        message, code = (
-            "签名无效：签名值与签章证书不符，文件可能被伪造。请以发证机关出具的原件为准。",
-            "bad_signature",
+        message = _(
+            "文件在签署后被修改，签名无效：签名所覆盖的内容与签署时不一致。请以发证机关出具的原件为准。"
         )
+        code = "tampered"
+    elif not status.valid:
+        message = _("签名无效：签名值与签章证书不符，文件可能被伪造。请以发证机关出具的原件为准。")
+        code = "bad_signature"
     elif disallowed:
-        message, code = _MODIFIED, "modified"
+        message = _(
+            "文件在签署后被修改，签名无效：签署后又追加了改动证照内容的修订。请以发证机关出具的原件为准。"
+        )
+        code = "modified"
     elif not trusted:
         message, code = _untrusted_message(status), "untrusted"
     elif level is not None and level > ModificationLevel.NONE:
-        message, code = "签名有效，签署后仅追加了签名或核验信息，证照内容未被修改", "ok"
+        message, code = _("签名有效，签署后仅追加了签名或核验信息，证照内容未被修改"), "ok"
     else:
-        message, code = "签名有效，文件自签署后未被修改", "ok"
+        message, code = _("签名有效，文件自签署后未被修改"), "ok"
     return SignatureCheck(
         valid=valid,
         intact=intact,
@@ -386,9 +398,17 @@ def validate_pdf(pdf: bytes, *, trust_roots: Sequence[Path | str] | None = None)
     except Exception:
         # pyHanko raises a range of errors on garbage (PdfReadError, ValueError, KeyError, ...).
         logger.info("licence verification: unreadable PDF (%d bytes)", len(pdf), exc_info=True)
-        return _UNREADABLE
+        return _not_checked(
+            "unreadable",
+            _("无法读取该文件：它不是有效的 PDF 文件，或文件已损坏。请上传发证机关出具的电子证照 PDF 原件。"),
+        )
     if not signatures:
-        return _UNSIGNED
+        return _not_checked(
+            "unsigned",
+            _(
+                "该文件没有电子签章，无法核验真伪。请使用发证机关出具的电子证照 PDF 原件，或扫描证照上的二维码核验。"
+            ),
+        )
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     try:
         status = validate_pdf_signature(
@@ -396,14 +416,7 @@ def validate_pdf(pdf: bytes, *, trust_roots: Sequence[Path | str] | None = None)
         )
     except Exception:
         logger.info("licence verification: signature could not be evaluated", exc_info=True)
-        return SignatureCheck(
-            valid=False,
-            intact=False,
-            trusted=False,
-            signer_name="",
-            signed_at=None,
-            modified_after_signing=False,
-            message="文件中的电子签章已损坏，无法核验。请以发证机关出具的原件为准。",
-            code="bad_signature",
+        return _not_checked(
+            "bad_signature", _("文件中的电子签章已损坏，无法核验。请以发证机关出具的原件为准。")
         )
     return _judge(status)

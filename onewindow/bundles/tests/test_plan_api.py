@@ -482,3 +482,12 @@ def test_an_uncommitted_edit_is_never_cached(
     plan(client, {})
     assert bundles_api._generation.bundles == {}
     assert not bundles_api._generation.plans
+
+
+def test_an_unknown_bundle_is_a_404_in_english_when_asked(client: Client, db: None) -> None:
+    response = client.get("/api/v1/bundles/spaceport", headers={"accept-language": "en"})
+    assert response.status_code == 404
+    assert response.json()["message"] == (
+        "No industry bundle with the code “spaceport” was found. Please check the code, "
+        "or choose one from the list endpoint."
+    )

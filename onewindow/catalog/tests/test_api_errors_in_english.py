@@ -97,3 +97,35 @@ def test_a_wrong_method_is_a_405_in_english(client: Client) -> None:
 
     default = client.delete("/api/v1/departments")
     assert default.json()["message"] == "此接口不支持 DELETE 请求，请改用 GET。"
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("/api/v1/departments/NO-SUCH", "department"),
+        ("/api/v1/regions/NO-SUCH", "administrative region"),
+        ("/api/v1/items/NO-SUCH", "government service item"),
+    ],
+)
+def test_a_code_not_in_the_catalogue_is_a_404_in_english(client: Client, address: str, kind: str) -> None:
+    asked_english = client.get(address, headers=ENGLISH)
+    assert asked_english.status_code == 404
+    assert asked_english.json() == {
+        "code": "not_found",
+        "message": (
+            f"No {kind} with the code “NO-SUCH” was found. Please check the code, "
+            "or choose one from the list endpoint."
+        ),
+        "errors": [],
+    }
+
+
+def test_a_code_not_in_the_catalogue_is_a_404_in_chinese_by_default(client: Client) -> None:
+    default = client.get("/api/v1/items/NO-SUCH")
+    assert default.status_code == 404
+    assert default.json()["message"] == (
+        "没有找到编码为“NO-SUCH”的政务服务事项，请核对编码，或从列表接口中选择。"
+    )
+    assert client.get("/api/v1/departments/NO-SUCH").json()["message"] == (
+        "没有找到编码为“NO-SUCH”的部门，请核对编码，或从列表接口中选择。"
+    )

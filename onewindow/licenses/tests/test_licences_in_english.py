@@ -1,4 +1,5 @@
-"""Choosing English: the licence page's seal check and actions, their messages and the licence API's errors.
+"""Choosing English: the licence page's seal check and actions, their messages, the licence API's errors
+and public verification's answer.
 
 The licence's own data (names, numbers, the issuer) is content and stays Chinese, so the checks look
 at the system's own words only. Each English check has its Chinese default next to it.
@@ -10,23 +11,30 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import User
 from onewindow.cases.models import Case
+from onewindow.licenses import selectors
 from onewindow.licenses.models import ComprehensiveLicense, LicenceStatus
-from onewindow.licenses.services import licence_issue
+from onewindow.licenses.services import licence_change, licence_issue
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/licences"
 ENGLISH = {"accept-language": "en"}
+SEAL_OK = "Valid signature; the file has not been changed since it was signed"
+SEAL_OK_DEFAULT = "签名有效，文件自签署后未被修改"
 
 
 @pytest.fixture(autouse=True)
@@ -146,3 +154,100 @@ def test_public_verification_finding_nothing_says_so_in_english(db: None) -> Non
     assert page.status_code == 404
     assert '<html lang="en">' in page.content.decode()
     assert "No licence matches what you entered." in text(page.content.decode())
+
+
+def test_the_licence_page_says_in_english_what_the_seal_check_found(
+    issued: ComprehensiveLicense, issuer: User
+) -> None:
+    url = reverse("licenses:detail", args=[issued.pk])
+    page = text(signed_in(issuer).get(url).content.decode())
+    assert f"Valid signature {SEAL_OK}" in page
+    assert SEAL_OK_DEFAULT not in page
+
+    default = text(signed_in(issuer, english=False).get(url).content.decode())
+    assert f"签名有效 {SEAL_OK_DEFAULT}" in default
+
+
+def test_the_licence_api_gives_the_seal_check_sentence_in_english(
+    issued: ComprehensiveLicense, alice: User
+) -> None:
+    client = signed_in(alice, english=False)
+    assert client.get(f"{API}/{issued.pk}", headers=ENGLISH).json()["signature"]["message"] == SEAL_OK
+    assert client.get(f"{API}/{issued.pk}").json()["signature"]["message"] == SEAL_OK_DEFAULT
+
+
+def verify_api(query: str, headers: dict[str, str] | None = None) -> dict[str, str]:
+    response = Client().get(f"{API}/verify", {"q": query}, headers=headers)
+    assert response.status_code == 200, response.content
+    body: dict[str, str] = response.json()
+    return body
+
+
+def verify_state(query: str, headers: dict[str, str] | None = None) -> str:
+    """The state line of the public verification page, as read out."""
+    response = Client().get(reverse("licenses:verify"), {"q": query}, headers=headers)
+    assert response.status_code == 200
+    match = re.search(r'<p class="verify-state.*?</p>', response.content.decode(), re.S)
+    assert match is not None
+    return text(match.group(0))
+
+
+def test_public_verification_gives_the_licence_state_in_english(
+    issued: ComprehensiveLicense, issuer: User
+) -> None:
+    assert verify_api(issued.identifier, ENGLISH)["label"] == "Valid"
+    assert verify_state(issued.identifier, ENGLISH) == "Valid"
+    assert verify_api(issued.identifier)["label"] == "有效"
+    assert verify_state(issued.identifier) == "有效"
+
+    licence_change(licence_id=issued.pk, actor=issuer, legal_representative="赵六", note="法定代表人变更")
+    assert verify_api(issued.identifier, ENGLISH)["label"] == "Amended: please rely on the latest version"
+    assert verify_state(issued.identifier, ENGLISH) == "Amended: please rely on the latest version"
+    assert verify_api(issued.identifier)["label"] == "已变更，请以最新版本为准"
+
+
+@pytest.fixture
+def own_revision(tmp_path: Path) -> Iterator[None]:
+    """An empty verification cache whose revision file no other test run can touch."""
+    with mock.patch.object(selectors, "REVISION_FILE", tmp_path / "licences.revision"):
+        selectors._generation = selectors._Generation(revision=b"")
+        yield
+    selectors._generation = selectors._Generation(revision=b"")
+
+
+def queries_for(request: Callable[[], object]) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        request()
+    return len(captured.captured_queries)
+
+
+# Committed for real: inside a transaction nothing is cached, and this test is about the cache.
+@pytest.mark.django_db(transaction=True)
+def test_a_cached_verification_answer_is_never_served_in_the_other_language(
+    approved_case: Callable[..., Case], own_revision: None, settings: Settings
+) -> None:
+    settings.VERIFY_RATE_LIMIT_PER_MINUTE = 0  # many look-ups; the limit has its own tests
+    # Transactional tests flush the database afterwards; seed what this one needs.
+    call_command("seed", "--demo", "--without-cases", verbosity=0)
+    licence = licence_issue(case=approved_case(), issuer=User.objects.get(username="issuer"))
+
+    # Chinese first: the answer is computed and kept ...
+    assert verify_api(licence.identifier)["label"] == "有效"
+    assert queries_for(lambda: verify_api(licence.identifier)) == 0
+    # ... and English right after is its own answer, not the kept Chinese one, and is kept in turn.
+    assert verify_api(licence.identifier, ENGLISH)["label"] == "Valid"
+    assert queries_for(lambda: verify_api(licence.identifier, ENGLISH)) == 0
+    assert verify_api(licence.identifier)["label"] == "有效"
+    assert verify_api(licence.identifier, ENGLISH)["label"] == "Valid"
+
+    # The reverse, with a query not asked yet: English first, then Chinese.
+    assert verify_api(licence.number, ENGLISH)["label"] == "Valid"
+    assert queries_for(lambda: verify_api(licence.number, ENGLISH)) == 0
+    assert verify_api(licence.number)["label"] == "有效"
+    assert queries_for(lambda: verify_api(licence.number)) == 0
+    assert verify_api(licence.number, ENGLISH)["label"] == "Valid"
+
+    # The page keeps its answer per language too.
+    assert verify_state(licence.verify_token, ENGLISH) == "Valid"
+    assert verify_state(licence.verify_token) == "有效"
+    assert verify_state(licence.verify_token, ENGLISH) == "Valid"
