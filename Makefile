@@ -14,12 +14,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Prepare the SQLite database with demo data and serve http://127.0.0.1:8000
+## Prepare the SQLite database with demo data; serve http://127.0.0.1:8000 with the task worker
 demo: $(STAMP)
 	ONEWINDOW_DEBUG=1 $(BIN)/onewindow migrate --no-input
 	ONEWINDOW_DEBUG=1 $(BIN)/onewindow seed --demo
 	ONEWINDOW_DEBUG=1 $(BIN)/onewindow compilemessages --ignore=.venv >/dev/null 2>&1 || true
 	@echo "一窗通办演示：http://127.0.0.1:8000/  （按 Ctrl+C 停止）"
+	@# The task worker beside the web server delivers SMS/email to the local outbox and pushes licences.
+	ONEWINDOW_DEBUG=1 $(BIN)/onewindow db_worker --no-reload --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	ONEWINDOW_DEBUG=1 $(BIN)/gunicorn onewindow.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -
 
 ## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
