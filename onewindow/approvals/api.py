@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
 from onewindow.accounts.models import Role, User
@@ -24,12 +24,13 @@ from onewindow.approvals.services import (
     due_state,
 )
 from onewindow.cases.errors import CaseInvalid, CaseNotFound
+from onewindow.catalog.schemas import MAX_OFFSET
 
 router = Router(tags=["并联审批"], auth=django_auth)
 
 
 class ApproveIn(Schema):
-    permit_number: str = ""
+    permit_number: str = Field("", max_length=60)  # as Branch.permit_number
     valid_until: date | None = None
     comment: str = ""
     version: int | None = None
@@ -87,7 +88,12 @@ def branch_row(branch: Branch, today: date, calendar: Any) -> dict[str, Any]:
 
 @router.get("/review/queue", summary="本部门待办子件（按紧急程度排序）")
 def queue(
-    request: HttpRequest, status: str = "", bundle: str = "", q: str = "", limit: int = 50, offset: int = 0
+    request: HttpRequest,
+    status: str = "",
+    bundle: str = "",
+    q: str = Query("", max_length=50),
+    limit: int = 50,
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
     reviewer = _reviewer(request)
     branches = reviewer_queue(reviewer, status=status, bundle=bundle, query=q)

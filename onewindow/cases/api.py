@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
@@ -31,6 +31,7 @@ from onewindow.cases.services import (
     submission_problems,
 )
 from onewindow.cases.timeline import action_label
+from onewindow.catalog.schemas import MAX_OFFSET
 from onewindow.lib.idcheck import mask_id_number
 
 router = Router(tags=["办件"], auth=django_auth)
@@ -313,7 +314,10 @@ def events(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 
 @router.get("/window/queue", summary="综合窗口受理队列", tags=["综合窗口"])
 def queue(
-    request: HttpRequest, status: str = CaseStatus.SUBMITTED, limit: int = 50, offset: int = 0
+    request: HttpRequest,
+    status: str = CaseStatus.SUBMITTED,
+    limit: int = 50,
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
     user = _user(request)
     if user.role != Role.CLERK:

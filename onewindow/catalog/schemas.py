@@ -14,6 +14,8 @@ from ninja import Field, Schema
 from onewindow.catalog.models import Region, ServiceItem
 
 MAX_PAGE = 100
+# The furthest a page may start: past any list here, and within every database's integers.
+MAX_OFFSET = 1_000_000_000
 
 # ---------------------------------------------------------------- errors
 
@@ -112,7 +114,7 @@ class ItemFilters(Schema):
     )
     q: str | None = Field(None, max_length=50, description="事项名称中包含的文字")
     limit: int = Field(20, ge=1, le=MAX_PAGE, description=f"每页条数，1–{MAX_PAGE}")
-    offset: int = Field(0, ge=0, description="从第几条开始（0 起）")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="从第几条开始（0 起）")
 
 
 class ItemSummary(Schema):
