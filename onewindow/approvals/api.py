@@ -81,7 +81,7 @@ def branch_row(branch: Branch, today: date, calendar: Any) -> dict[str, Any]:
         "opened_on": branch.opened_on,
         "due_on": branch.due_on,
         "urgency": due_state(branch, today, settings.DUE_SOON_WORKDAYS, calendar),
-        "calendar_warning": branch.calendar_warning,
+        "calendar_warning": branch.calendar_warning_shown,
         "permit_number": branch.permit_number,
     }
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.lib.workdays import stored_warnings_shown
+
 
 class BranchStatus(models.TextChoices):
     WAITING = "waiting", _("等待前置审批")
@@ -80,6 +82,11 @@ class Branch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} · {self.item}"
+
+    @property
+    def calendar_warning_shown(self) -> str:
+        """The calendar warning in the reader's language (it is stored in the source language)."""
+        return stored_warnings_shown(self.calendar_warning)
 
 
 class ClockPause(models.Model):

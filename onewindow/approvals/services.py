@@ -24,7 +24,7 @@ from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNot
 from onewindow.cases.models import Case, CaseStatus
 from onewindow.cases.services import event_append
 from onewindow.catalog.models import Department, ServiceItem
-from onewindow.lib.workdays import UnpublishedYearError, WorkdayCalendar
+from onewindow.lib.workdays import STORED_SEPARATOR, UnpublishedYearError, WorkdayCalendar
 from onewindow.licenses.services import permit_create, permit_number_for
 from onewindow.notifications.services import notify_case_applicant
 
@@ -50,7 +50,7 @@ def branch_due(calendar: WorkdayCalendar, branch: Branch) -> tuple[date, str]:
         result = calendar.add(branch.opened_on, days)
     except UnpublishedYearError as exc:
         raise CaseError("calendar_unpublished", exc.message) from None
-    return result.date, "；".join(result.warnings)[:500]
+    return result.date, STORED_SEPARATOR.join(result.warnings)[:500]
 
 
 def _open(branch: Branch, calendar: WorkdayCalendar, today: date) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import chinese_calendar
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from onewindow.lib.errors import CodedError
 
@@ -36,6 +38,28 @@ class UnpublishedYearError(CodedError):
 def unpublished_warning(year: int) -> str:
     """The notice for a date reckoned with Monday–Friday for `year`, in the active language."""
     return _("%(year)s年的法定节假日安排尚未录入，截止日期按周一至周五推算，可能不准确。") % {"year": year}
+
+
+# How results' warnings are stored: each in the source language (see WorkdayCalendar._days_of),
+# joined with the source language's separator.
+STORED_SEPARATOR = "；"
+_STORED_UNPUBLISHED = re.compile(
+    r"^(\d{4})年的法定节假日安排尚未录入，截止日期按周一至周五推算，可能不准确。$"
+)
+
+
+def stored_warnings_shown(stored: str) -> str:
+    """Warnings kept on a row, reworded in the active language for whoever reads them now.
+
+    A part that is not a known warning (written by hand, or by an older version) is shown as it is.
+    """
+    if not stored:
+        return ""
+    parts = []
+    for part in stored.split(STORED_SEPARATOR):
+        unpublished = _STORED_UNPUBLISHED.match(part)
+        parts.append(unpublished_warning(int(unpublished.group(1))) if unpublished else part)
+    return pgettext("between two whole sentences", "；").join(parts)
 
 
 @dataclass(frozen=True)

@@ -251,6 +251,21 @@ def test_queue_marks_overdue_and_nearly_due_branches(alice: User, bob: User, cle
     assert page.index(late.number) < page.index(soon.number)
 
 
+def test_a_calendar_warning_is_shown_in_the_readers_language(alice: User, clerk: User, fire: User) -> None:
+    case = accepted_case(alice, clerk)
+    branch = Branch.objects.get(case=case, department__code=FIRE)
+    Branch.objects.filter(pk=branch.pk).update(
+        calendar_warning="2027年的法定节假日安排尚未录入，截止日期按周一至周五推算，可能不准确。"
+    )
+    english = "Calendar note: The public holiday schedule for 2027 has not been entered yet"
+    reviewer = signed_in(fire)
+    for address in (reverse("approvals:queue"), page_url(branch)):
+        assert english in text(reviewer.get(address, headers={"accept-language": "en"}))
+        assert "日历提示：2027年的法定节假日安排尚未录入" in text(reviewer.get(address))
+    row = reviewer.get("/api/v1/review/queue", headers={"accept-language": "en"}).json()["items"][0]
+    assert row["calendar_warning"].startswith("The public holiday schedule for 2027 has not been entered yet")
+
+
 def _clone_rows(template: Branch, count: int) -> None:
     """Many open branches for one department without running the whole intake each time."""
     case = template.case

@@ -13,7 +13,13 @@ import pytest
 from django.utils import translation
 
 from onewindow.lib.errors import CodedError
-from onewindow.lib.workdays import DayOverrides, UnpublishedYearError, WorkdayCalendar, unpublished_warning
+from onewindow.lib.workdays import (
+    DayOverrides,
+    UnpublishedYearError,
+    WorkdayCalendar,
+    stored_warnings_shown,
+    unpublished_warning,
+)
 
 WARNING_2027 = "2027年的法定节假日安排尚未录入，截止日期按周一至周五推算，可能不准确。"
 
@@ -31,6 +37,25 @@ def test_a_results_warning_stays_chinese_whoever_counted_the_days() -> None:
     with translation.override("en"):
         result = WorkdayCalendar().add(date(2026, 12, 25), 10)
     assert result.warnings == (WARNING_2027,)
+
+
+def test_a_stored_warning_is_reworded_for_an_english_reader() -> None:
+    stored = "；".join(WorkdayCalendar().between(date(2026, 12, 25), date(2028, 1, 10)).warnings)
+    with translation.override("en"):
+        shown = stored_warnings_shown(stored)
+    assert shown == (
+        "The public holiday schedule for 2027 has not been entered yet; the due date was worked out with "
+        "Monday to Friday as working days and may not be accurate. The public holiday schedule for 2028 "
+        "has not been entered yet; the due date was worked out with Monday to Friday as working days and "
+        "may not be accurate."
+    )
+    assert stored_warnings_shown(stored) == stored, "a Chinese reader sees it as stored"
+
+
+def test_a_stored_warning_the_calendar_did_not_write_is_shown_as_it_is() -> None:
+    with translation.override("en"):
+        assert stored_warnings_shown("请按节假日表核对") == "请按节假日表核对"
+        assert stored_warnings_shown("") == ""
 
 
 def test_refusing_an_unpublished_year_says_so_in_english() -> None:
