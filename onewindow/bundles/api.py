@@ -15,7 +15,8 @@ from django.db.models import Count, Model, Prefetch
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from ninja import Router
 
 from onewindow.bundles.models import Bundle, BundleItem, Dependency, Question, Rule
@@ -34,6 +35,7 @@ from onewindow.catalog.api import choice_label, department_ref, field_out, numbe
 from onewindow.catalog.models import Department, ItemField, ItemMaterial, Material, ServiceItem
 from onewindow.catalog.models import Field as CatalogField
 from onewindow.catalog.schemas import ApiError, ErrorOut, not_found
+from onewindow.lib.errors import sentences_joined
 from onewindow.lib.revision import bump_token, read_token
 
 router = Router(tags=["一业一证"])
@@ -121,14 +123,17 @@ def bundle_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     }
 
 
-PLAN_BODY_FORMAT = '{"answers": {"问题编码": 回答, …}}'
+PLAN_BODY_FORMAT = gettext_lazy('{"answers": {"问题编码": 回答, …}}')
 
 
 def read_answers(body: bytes) -> dict[str, Any]:
     """The "answers" object of a plan request; anything else is a 422 invalid_body in Chinese."""
 
     def invalid(field_name: str, code: str, problem: str) -> ApiError:
-        message = f"请求内容不符合要求：{problem}正确的格式为 {PLAN_BODY_FORMAT}。"
+        message = _("请求内容不符合要求：%(problem)s正确的格式为 %(format)s。") % {
+            "problem": problem,
+            "format": PLAN_BODY_FORMAT,
+        }
         return ApiError(
             422, "invalid_body", message, [{"field": field_name, "code": code, "message": problem}]
         )
@@ -136,14 +141,14 @@ def read_answers(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):
-        raise invalid("body", "invalid_body", "请求内容不是有效的 JSON。") from None
+        raise invalid("body", "invalid_body", _("请求内容不是有效的 JSON。")) from None
     if not isinstance(data, dict):
-        raise invalid("body", "invalid_body", "请求内容应为 JSON 对象。")
+        raise invalid("body", "invalid_body", _("请求内容应为 JSON 对象。"))
     if "answers" not in data:
-        raise invalid("answers", "missing", "缺少“情形问题的回答（answers）”。")
+        raise invalid("answers", "missing", _("缺少“情形问题的回答（answers）”。"))
     answers = data["answers"]
     if not isinstance(answers, dict):
-        raise invalid("answers", "dict_type", "“情形问题的回答（answers）”应为 JSON 对象（键值对）。")
+        raise invalid("answers", "dict_type", _("“情形问题的回答（answers）”应为 JSON 对象（键值对）。"))
     return answers
 
 
@@ -174,9 +179,12 @@ def bundle_plan(request: HttpRequest, code: str) -> HttpResponse:
         raise ApiError(
             422,
             "invalid_answers",
-            f"有 {len(exc.problems)} 个回答不符合要求："
-            + "".join(p.message for p in exc.problems)
-            + "请修改后重新提交。",
+            ngettext(
+                "有 %(count)d 个回答不符合要求：%(problems)s请修改后重新提交。",
+                "有 %(count)d 个回答不符合要求：%(problems)s请修改后重新提交。",
+                len(exc.problems),
+            )
+            % {"count": len(exc.problems), "problems": sentences_joined(p.message for p in exc.problems)},
             [{"field": f"answers.{p.question}", "code": p.code, "message": p.message} for p in exc.problems],
         ) from None
     return HttpResponse(body, content_type="application/json; charset=utf-8")

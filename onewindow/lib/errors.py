@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.utils import translation
+
 
 class CodedError(ValueError):
     """Input the library cannot accept; `code` is for programs, `message` is shown to people."""
@@ -10,3 +14,9 @@ class CodedError(ValueError):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def sentences_joined(sentences: Iterable[str]) -> str:
+    """Whole sentences run together as the active language writes them: Chinese without spaces."""
+    language = translation.get_language() or "zh-hans"
+    return ("" if language.startswith("zh") else " ").join(sentences)

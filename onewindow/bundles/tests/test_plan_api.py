@@ -491,3 +491,21 @@ def test_an_unknown_bundle_is_a_404_in_english_when_asked(client: Client, db: No
         "No industry bundle with the code “spaceport” was found. Please check the code, "
         "or choose one from the list endpoint."
     )
+
+
+def test_a_plan_requests_mistakes_are_told_in_english_when_asked(client: Client, quiz: None) -> None:
+    english = {"accept-language": "en"}
+    path = "/api/v1/bundles/quiz/plan"
+    wrong = client.post(path, {"answers": {"pets": True}}, content_type="application/json", headers=english)
+    assert wrong.status_code == 422
+    message = wrong.json()["message"]
+    assert message.startswith("1 answer does not meet the requirements: ")
+    assert message.endswith(" Please correct it and submit again.")
+    assert "pets" in message
+    assert not CHINESE.search(message)
+
+    not_json = client.post(path, "{", content_type="application/json", headers=english)
+    assert not_json.json()["message"] == (
+        "The request body is not as required: The request body is not valid JSON. "
+        'The correct format is {"answers": {"question code": answer, …}}.'
+    )
