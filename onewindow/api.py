@@ -38,6 +38,7 @@ from onewindow.cases.errors import CaseError
 from onewindow.catalog.api import router as catalog_router
 from onewindow.catalog.schemas import ApiError
 from onewindow.licenses.api import router as licenses_router
+from onewindow.notifications.api import router as notifications_router
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,7 @@ FIELD_LABELS = {
     "department": gettext_lazy("部门编码（department）"),
     "q": gettext_lazy("关键词（q）"),
     "permit_number": gettext_lazy("许可证号（permit_number）"),
+    "unread": gettext_lazy("只看未读（unread）"),
 }
 
 SOURCE_CODES = {"body": "invalid_body", "query": "invalid_query", "path": "invalid_path"}
@@ -391,3 +393,4 @@ api.add_router("/bundles", bundles_router)
 api.add_router("/", cases_router)
 api.add_router("/", approvals_router)
 api.add_router("/licences", licenses_router)
+api.add_router("/", notifications_router)

@@ -60,6 +60,11 @@ def notification_mark_read(*, user: User, notification_id: int) -> None:
     )
 
 
+def notifications_mark_all_read(*, user: User) -> int:
+    """Mark every unread message of the user read; how many were unread."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
 def outbound_deliver(*, message_id: int) -> OutboundMessage | None:
     """Send one queued message through its gateway; a failure is recorded and can be retried."""
     from onewindow.integrations.email.local import get_email_gateway
