@@ -127,6 +127,8 @@ FIELD_LABELS = {
     "q": gettext_lazy("关键词（q）"),
     "permit_number": gettext_lazy("许可证号（permit_number）"),
     "unread": gettext_lazy("只看未读（unread）"),
+    "before": gettext_lazy("更早一页的起点（before）"),
+    "after": gettext_lazy("更新一页的起点（after）"),
 }
 
 SOURCE_CODES = {"body": "invalid_body", "query": "invalid_query", "path": "invalid_path"}

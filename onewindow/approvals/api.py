@@ -14,7 +14,7 @@ from ninja.security import django_auth
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.calendar import current_calendar
 from onewindow.approvals.models import Branch
-from onewindow.approvals.selectors import branch_view, get_branch_for, reviewer_queue
+from onewindow.approvals.selectors import branch_view, decided_page, get_branch_for, reviewer_queue
 from onewindow.approvals.services import (
     branch_approve,
     branch_deny,
@@ -86,7 +86,14 @@ def branch_row(branch: Branch, today: date, calendar: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/review/queue", summary="本部门待办子件（按紧急程度排序）")
+@router.get(
+    "/review/queue",
+    summary="本部门待办子件（按紧急程度排序）",
+    description=(
+        "未决定的子件按到期日从早到晚，用 offset 翻页。status=decided 时为已决定的子件，最新在前，"
+        "用 before（更早一页）/after（更新一页）加上一页返回的 older/newer 翻页：翻到多久以前都一样快。"
+    ),
+)
 def queue(
     request: HttpRequest,
     status: str = "",
@@ -94,11 +101,21 @@ def queue(
     q: str = Query("", max_length=50),
     limit: int = 50,
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    before: int | None = Query(None, ge=1),
+    after: int | None = Query(None, ge=1),
 ) -> dict[str, Any]:
     reviewer = _reviewer(request)
     branches = reviewer_queue(reviewer, status=status, bundle=bundle, query=q)
     limit = max(1, min(limit, 200))
     today, calendar = timezone.localdate(), current_calendar()
+    if status == "decided" and not offset:
+        decided = decided_page(branches, size=limit, before=before, after=after)
+        return {
+            "items": [branch_row(b, today, calendar) for b in decided.rows],
+            "limit": limit,
+            "newer": decided.newer,
+            "older": decided.older,
+        }
     page = list(branches[offset : offset + limit])
     return {"items": [branch_row(b, today, calendar) for b in page], "offset": offset, "limit": limit}
 

@@ -185,6 +185,30 @@ def test_decided_tab_pages_newest_first_without_gaps_or_repeats(case: Case, fire
     assert [row_ids(p) for p in back] == [row_ids(p) for p in reversed(pages)]
 
 
+def test_api_decided_tab_pages_by_cursor_newest_first_without_gaps_or_repeats(case: Case, fire: User) -> None:
+    start = timezone.now()
+    times = [start - timedelta(minutes=n // 3) for n in range(130)]
+    made = branches_like(case, FIRE, 130, status=BranchStatus.APPROVED, decided_at=times)
+    expected = [b.pk for b in sorted(made, key=lambda b: (b.decided_at, b.pk), reverse=True)]
+    client = signed_in(fire)
+
+    pages = [client.get(API_QUEUE, {"status": "decided"}).json()]
+    assert pages[0]["newer"] is None, "the first page is the newest"
+    while pages[-1]["older"] is not None:
+        pages.append(client.get(API_QUEUE, {"status": "decided", "before": pages[-1]["older"]}).json())
+    assert [len(p["items"]) for p in pages] == [50, 50, 30]
+    assert [row["id"] for p in pages for row in p["items"]] == expected
+
+    back = [pages[-1]]
+    while back[-1]["newer"] is not None:
+        back.append(client.get(API_QUEUE, {"status": "decided", "after": back[-1]["newer"]}).json())
+    assert [p["items"] for p in back] == [p["items"] for p in reversed(pages)]
+
+    refused = client.get(API_QUEUE, {"status": "decided", "before": "0"})
+    assert refused.status_code == 422
+    assert "更早一页的起点（before）" in refused.json()["message"]
+
+
 def test_decided_tab_ignores_a_cursor_it_does_not_know(case: Case, fire: User, police: User) -> None:
     now = timezone.now()
     mine = branches_like(case, FIRE, 2, status=BranchStatus.APPROVED, decided_at=[now, now])
