@@ -42,7 +42,9 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self) -> dict[str, Any]:
-        username = self.data.get("username", "")
+        # The username as its field accepted it: one the field refused (too long, or with a NUL
+        # character, which PostgreSQL refuses even in a query) signs nobody in.
+        username = self.cleaned_data.get("username") or ""
         address = client_address(self.request) if self.request else ""
         locked_until = login_locked_until(username=username, address=address)
         if locked_until is not None:
@@ -55,7 +57,9 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         except forms.ValidationError:
             login_failure_record(username=username, address=address)
             raise
-        login_success_record(username=username, address=address)
+        # Only a sign-in clears the failures: a form missing its password raises no error either.
+        if self.get_user() is not None:
+            login_success_record(username=username, address=address)
         return cleaned
 
 

@@ -45,3 +45,14 @@ def test_success_clears_earlier_failures(client: Client) -> None:
         client.post(reverse("accounts:login"), {"username": "issuer", "password": "guess"})
     response = client.post(reverse("accounts:login"), {"username": "issuer", "password": DEMO_PASSWORD})
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_MAX_FAILURES=3, LOGIN_LOCK_SECONDS=600)
+def test_a_form_without_password_does_not_clear_earlier_failures(client: Client) -> None:
+    for _attempt in range(3):
+        client.post(reverse("accounts:login"), {"username": "agent", "password": "guess"})
+        client.post(reverse("accounts:login"), {"username": "agent", "password": ""})
+    response = client.post(reverse("accounts:login"), {"username": "agent", "password": DEMO_PASSWORD})
+    assert "登录失败次数过多" in response.content.decode()
+    assert not client.session.get("_auth_user_id")
