@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "onewindow.lib.middleware.MethodNotAllowedPage",
 ]
 
 ROOT_URLCONF = "onewindow.urls"

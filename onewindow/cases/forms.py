@@ -114,10 +114,16 @@ def field_rows(
     return rows
 
 
+def typed(data: QueryDict, name: str) -> str:
+    """What was typed into one input, without NUL characters: nobody types one, and PostgreSQL
+    refuses one in text and JSON."""
+    return data.get(name, "").replace("\x00", "")
+
+
 def form_values(case: Case, data: QueryDict) -> dict[str, str]:
     """The posted values of the case's form fields; other keys (the CSRF token, buttons) are left out."""
     known = [spec["code"] for spec in case.plan.get("form", [])]
-    return {code: data.get(code, "") for code in known if code in data}
+    return {code: typed(data, code) for code in known if code in data}
 
 
 # ---------------------------------------------------------------- starting a case
@@ -276,7 +282,7 @@ def supplement_input(data: QueryDict, rows: list[CaseMaterial]) -> SupplementInp
     targets: list[str] = []
     errors: dict[str, str] = {}
     checked = set(data.getlist("material"))
-    reasons = {row.material.code: data.get(f"reason_{row.material.code}", "").strip() for row in rows}
+    reasons = {row.material.code: typed(data, f"reason_{row.material.code}").strip() for row in rows}
     for row in rows:
         code = row.material.code
         if code in checked:
@@ -284,7 +290,7 @@ def supplement_input(data: QueryDict, rows: list[CaseMaterial]) -> SupplementInp
             targets.append(f"reason_{code}")
         elif reasons[code]:
             errors[f"reason_{code}"] = _("已填写补正原因但未勾选这份材料：请勾选，或清空原因。")
-    other = data.get("other", "")
+    other = typed(data, "other")
     for line in other.splitlines():
         if line.strip():
             entries.append({"material": "", "reason": line.strip()})
@@ -292,7 +298,7 @@ def supplement_input(data: QueryDict, rows: list[CaseMaterial]) -> SupplementInp
     return SupplementInput(
         entries=entries,
         targets=targets,
-        note=data.get("note", "").strip(),
+        note=typed(data, "note").strip(),
         other=other,
         checked=checked,
         reasons=reasons,

@@ -200,6 +200,14 @@ def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
+def _published_bundle(code: str) -> Bundle | None:
+    """The published bundle with this code; a code with a NUL character names none, and PostgreSQL
+    refuses one even in a query."""
+    if "\x00" in code:
+        return None
+    return Bundle.objects.filter(code=code, is_published=True).first()
+
+
 # ---------------------------------------------------------------- starting a case
 
 
@@ -215,7 +223,7 @@ def case_start_page(request: HttpRequest) -> HttpResponse:
     answers = answers_from_post(data)
     if not request.user.is_authenticated:
         return redirect_to_login(_start_url(bundle_code, answers))
-    bundle = Bundle.objects.filter(code=bundle_code, is_published=True).first()
+    bundle = _published_bundle(bundle_code)
     if bundle is None:
         raise Http404(_("没有找到这个一业一证主题，它可能尚未发布或网址有误。"))
     user = _user(request)
@@ -534,6 +542,8 @@ def case_submit_page(request: HttpRequest, case_id: int) -> HttpResponse:
     """提交: every remaining problem with a link to fix it; a one-time key makes a double click harmless."""
     case = _case(request, case_id, EDIT)
     key = request.POST.get("key", "") if request.method == "POST" else ""
+    if "\x00" in key:  # not a key the page gave (they are hex), and PostgreSQL refuses it even in a query
+        key = ""
     if request.method == "POST":
         try:
             case = case_submit(case=case, user=_user(request), key=key)
@@ -864,7 +874,7 @@ def assist(request: HttpRequest) -> HttpResponse:
     initial = {"bundle": request.GET.get("bundle", "")} if request.GET.get("bundle") else None
     form = AssistForm(data, initial=initial)
     bundle_code = (request.POST.get("bundle") if data else request.GET.get("bundle")) or ""
-    bundle = Bundle.objects.filter(code=bundle_code, is_published=True).first()
+    bundle = _published_bundle(bundle_code)
     answers = answers_from_post(request.POST, prefix="q_") if data else {}
     question_errors: dict[str, str] = {}
     error = ""

@@ -58,8 +58,13 @@ def item_search(
 
     Unknown department codes or levels filter nothing out silently: they are reported by
     returning department=None / level="" so the page can show all items with the filter off.
+    A code with a NUL character is unknown without asking the database, which refuses it.
     """
-    department = Department.objects.filter(code=department_code).first() if department_code else None
+    department = (
+        Department.objects.filter(code=department_code).first()
+        if department_code and "\x00" not in department_code
+        else None
+    )
     if level not in ServiceItem.Level.values:
         level = ""
     queryset = _item_list_queryset()

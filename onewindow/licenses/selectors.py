@@ -52,7 +52,8 @@ def mask_name(name: str) -> str:
 
 def _find(query: str) -> ComprehensiveLicense | None:
     query = query.strip()
-    if not query:
+    # No identifier, number or token has a NUL character, and PostgreSQL refuses one even in a query.
+    if not query or "\x00" in query:
         return None
     # Verification is public and hot: no join to the case (its plan JSON is large), no ordering.
     licences = ComprehensiveLicense.objects.all()
