@@ -606,4 +606,11 @@ def test_a_form_sent_without_its_csrf_token_is_refused_with_a_chinese_403(db: No
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse("accounts:login"), {"username": "applicant", "password": "x"})
     assert response.status_code == 403
-    assert CHINESE.search(response.content.decode())
+    assert "页面已过期，请刷新后重新提交" in response.content.decode()
+    english = client.post(
+        reverse("accounts:login"),
+        {"username": "applicant", "password": "x"},
+        headers={"accept-language": "en"},
+    )
+    assert english.status_code == 403
+    assert "The page has expired; please reload it and submit again" in english.content.decode()
