@@ -30,6 +30,7 @@ from onewindow.cases.demo import DEMO_PDF, demo_cases_create
 from onewindow.cases.models import Case, CaseMaterial, CaseStatus, Channel
 from onewindow.catalog.models import Field, ServiceItem
 from onewindow.licenses.models import ComprehensiveLicense
+from onewindow.notifications.models import Notification
 
 API = "/api/v1"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -142,6 +143,11 @@ def targets(db: None) -> Targets:
     assert upload is not None
     item = ServiceItem.objects.filter(is_published=True).order_by("code").first()
     assert item is not None
+    # Each user reads only their own: the first notification of everyone who has one.
+    notifications: dict[int, int] = {}
+    for user_id, pk in Notification.objects.order_by("-id").values_list("user_id", "pk"):
+        notifications[user_id] = pk
+    assert notifications, "the demo cases notify no one"
     return Targets(
         path={
             "case_id": [str(case.pk) for case in chosen],
@@ -149,6 +155,7 @@ def targets(db: None) -> Targets:
             "licence_id": [
                 str(pk) for pk in ComprehensiveLicense.objects.order_by("id").values_list("pk", flat=True)
             ],
+            "notification_id": [str(pk) for pk in sorted(notifications.values())],
             "departments": ["429006-ga"],
             "regions": ["429006"],
             "items": [item.code],
