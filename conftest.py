@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db.models import QuerySet
+
+from onewindow.lib.revision import RevisionCache
 
 
 @pytest.fixture(scope="session")
@@ -87,3 +91,20 @@ def rows_locked_while(hold: Callable[[], object], rows: dict[str, QuerySet[Any]]
     release.set()
     holding.join(timeout=30)
     return blocked
+
+
+@contextmanager
+def cache_isolated(
+    cache: RevisionCache[Any, Any], token_file: Path, *, keep_in_transactions: bool = False
+) -> Iterator[None]:
+    """The cache empty, with a revision file of the test's own (other processes using the data
+    directory cannot bump it), and empty again afterwards. With `keep_in_transactions` it keeps what
+    is read inside the test's transaction, as it would outside one."""
+    saved = cache.token_file, cache.keep_in_transactions
+    cache.token_file, cache.keep_in_transactions = token_file, keep_in_transactions
+    cache.clear()
+    try:
+        yield
+    finally:
+        cache.token_file, cache.keep_in_transactions = saved
+        cache.clear()

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Model, Prefetch
-from django.db.models.signals import post_delete, post_save
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -27,7 +22,6 @@ from onewindow.bundles.planner import (
     bundle_for_planning,
     clean_answers,
     plan_bundle,
-    plan_for,
     rule_holds,
 )
 from onewindow.bundles.schemas import BundleDetail, BundleSummary, PlanOut, PlanRequest
@@ -36,7 +30,7 @@ from onewindow.catalog.models import Department, ItemField, ItemMaterial, Materi
 from onewindow.catalog.models import Field as CatalogField
 from onewindow.catalog.schemas import ApiError, ErrorOut, not_found
 from onewindow.lib.errors import sentences_joined
-from onewindow.lib.revision import bump_token, read_token
+from onewindow.lib.revision import Generation, RevisionCache
 
 router = Router(tags=["一业一证"])
 
@@ -251,8 +245,7 @@ def render_plan(bundle: Bundle, answers: Mapping[str, Answer]) -> bytes:
 # process on the machine sees the change at its next request. Bulk ``QuerySet.update()`` sends no
 # signal and must not be used on these models. Several machines need the file on shared storage.
 
-REVISION_FILE = settings.DATA_DIR / "bundles.revision"
-MAX_CACHED_PLANS = 256
+MAX_CACHED_PLANS = 256  # and bundles
 
 # Every model whose rows appear in a plan.
 PLANNED_MODELS = (
@@ -297,67 +290,22 @@ class PlanningBundle:
         )
 
 
-@dataclass
-class _Generation:
-    """What one process caches for one revision: prefetched bundles and rendered plans (LRU)."""
-
-    revision: bytes
-    bundles: dict[str, PlanningBundle] = field(default_factory=dict)
-    plans: OrderedDict[tuple[Any, ...], bytes] = field(default_factory=OrderedDict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def lookup(self, key: tuple[Any, ...]) -> bytes | None:
-        with self.lock:
-            body = self.plans.get(key)
-            if body is not None:
-                self.plans.move_to_end(key)
-            return body
-
-    def store(self, key: tuple[Any, ...], body: bytes) -> None:
-        with self.lock:
-            self.plans[key] = body
-            if len(self.plans) > MAX_CACHED_PLANS:
-                self.plans.popitem(last=False)
-
-
-_generation = _Generation(revision=b"")
-
-
-def _read_revision() -> bytes:
-    return read_token(REVISION_FILE)
+plan_cache: RevisionCache[tuple[Any, ...], Any] = RevisionCache(
+    settings.DATA_DIR / "bundles.revision", max_entries=MAX_CACHED_PLANS
+)
+plan_cache.watch(PLANNED_MODELS, name="plan-cache")
 
 
 def catalogue_changed() -> None:
     """Start a new revision: every process drops its cached bundles and plans at its next request."""
-    bump_token(REVISION_FILE)
+    plan_cache.changed()
 
 
-def _on_planned_row_changed(sender: type[Model], **kwargs: Any) -> None:
-    transaction.on_commit(catalogue_changed, using=kwargs.get("using"))
-
-
-for _model in PLANNED_MODELS:
-    post_save.connect(_on_planned_row_changed, sender=_model, dispatch_uid=f"plan-cache-{_model.__name__}")
-    post_delete.connect(_on_planned_row_changed, sender=_model, dispatch_uid=f"plan-cache-{_model.__name__}")
-
-
-def _current_generation() -> _Generation:
-    global _generation
-    revision = _read_revision()
-    if _generation.revision != revision:
-        _generation = _Generation(revision=revision)
-    return _generation
-
-
-def _cache_allowed() -> bool:
-    # Rows read inside a transaction may be uncommitted and rolled back: never keep them.
-    return not transaction.get_connection().in_atomic_block
-
-
-def _planning_bundle(generation: _Generation, code: str) -> PlanningBundle:
-    return generation.bundles.get(code) or generation.bundles.setdefault(
-        code, PlanningBundle(bundle_for_planning(code))
+def _planning_bundle(generation: Generation[tuple[Any, ...], Any], code: str) -> PlanningBundle:
+    planning: PlanningBundle = generation.get(
+        ("bundle", code), lambda: PlanningBundle(bundle_for_planning(code))
     )
+    return planning
 
 
 def plan_for_case(code: str, raw_answers: Mapping[str, Any]) -> Plan:
@@ -366,29 +314,23 @@ def plan_for_case(code: str, raw_answers: Mapping[str, Any]) -> Plan:
     Raises Bundle.DoesNotExist and AnswersInvalid like the planner. The bundle's rows are shared
     with other requests: the plan must be read, never changed.
     """
-    if not _cache_allowed():
-        return plan_for(code, raw_answers)
-    bundle = _planning_bundle(_current_generation(), code).bundle
+    bundle = _planning_bundle(plan_cache.generation(), code).bundle
     return plan_bundle(bundle, clean_answers(bundle, raw_answers))
 
 
 def plan_body(code: str, raw_answers: Mapping[str, Any]) -> bytes:
     """The plan as JSON bytes. Raises Bundle.DoesNotExist and AnswersInvalid like the planner."""
-    if not _cache_allowed():
-        bundle = bundle_for_planning(code)
-        return render_plan(bundle, clean_answers(bundle, raw_answers))
-    # Read the revision before the rows: a change committed meanwhile replaces this generation,
-    # so what is stored below can only be served for the revision it was read under.
-    generation = _current_generation()
+    # The revision before the rows (see RevisionCache).
+    generation = plan_cache.generation()
     language = translation.get_language()
     # First by the answers as sent (repr tells true from 1 and "1"): a repeated request skips even
     # the checking. Then by what the plan depends on. The planner's sentences follow the language.
-    request_key = (code, language, repr(sorted(raw_answers.items())))
+    request_key = ("request", code, language, repr(sorted(raw_answers.items())))
     body = generation.lookup(request_key)
     if body is None:
         planning = _planning_bundle(generation, code)
         answers = clean_answers(planning.bundle, raw_answers)
-        plan_key = (code, language, planning.signature(answers))
+        plan_key = ("plan", code, language, planning.signature(answers))
         body = generation.lookup(plan_key)
         if body is None:
             body = render_plan(planning.bundle, answers)

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, Model, Q, QuerySet, Sum
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
@@ -21,7 +17,7 @@ from onewindow.accounts.models import User
 from onewindow.cases.models import Case, CaseStatus
 from onewindow.catalog.models import Department, ServiceItem
 from onewindow.lib.idcheck import is_valid_uscc, mask_id_number
-from onewindow.lib.revision import bump_token, read_token
+from onewindow.lib.revision import RevisionCache
 from onewindow.licenses.models import ComprehensiveLicense, LicenceStatus, Permit
 
 STATE_LABELS = {
@@ -130,7 +126,6 @@ def licence_verify(query: str, *, today: date | None = None) -> Verification | N
 # day, so the day is part of every key; the answers speak the reader's language (the state's label,
 # the page's headings), so the language is too.
 
-REVISION_FILE = settings.DATA_DIR / "licences.revision"
 GENERATION_SECONDS = 60.0
 MAX_CACHED_ANSWERS = 1024
 
@@ -143,61 +138,21 @@ T = TypeVar("T")
 _Key = tuple[str, str, str, date]
 
 
-@dataclass
-class _Generation:
-    """What one process keeps for one revision: answers by _Key, least recently used first."""
-
-    revision: bytes
-    started: float = field(default_factory=time.monotonic)
-    answers: OrderedDict[_Key, Any] = field(default_factory=OrderedDict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def lookup(self, key: _Key) -> Any:
-        with self.lock:
-            answer = self.answers.get(key)
-            if answer is not None:
-                self.answers.move_to_end(key)
-            return answer
-
-    def store(self, key: _Key, answer: Any) -> None:
-        with self.lock:
-            self.answers[key] = answer
-            if len(self.answers) > MAX_CACHED_ANSWERS:
-                self.answers.popitem(last=False)
-
-
-_generation = _Generation(revision=b"")
-
-
-def licences_changed() -> None:
-    """Start a new revision: every process drops its verification answers at its next request."""
-    bump_token(REVISION_FILE)
-
-
-def _on_verified_row_changed(sender: type[Model], **kwargs: Any) -> None:
-    transaction.on_commit(licences_changed, using=kwargs.get("using"))
-
-
-for _model in VERIFIED_MODELS:
-    post_save.connect(
-        _on_verified_row_changed, sender=_model, dispatch_uid=f"licence-verification-{_model.__name__}"
-    )
-    post_delete.connect(
-        _on_verified_row_changed, sender=_model, dispatch_uid=f"licence-verification-{_model.__name__}"
-    )
+verification_cache: RevisionCache[_Key, Any] = RevisionCache(
+    settings.DATA_DIR / "licences.revision", max_entries=MAX_CACHED_ANSWERS, max_age=GENERATION_SECONDS
+)
+verification_cache.watch(VERIFIED_MODELS, name="licence-verification")
 m2m_changed.connect(
-    _on_verified_row_changed,
+    verification_cache.row_changed,
     sender=ComprehensiveLicense.permits.through,
+    weak=False,
     dispatch_uid="licence-verification-permits",
 )
 
 
-def _current_generation() -> _Generation:
-    global _generation
-    revision = read_token(REVISION_FILE)
-    if _generation.revision != revision or time.monotonic() - _generation.started > GENERATION_SECONDS:
-        _generation = _Generation(revision=revision)
-    return _generation
+def licences_changed() -> None:
+    """Start a new revision: every process drops its verification answers at its next request."""
+    verification_cache.changed()
 
 
 def verification_cached(kind: str, query: str, compute: Callable[[date], T | None]) -> T | None:
@@ -209,12 +164,8 @@ def verification_cached(kind: str, query: str, compute: Callable[[date], T | Non
     real licences out of the cache.
     """
     today = timezone.localdate()
-    # Rows read inside a transaction may be uncommitted and rolled back: never keep them.
-    if transaction.get_connection().in_atomic_block:
-        return compute(today)
-    # Read the revision before the rows: a change committed meanwhile replaces this generation,
-    # so what is stored below can only be served for the revision it was read under.
-    generation = _current_generation()
+    # The revision before the rows (see RevisionCache).
+    generation = verification_cache.generation()
     key = (kind, translation.get_language(), query, today)
     answer = generation.lookup(key)
     if answer is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import cache_isolated
 from onewindow.bundles import api as bundles_api
 from onewindow.bundles.models import Bundle
 from onewindow.bundles.planner import bundle_for_planning, clean_answers
@@ -428,14 +430,10 @@ def test_the_plan_takes_a_small_constant_number_of_queries(
 
 
 @pytest.fixture
-def plan_cache(db: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """The per-process plan cache switched on although the test runs inside a transaction.
-
-    The revision file is the test's own, so other processes using the data directory cannot bump it.
-    """
-    monkeypatch.setattr(bundles_api, "_cache_allowed", lambda: True)
-    monkeypatch.setattr(bundles_api, "REVISION_FILE", tmp_path / "bundles.revision")
-    monkeypatch.setattr(bundles_api, "_generation", bundles_api._Generation(revision=b""))
+def plan_cache(db: None, tmp_path: Path) -> Iterator[None]:
+    """The per-process plan cache keeping plans although the test runs inside a transaction."""
+    with cache_isolated(bundles_api.plan_cache, tmp_path / "bundles.revision", keep_in_transactions=True):
+        yield
 
 
 def test_a_repeated_plan_is_served_without_queries(
@@ -475,13 +473,11 @@ def test_an_edit_committed_by_the_admin_reaches_the_next_plan(
     assert count_queries(client, "hotel", {}) == 0
 
 
-def test_an_uncommitted_edit_is_never_cached(
-    client: Client, plan_cache: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(bundles_api, "_cache_allowed", lambda: False)
-    plan(client, {})
-    assert bundles_api._generation.bundles == {}
-    assert not bundles_api._generation.plans
+def test_what_is_read_inside_a_transaction_is_never_cached(client: Client, db: None, tmp_path: Path) -> None:
+    with cache_isolated(bundles_api.plan_cache, tmp_path / "bundles.revision"):
+        plan(client, {})
+        assert len(bundles_api.plan_cache.generation()) == 0
+        assert count_queries(client, "hotel", {}) > 0
 
 
 def test_an_unknown_bundle_is_a_404_in_english_when_asked(client: Client, db: None) -> None:

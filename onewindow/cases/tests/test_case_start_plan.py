@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
+from conftest import cache_isolated
 from onewindow.accounts.models import User
 from onewindow.bundles import api as bundles_api
 from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create
@@ -14,13 +16,16 @@ from onewindow.cases.services import case_start
 from onewindow.catalog.models import ServiceItem
 
 
+@pytest.fixture
+def plan_cache(tmp_path: Path) -> Iterator[None]:
+    with cache_isolated(bundles_api.plan_cache, tmp_path / "bundles.revision"):
+        yield
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_item_renamed_in_the_catalogue_shows_in_the_next_case(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, django_assert_max_num_queries
+    plan_cache: None, django_assert_max_num_queries
 ) -> None:
-    # The revision file is the test's own, so other processes using the data directory cannot bump it.
-    monkeypatch.setattr(bundles_api, "REVISION_FILE", tmp_path / "bundles.revision")
-    monkeypatch.setattr(bundles_api, "_generation", bundles_api._Generation(revision=b""))
     call_command("seed", "--demo", "--without-cases", verbosity=0)
     demo_enterprises_create()
     alice = User.objects.get(username="applicant")

@@ -13,7 +13,6 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -23,6 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
+from conftest import cache_isolated
 from onewindow.accounts.models import User
 from onewindow.cases.models import Case
 from onewindow.licenses import selectors
@@ -209,10 +209,8 @@ def test_public_verification_gives_the_licence_state_in_english(
 @pytest.fixture
 def own_revision(tmp_path: Path) -> Iterator[None]:
     """An empty verification cache whose revision file no other test run can touch."""
-    with mock.patch.object(selectors, "REVISION_FILE", tmp_path / "licences.revision"):
-        selectors._generation = selectors._Generation(revision=b"")
+    with cache_isolated(selectors.verification_cache, tmp_path / "licences.revision"):
         yield
-    selectors._generation = selectors._Generation(revision=b"")
 
 
 def queries_for(request: Callable[[], object]) -> int:

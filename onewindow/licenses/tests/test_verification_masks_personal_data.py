@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -15,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
+from conftest import cache_isolated
 from onewindow.accounts.models import User
 from onewindow.cases.models import Case
 from onewindow.licenses import selectors
@@ -30,10 +30,8 @@ PERSON_NAME = "王小明"
 def _own_revision(settings: Settings, tmp_path: Path) -> Iterator[None]:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.VERIFY_RATE_LIMIT_PER_MINUTE = 0
-    with mock.patch.object(selectors, "REVISION_FILE", tmp_path / "licences.revision"):
-        selectors._generation = selectors._Generation(revision=b"")
+    with cache_isolated(selectors.verification_cache, tmp_path / "licences.revision"):
         yield
-    selectors._generation = selectors._Generation(revision=b"")
 
 
 def _issue(approved_case: Callable[..., Case]) -> ComprehensiveLicense:

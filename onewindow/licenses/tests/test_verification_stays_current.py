@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
+from conftest import cache_isolated
 from onewindow.accounts.models import User
 from onewindow.cases.models import Case
 from onewindow.licenses import selectors
@@ -41,10 +42,8 @@ API_VERIFY = "/api/v1/licences/verify"
 def _own_revision(settings: Settings, tmp_path: Path) -> Iterator[None]:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.VERIFY_RATE_LIMIT_PER_MINUTE = 0  # many look-ups here; the limit has its own tests
-    with mock.patch.object(selectors, "REVISION_FILE", tmp_path / "licences.revision"):
-        selectors._generation = selectors._Generation(revision=b"")
+    with cache_isolated(selectors.verification_cache, tmp_path / "licences.revision"):
         yield
-    selectors._generation = selectors._Generation(revision=b"")
 
 
 @pytest.fixture
