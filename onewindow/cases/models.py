@@ -193,6 +193,10 @@ class SupplementRequest(models.Model):
         _("补正清单"), help_text=_('[{"material": 编码, "name": 名称, "reason": 原因}, …]')
     )
     note = models.TextField(_("说明"), blank=True)
+    submitted_at = models.DateTimeField(
+        _("所答复的提交时间"),
+        help_text=_("告知所针对的那次提交的时间；办件重新提交后不变，通知书每次下载都相同。"),
+    )
     resolved_at = models.DateTimeField(_("补正提交时间"), null=True, blank=True)
 
     class Meta:
@@ -232,6 +236,11 @@ class CaseEvent(models.Model):
     data = models.JSONField(_("附加数据"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    payload_version = models.PositiveSmallIntegerField(
+        _("哈希内容版本"),
+        default=2,
+        help_text=_("哈希所覆盖的字段版本：1 不含操作人姓名（早期记录），2 含操作人姓名。"),
+    )
 
     class Meta:
         verbose_name = _("办件记录")

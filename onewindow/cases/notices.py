@@ -1,7 +1,8 @@
 """The window's written notices as PDFs: 受理通知书, 补正材料通知书, 不予受理通知书.
 
-Each is rendered from what the case already records (dates, entries, reason), so the same
-notice comes out however often it is downloaded.
+Each is rendered from what was recorded when it was issued (dates, entries, reason), so the same
+notice comes out however often it is downloaded. A resubmission moves the case's submission time:
+a supplement notice states the submission it answered, kept on its request.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def _head(case: Case, title: str, moment: datetime | None) -> list[Flowable]:
     ]
 
 
-def _facts(case: Case) -> Flowable:
+def _facts(case: Case, submitted_at: datetime | None) -> Flowable:
+    """The applicant and the submission the notice answers (`submitted_at`, not the case's latest)."""
     rows: list[list[object]] = [
         ["申请人", case.holder_name],
         ["申请人代码", holder_code_display(case.holder_code) or "—"],
@@ -56,7 +58,7 @@ def _facts(case: Case) -> Flowable:
         ["申请渠道", case.get_channel_display()],
         [
             "提交时间",
-            timezone.localtime(case.submitted_at).strftime("%Y-%m-%d %H:%M") if case.submitted_at else "—",
+            timezone.localtime(submitted_at).strftime("%Y-%m-%d %H:%M") if submitted_at else "—",
         ],
     ]
     return table(rows, [0.25, 0.75], header_rows=0)
@@ -76,7 +78,10 @@ def _seal(case: Case, moment: datetime | None) -> list[Flowable]:
 
 
 def acceptance_pdf(case: Case) -> bytes:
-    """受理通知书: the case is accepted; its items go to their departments in parallel."""
+    """受理通知书: the case is accepted; its items go to their departments in parallel.
+
+    An accepted case is never submitted again: its submission time is the one accepted.
+    """
     st = styles()
     moment = case.accepted_at
     story = _head(case, "受理通知书", moment)
@@ -88,7 +93,7 @@ def acceptance_pdf(case: Case) -> bytes:
             st.body,
         )
     )
-    story.extend([_facts(case), _gap()])
+    story.extend([_facts(case, case.submitted_at), _gap()])
     story.append(para("受理事项", st.heading))
     rows: list[list[object]] = [["序号", "事项名称", "审批部门", "承诺时限（工作日）"]]
     for number, item in enumerate(case.plan.get("items", []), start=1):
@@ -119,13 +124,13 @@ def supplement_pdf(case: Case, request: SupplementRequest) -> bytes:
     story = _head(case, "补正材料通知书", moment)
     story.append(
         para(
-            f"你（单位）于{_date(case.submitted_at)}提交的{case.bundle.name}申请，经审查，申请材料不齐全或者"
+            f"你（单位）于{_date(request.submitted_at)}提交的{case.bundle.name}申请，经审查，申请材料不齐全或者"
             f"不符合法定形式。根据{SUPPLEMENT_BASIS}第一款第（四）项的规定，现一次告知你（单位）需要补正的"
             f"全部内容（共 {len(request.entries)} 项）：",
             st.body,
         )
     )
-    story.extend([_facts(case), _gap()])
+    story.extend([_facts(case, request.submitted_at), _gap()])
     story.append(para("需要补正的全部内容", st.heading))
     rows: list[list[object]] = [["序号", "材料或内容", "补正原因和要求"]]
     for number, entry in enumerate(request.entries, start=1):
@@ -146,7 +151,10 @@ def supplement_pdf(case: Case, request: SupplementRequest) -> bytes:
 
 
 def refusal_pdf(case: Case) -> bytes:
-    """不予受理通知书: the reason, and how to challenge the decision."""
+    """不予受理通知书: the reason, and how to challenge the decision.
+
+    A refused case is never submitted again: its submission time is the one refused.
+    """
     st = styles()
     moment = case.completed_at
     city = settings.CITY_NAME
@@ -158,7 +166,7 @@ def refusal_pdf(case: Case) -> bytes:
             st.body,
         )
     )
-    story.extend([_facts(case), _gap()])
+    story.extend([_facts(case, case.submitted_at), _gap()])
     story.append(para("不予受理的理由", st.heading))
     story.append(para(case.outcome_note or "—", st.body))
     story.append(para("权利告知", st.heading))

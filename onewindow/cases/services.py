@@ -50,8 +50,13 @@ EDITABLE_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUPPLEMENT)
 # ---------------------------------------------------------------- timeline
 
 
+# What a new event's hash covers. Version 1 (rows written before it) left out actor_name, which the
+# timelines show; a row keeps the version it was hashed with, so old rows still verify.
+EVENT_PAYLOAD_VERSION = 2
+
+
 def _event_payload(event: CaseEvent) -> dict[str, Any]:
-    return {
+    payload = {
         "case": event.case_id,
         "seq": event.seq,
         "at": event.at.isoformat(),
@@ -63,6 +68,11 @@ def _event_payload(event: CaseEvent) -> dict[str, Any]:
         "comment": event.comment,
         "data": event.data,
     }
+    if event.payload_version >= 2:
+        # The version is hashed too: a row set back to version 1 no longer matches its hash.
+        payload["v"] = event.payload_version
+        payload["actor_name"] = event.actor_name
+    return payload
 
 
 def event_append(
@@ -126,6 +136,7 @@ def _event_build(
         comment=comment,
         data=data,
         prev_hash=prev_hash or GENESIS,
+        payload_version=EVENT_PAYLOAD_VERSION,
     )
     event.hash = chain_hash(event.prev_hash, _event_payload(event))
     return event
@@ -373,6 +384,7 @@ STORED_MATERIAL_FIELDS = [
     "provided_at",
     "needs_supplement",
     "disposition",
+    "shared_reference",
 ]
 
 
@@ -415,16 +427,36 @@ def _removed_on_failure(files: Iterable[_StoredFile]) -> Iterator[None]:
         raise
 
 
+def _shared_in_place(row: CaseMaterial) -> bool:
+    """A licence taken from the library that still stands: no upload may replace it.
+
+    One the window asked to supplement may be replaced by a scan.
+    """
+    return (
+        row.disposition == CaseMaterial.Disposition.SHARED and bool(row.shared_reference) and row.is_provided
+    )
+
+
+def _file_drop(row: CaseMaterial) -> None:
+    """Detach a row's file; the file itself goes only once the change is committed."""
+    if row.file:
+        # A rollback keeps the row pointing at the old file, so it must still be there.
+        storage, old_name = row.file.storage, row.file.name
+        transaction.on_commit(lambda: storage.delete(old_name))
+    row.file.name = ""
+    row.original_name = ""
+    row.content_type = ""
+    row.size = 0
+    row.sha256 = ""
+
+
 def _material_attach(row: CaseMaterial, stored: _StoredFile) -> None:
     """Point a material row at a stored file (inside the transaction holding the case's lock)."""
-    if row.disposition == CaseMaterial.Disposition.SHARED and row.provided_at:
+    if _shared_in_place(row):
         raise CaseConflict(
             "already_shared", _("“%(names)s”已从电子证照库调取，无需上传。") % {"names": row.material.name}
         )
-    if row.file:
-        # The replaced file goes only once the new one is committed: a rollback keeps the old one.
-        storage, old_name = row.file.storage, row.file.name
-        transaction.on_commit(lambda: storage.delete(old_name))
+    _file_drop(row)
     row.file.name = stored.name
     row.original_name = stored.original_name
     row.content_type = stored.mime
@@ -432,6 +464,9 @@ def _material_attach(row: CaseMaterial, stored: _StoredFile) -> None:
     row.sha256 = stored.sha256
     row.provided_at = timezone.now()
     row.needs_supplement = False
+    # The row is the scan from now on: every page shows the file, none a licence no longer relied on.
+    # A shared row stays shared, so the library can still be asked instead.
+    row.shared_reference = ""
     if row.disposition == CaseMaterial.Disposition.COMMITMENT:
         row.disposition = CaseMaterial.Disposition.UPLOAD
 
@@ -493,11 +528,7 @@ def case_materials_upload(*, case: Case, user: User, uploads: dict[str, Uploaded
                 row.material.code: row
                 for row in locked.materials.select_related("material").filter(material__code__in=list(stored))
             }
-            shared = [
-                rows[code].material.name
-                for code in stored
-                if rows[code].disposition == CaseMaterial.Disposition.SHARED and rows[code].provided_at
-            ]
+            shared = [rows[code].material.name for code in stored if _shared_in_place(rows[code])]
             if shared:
                 raise CaseConflict(
                     "already_shared",
@@ -577,10 +608,13 @@ def case_materials_fetch_shared(*, case: Case, user: User, codes: Sequence[str] 
         taken = _shared_rows(locked, list(found))
         now = timezone.now()
         for row in taken:
+            if row.disposition == CaseMaterial.Disposition.SHARED:
+                # The licence replaces a scan handed in instead: the row is one or the other, never both.
+                _file_drop(row)
             row.shared_reference = found[row.material.code]
             row.provided_at = now
             row.needs_supplement = False
-        rows_update(taken, ["shared_reference", "provided_at", "needs_supplement"])
+        rows_update(taken, STORED_MATERIAL_FIELDS)
         shared = [{"material": row.material.code, "identifier": row.shared_reference} for row in taken]
         if len(shared) == 1:
             event_append(case=locked, actor=user, action="material_shared", data=shared[0])
@@ -804,8 +838,15 @@ def case_request_supplement(
                 row.needs_supplement = True
                 row.supplement_reason = entry["reason"]
                 row.save(update_fields=["needs_supplement", "supplement_reason"])
+        # The notice answers this submission; a resubmission moves the case's time, not this one.
+        assert locked.submitted_at is not None, "a case waiting for acceptance has been submitted"
         request = SupplementRequest.objects.create(
-            case=locked, requested_by=clerk, requested_at=timezone.now(), entries=clean_entries, note=note
+            case=locked,
+            requested_by=clerk,
+            requested_at=timezone.now(),
+            submitted_at=locked.submitted_at,
+            entries=clean_entries,
+            note=note,
         )
         locked.status = CaseStatus.SUPPLEMENT
         event_append(

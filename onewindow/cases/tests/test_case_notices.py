@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from onewindow.accounts.models import User
 from onewindow.cases.models import Case, CaseMaterial
@@ -117,3 +120,30 @@ def test_notices_that_do_not_exist_yet_and_strangers_get_404(
     assert client.get(reverse("cases:notice", args=[submitted.pk, "refusal"])).status_code == 404
     client.force_login(bob)
     assert client.get(reverse("cases:progress", args=[submitted.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_supplement_notice_reads_the_same_after_the_case_is_resubmitted(
+    client: Client, submitted: Case, clerk: User, alice: User, tmp_path: Path
+) -> None:
+    first_submission = submitted.submitted_at
+    assert first_submission is not None
+    request = case_request_supplement(
+        case=submitted, clerk=clerk, entries=[{"material": "", "reason": "从业人员数量填写有误"}]
+    )
+    url = reverse("cases:supplement_notice", args=[submitted.pk, request.pk])
+    client.force_login(alice)
+    before = pdf_text(download(client, url), tmp_path)
+    # The applicant answers two days later: the case's submission time moves on.
+    later = first_submission + timedelta(days=2)
+    with patch("django.utils.timezone.now", return_value=later):
+        resubmitted = case_submit(case=submitted, user=alice, key=f"again-{submitted.pk}")
+    assert resubmitted.submitted_at == later
+
+    after = pdf_text(download(client, url), tmp_path)
+
+    assert after == before
+    local = timezone.localtime(first_submission)
+    assert f"你（单位）于{local.year}年{local.month}月{local.day}日提交的" in after
+    assert local.strftime("%Y-%m-%d%H:%M") in after
+    assert timezone.localtime(later).strftime("%Y-%m-%d%H:%M") not in after
