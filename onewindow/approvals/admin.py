@@ -2,7 +2,15 @@
 
 from django.contrib import admin
 
-from onewindow.approvals.models import Branch, CalendarDay, ClockPause, Extension, PublishedYear
+from onewindow.approvals.models import (
+    Branch,
+    CalendarDay,
+    ClockPause,
+    Extension,
+    PublishedYear,
+    RectificationReply,
+    RectificationReplyFile,
+)
 
 
 @admin.register(Branch)
@@ -28,3 +36,5 @@ class PublishedYearAdmin(admin.ModelAdmin):
 
 admin.site.register(ClockPause)
 admin.site.register(Extension)
+admin.site.register(RectificationReply)
+admin.site.register(RectificationReplyFile)

@@ -16,8 +16,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import Role, User
-from onewindow.approvals.models import Branch, ClockPause
+from onewindow.approvals.models import REPLY_TEXT_MAX, Branch, ClockPause
 from onewindow.cases.errors import CaseError
+from onewindow.inspections.forms import MultipleFileField, ServiceErrorsMixin
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("请按“年-月-日”填写日期，例如 2030-12-31。")}
@@ -153,6 +154,26 @@ class ResumeForm(DecisionForm):
         max_length=500,
         help_text=_("如“申请人已完成整改”。暂停的工作日会顺延到期日。"),
     )
+
+
+class ReplyForm(ServiceErrorsMixin, forms.Form):
+    """The applicant's answer to a rectification request; the files are checked in the service."""
+
+    text = forms.CharField(
+        label=_("答复内容"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": REPLY_TEXT_MAX}),
+    )
+    attachments = MultipleFileField(
+        label=_("附件（可不传）"),
+        help_text=_("整改后的照片、补充的证明材料等；PDF、JPEG 或 PNG，可一次选择多个文件。"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].help_text = gettext("逐项说明已如何整改或补充，%(count)s 字以内。") % {
+            "count": REPLY_TEXT_MAX
+        }
 
 
 class ApproverField(forms.ModelChoiceField):

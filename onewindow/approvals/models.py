@@ -117,6 +117,57 @@ class ClockPause(models.Model):
         return f"{self.branch_id} {self.reason} {self.started_on}—{self.ended_on or ''}"
 
 
+# The pauses in which the department waits for the applicant: he may answer them (RectificationReply).
+APPLICANT_PAUSE_REASONS = (ClockPause.Reason.SUPPLEMENT, ClockPause.Reason.RECTIFICATION)
+REPLY_TEXT_MAX = 1000
+
+
+class RectificationReply(models.Model):
+    """The applicant's answer to what the department asked when it paused the clock (整改、补正)."""
+
+    pause = models.ForeignKey(
+        ClockPause,
+        verbose_name=_("暂停计时"),
+        on_delete=models.CASCADE,
+        related_name="replies",
+        help_text=_("所答复的暂停计时；整改要求见子件的“整改要求”。"),
+    )
+    text = models.TextField(
+        _("答复内容"), max_length=REPLY_TEXT_MAX, help_text=_("申请人说明已如何整改或补充。")
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("答复人"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("答复时间"))
+
+    class Meta:
+        verbose_name = _("整改答复")
+        verbose_name_plural = _("整改答复")
+        ordering = ["pause", "submitted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.pause_id} {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
+class RectificationReplyFile(models.Model):
+    """A scan or photo handed in with a reply, checked by content; served only through a checked view."""
+
+    reply = models.ForeignKey(RectificationReply, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(_("文件"), upload_to="approvals/replies/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    content_type = models.CharField(_("文件类型"), max_length=50)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("整改答复附件")
+        verbose_name_plural = _("整改答复附件")
+        ordering = ["reply", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+
 class Extension(models.Model):
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="extensions")
     days = models.PositiveSmallIntegerField(_("延长工作日"))

@@ -7,9 +7,19 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from onewindow.accounts.models import User
-from onewindow.approvals.models import DECIDED_BRANCH_STATUSES, OPEN_BRANCH_STATUSES, Branch, BranchStatus
+from onewindow.accounts.models import Role, User
+from onewindow.approvals.models import (
+    APPLICANT_PAUSE_REASONS,
+    DECIDED_BRANCH_STATUSES,
+    OPEN_BRANCH_STATUSES,
+    Branch,
+    BranchStatus,
+    ClockPause,
+    RectificationReply,
+    RectificationReplyFile,
+)
 from onewindow.cases.errors import CaseNotFound
 from onewindow.lib.idcheck import mask_id_number
 
@@ -177,3 +187,56 @@ def overdue_branches(today: date) -> QuerySet[Branch]:
     return Branch.objects.filter(status=BranchStatus.PENDING, due_on__lt=today).select_related(
         "case", "item", "department"
     )
+
+
+@dataclass(frozen=True)
+class PauseRequest:
+    """What the department asked when it paused a branch's clock, and what the applicant answered."""
+
+    branch: Branch
+    pause: ClockPause
+    note: str
+    replies: list[RectificationReply]
+
+    @property
+    def answerable(self) -> bool:
+        """The department waits for the applicant (整改、补正), not for a site check or an expert."""
+        return self.pause.reason in APPLICANT_PAUSE_REASONS
+
+
+def pause_request(branch: Branch) -> PauseRequest | None:
+    """The reviewer's request in force on a paused branch; None while the clock runs or a joint
+    inspection holds it (the applicant answers an inspection on its own rectification page).
+    """
+    from onewindow.inspections.selectors import inspection_holds_clock
+
+    if branch.status != BranchStatus.PAUSED:
+        return None
+    pause = branch.pauses.filter(ended_on__isnull=True).first()
+    if pause is None or inspection_holds_clock(branch):
+        return None
+    replies = list(pause.replies.prefetch_related("files").order_by("submitted_at", "id"))
+    return PauseRequest(branch, pause, branch.rectification_note, replies)
+
+
+def branch_replies(branch: Branch) -> list[RectificationReply]:
+    """Every answer the applicant gave on this branch, newest first, with its files and its pause."""
+    return list(
+        RectificationReply.objects.filter(pause__branch=branch)
+        .select_related("pause", "submitted_by")
+        .prefetch_related("files")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def get_reply_file_for(user: User, file_id: int) -> RectificationReplyFile:
+    """A reply's file for the case's applicant or a reviewer of the branch's department; else 404."""
+    row = (
+        RectificationReplyFile.objects.select_related("reply__pause__branch__case").filter(pk=file_id).first()
+    )
+    if row is not None:
+        branch = row.reply.pause.branch
+        reviewer = user.role == Role.REVIEWER and user.department_id == branch.department_id
+        if reviewer or branch.case.applicant_id == user.pk:
+            return row
+    raise CaseNotFound("file_not_found", _("没有找到这个文件。"))

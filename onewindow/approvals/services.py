@@ -2,31 +2,42 @@
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.calendar import current_calendar
 from onewindow.approvals.models import (
+    APPLICANT_PAUSE_REASONS,
     DECIDED_BRANCH_STATUSES,
     OPEN_BRANCH_STATUSES,
+    REPLY_TEXT_MAX,
     Branch,
     BranchStatus,
     ClockPause,
     Extension,
+    RectificationReply,
+    RectificationReplyFile,
 )
 from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound
 from onewindow.cases.models import Case, CaseStatus
-from onewindow.cases.services import event_append
+from onewindow.cases.services import ALLOWED_UPLOADS, event_append, upload_check
 from onewindow.catalog.models import Department, ServiceItem
 from onewindow.lib.workdays import STORED_SEPARATOR, UnpublishedYearError, WorkdayCalendar
 from onewindow.licenses.services import permit_create, permit_number_for
-from onewindow.notifications.services import notify_case_applicant
+from onewindow.notifications.services import notify_case_applicant, notify_user
+
+MAX_REPLY_FILES = 10
 
 
 # Joint inspections build on branches, so they are imported where used, not at module level.
@@ -381,6 +392,90 @@ def branch_resume(
             data={"item": branch.item.code, "paused_workdays": paused, "due_on": branch.due_on.isoformat()},
         )
     return branch
+
+
+def _reply_checked(uploads: Sequence[UploadedFile]) -> list[tuple[UploadedFile, bytes, str]]:
+    """Each file checked by content and size; a refused one is named beside the attachments field."""
+    checked = []
+    for upload in uploads:
+        try:
+            checked.append((upload, *upload_check(upload)))
+        except CaseInvalid as exc:
+            message = _("“%(name)s”：%(problem)s") % {"name": upload.name or "", "problem": exc.message}
+            raise CaseInvalid(exc.code, message, fields={"attachments": message}) from None
+    return checked
+
+
+def branch_reply(
+    *, branch_id: int, applicant: User, text: str, attachments: Sequence[UploadedFile] = ()
+) -> RectificationReply:
+    """The applicant answers what the department asked when it paused the clock (整改、补正).
+
+    Only the case's applicant, only while the branch is paused for him; the clock stays stopped
+    until the reviewer, having read the answer, resumes it (branch_resume).
+    """
+    text = text.strip()
+    if not text:
+        raise CaseInvalid(
+            "reply_required", _("请写明已如何整改或补充。"), fields={"text": _("请填写答复内容。")}
+        )
+    if len(text) > REPLY_TEXT_MAX:
+        message = _("答复内容最多 %(count)s 个字，详细情况请作为附件上传。") % {"count": REPLY_TEXT_MAX}
+        raise CaseInvalid("reply_too_long", message, fields={"text": message})
+    if len(attachments) > MAX_REPLY_FILES:
+        message = _("一次最多上传 %(count)s 个文件。") % {"count": MAX_REPLY_FILES}
+        raise CaseInvalid("too_many_files", message, fields={"attachments": message})
+    checked = _reply_checked(attachments)
+    with transaction.atomic():
+        # Locks in the order every write to a case's branches takes them (_claim): case, then branch.
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .filter(branches__id=branch_id, applicant=applicant)
+            .first()
+        )
+        if case is None:
+            raise CaseNotFound("branch_not_found", _("没有找到这个事项。"))
+        branch = (
+            Branch.objects.select_for_update(of=("self",))
+            .select_related("item", "department")
+            .get(pk=branch_id)
+        )
+        pause = branch.pauses.filter(ended_on__isnull=True, reason__in=APPLICANT_PAUSE_REASONS).first()
+        if branch.status != BranchStatus.PAUSED or pause is None or inspection_holds_clock(branch):
+            raise CaseConflict(
+                "no_request_open", _("该事项目前没有需要您答复的整改要求，请刷新办件进度查看最新情况。")
+            )
+        reply = RectificationReply.objects.create(
+            pause=pause, text=text, submitted_by=applicant, submitted_at=timezone.now()
+        )
+        for upload, content, mime in checked:
+            RectificationReplyFile.objects.create(
+                reply=reply,
+                file=ContentFile(content, name=f"{uuid.uuid4().hex}.{ALLOWED_UPLOADS[mime]}"),
+                original_name=(upload.name or "")[:200],
+                content_type=mime,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+            )
+        event_append(
+            case=case,
+            actor=applicant,
+            action="rectification_replied",
+            comment=text,
+            data={
+                "item": branch.item.code,
+                "department": branch.department.code,
+                "reply": reply.pk,
+                "files": len(checked),
+            },
+        )
+        link = reverse("approvals:branch", args=[branch.pk])
+        body = f"办件 {case.number}（{case.holder_name}）的《{branch.item.name}》申请人已答复整改要求，请审核后恢复计时。"
+        for reviewer in User.objects.filter(
+            role=Role.REVIEWER, department_id=branch.department_id, is_active=True
+        ):
+            notify_user(user=reviewer, title="申请人已答复整改要求", body=body, case=case, link=link)
+    return reply
 
 
 def branch_extend(

@@ -1,4 +1,5 @@
-"""Routes for department reviewers: the queue, one branch and its decisions, decision PDFs, the calendar."""
+"""Routes for department reviewers (the queue, one branch and its decisions, decision PDFs, the calendar)
+and for the applicant's answer to a rectification request."""
 
 from django.urls import path
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("review/calendar/", views.calendar_page, name="calendar"),
     path("review/branches/<int:branch_id>/", views.branch_detail, name="branch"),
     path("review/branches/<int:branch_id>/decision.pdf", views.decision_pdf, name="decision_pdf"),
+    path("review/reply-files/<int:file_id>/", views.reply_file, name="reply_file"),
+    path("branches/<int:branch_id>/reply/", views.branch_reply, name="reply"),
     *(
         path(
             f"review/branches/<int:branch_id>/{action}/", views.branch_action, {"action": action}, name=action

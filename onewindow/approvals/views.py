@@ -1,4 +1,5 @@
-"""The department reviewer's pages: his queue, one branch with its decisions, decision PDFs, the calendar.
+"""The department reviewer's pages (his queue, one branch with its decisions, decision PDFs, the calendar)
+and the applicant's page answering a rectification request.
 
 Views parse input, call one service and render; every rule (who may decide, what a decision
 needs, the clock) lives in approvals.services. Each decision form carries the branch version
@@ -23,14 +24,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onewindow.accounts.models import Role, User
 from onewindow.approvals import services
@@ -43,6 +45,7 @@ from onewindow.approvals.forms import (
     ExtendForm,
     PauseForm,
     QueueFilterForm,
+    ReplyForm,
     ResumeForm,
 )
 from onewindow.approvals.models import (
@@ -57,10 +60,13 @@ from onewindow.approvals.notices import decision_filename
 from onewindow.approvals.notices import decision_pdf as render_decision_pdf
 from onewindow.approvals.selectors import (
     DECIDED_COUNT_CAP,
+    branch_replies,
     branch_view,
     capped_count,
     decided_page,
     get_branch_for,
+    get_reply_file_for,
+    pause_request,
     queue_counts,
     reviewer_queue,
 )
@@ -69,6 +75,7 @@ from onewindow.cases.errors import CaseConflict, CaseError, CaseNotFound
 from onewindow.cases.models import CaseEvent, CaseMaterial
 from onewindow.cases.notices import holder_code_display
 from onewindow.cases.permissions import VIEW, get_case_for
+from onewindow.cases.timeline import action_label
 from onewindow.lib.errors import CodedError
 from onewindow.lib.pdf import FontUnavailable, pdf_response
 from onewindow.lib.workdays import WorkdayCalendar, unpublished_warning
@@ -77,15 +84,13 @@ QUEUE_PAGE_SIZE = 50
 CALENDAR_DAYS = 60
 STALE_MESSAGE = "该子件刚刚已被他人处理，请刷新页面查看最新结果。"
 
-# What a branch's timeline rows say, by event action.
+# What a branch's timeline rows say where the branch page words it more closely than the shared
+# labels (cases.timeline.action_label), which name every other step.
 EVENT_LABELS: dict[str, Promise] = {
     "accepted": pgettext_lazy("case history", "综合窗口受理，分送各部门并联审批"),
     "branch_released": pgettext_lazy("case history", "前置审批已完成，开始计时"),
     "branch_approved": pgettext_lazy("case history", "准予许可"),
     "branch_denied": pgettext_lazy("case history", "不予许可"),
-    "branch_paused": pgettext_lazy("case history", "暂停计时"),
-    "branch_resumed": pgettext_lazy("case history", "恢复计时"),
-    "branch_extended": pgettext_lazy("case history", "延长审批期限"),
 }
 WEEKDAYS = (
     gettext_lazy("周一"),
@@ -419,11 +424,17 @@ def _timeline(branch: Branch) -> list[TimelineRow]:
                 _("延长 %(days)s 个工作日，批准人 %(approver)s")
                 % {"days": data.get("days", ""), "approver": data.get("approver", "")}
             )
+        elif event.action == "rectification_replied" and data.get("files"):
+            count = data["files"]
+            details.append(ngettext("附 %(count)s 个文件", "附 %(count)s 个文件", count) % {"count": count})
         elif event.action == "branch_released" and data.get("prerequisite"):
             details.append(
                 _("前置事项：%(name)s") % {"name": names.get(data["prerequisite"], data["prerequisite"])}
             )
-        rows.append(TimelineRow(event, str(EVENT_LABELS.get(event.action, event.action)), details))
+        label = EVENT_LABELS.get(event.action)
+        rows.append(
+            TimelineRow(event, str(label) if label is not None else action_label(event.action), details)
+        )
     return rows
 
 
@@ -456,6 +467,7 @@ def _branch_page(
     open_pause = None
     if branch.status == BranchStatus.PAUSED:
         open_pause = branch.pauses.filter(ended_on__isnull=True).first()
+    replies = branch_replies(branch)
     return render(
         request,
         "approvals/branch.html",
@@ -472,6 +484,9 @@ def _branch_page(
             "due_state": row.due_state,
             "days_left": row.days_left,
             "open_pause": open_pause,
+            "replies": replies,
+            # The applicant answered the request in force: the reviewer's next step is to resume.
+            "answered": open_pause is not None and any(r.pause_id == open_pause.pk for r in replies),
             "pauses": list(branch.pauses.order_by("started_on", "id")),
             "extensions": list(branch.extensions.select_related("approved_by").order_by("approved_at")),
             "timeline": _timeline(branch),
@@ -512,6 +527,84 @@ def branch_action(request: HttpRequest, branch_id: int, action: str) -> HttpResp
             messages.success(request, message)
             return redirect("approvals:branch", branch_id=branch.pk)
     return _branch_page(request, branch, bound={action: form}, status=status)
+
+
+# ---------------------------------------------------------------- the applicant answers a request
+
+
+def _applicant_branch(user: User, branch_id: int) -> Branch:
+    """A branch of one of the applicant's own cases; anyone else gets the 404 page."""
+    branch = (
+        Branch.objects.select_related("case__bundle", "item", "department")
+        .filter(pk=branch_id, case__applicant_id=user.pk)
+        .first()
+    )
+    if branch is None:
+        raise Http404(_("没有找到这个事项。"))
+    return branch
+
+
+@require_http_methods(["GET", "POST"])
+def branch_reply(request: HttpRequest, branch_id: int) -> HttpResponse:
+    """整改答复: what the department asked when it paused the clock, and the applicant's answer."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    user = _user(request)
+    branch = _applicant_branch(user, branch_id)
+    form = ReplyForm(request.POST or None, request.FILES or None)
+    status = 200
+    conflict = ""
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.branch_reply(
+                    branch_id=branch.pk,
+                    applicant=user,
+                    text=form.cleaned_data["text"],
+                    attachments=form.cleaned_data["attachments"],
+                )
+            except CaseNotFound as exc:
+                raise Http404(exc.message) from None
+            except CaseConflict as exc:
+                conflict, status = exc.message, exc.status
+                branch = _applicant_branch(user, branch_id)
+            except CaseError as exc:
+                form.add_service_errors(exc)
+                status = exc.status
+            else:
+                messages.success(request, _("答复已提交，审批部门审核后将恢复计时，请留意短信和站内消息。"))
+                return redirect("cases:progress", case_id=branch.case_id)
+    asked = pause_request(branch)
+    return render(
+        request,
+        "approvals/reply.html",
+        {
+            "branch": branch,
+            "case": branch.case,
+            "asked": asked,
+            "can_reply": asked is not None and asked.answerable,
+            "replies": branch_replies(branch),
+            "form": form,
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def reply_file(request: HttpRequest, file_id: int) -> HttpResponseBase:
+    """A file of a reply, for the reviewers of the branch's department and the case's applicant."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        stored = get_reply_file_for(_user(request), file_id)
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+    name = stored.original_name or stored.file.name.rsplit("/", 1)[-1]
+    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # ---------------------------------------------------------------- decision documents

@@ -23,6 +23,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "branch_denied": pgettext_lazy("case history", "部门不予许可"),
     "branch_paused": pgettext_lazy("case history", "暂停计时"),
     "branch_resumed": pgettext_lazy("case history", "恢复计时"),
+    "rectification_replied": pgettext_lazy("case history", "申请人答复整改要求"),
     "branch_extended": pgettext_lazy("case history", "延长审批期限"),
     "approval_completed": pgettext_lazy("case history", "全部事项审批完成"),
     "inspection_scheduled": pgettext_lazy("case history", "安排联合现场核查"),
