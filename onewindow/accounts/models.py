@@ -97,6 +97,14 @@ class User(AbstractUser):
         related_name="members",
         help_text=_("窗口人员只处理本中心受理队列中的办件。"),
     )
+    shares_identity = models.BooleanField(
+        _("与其他账号共用证件（历史数据）"),
+        default=False,
+        help_text=_(
+            "一个统一社会信用代码或身份证号码只能有一个在用的申请人账号。此项只标记规则实施前已共用证件的账号："
+            "窗口不为这类申请人代办，须先停用不属于证件持有人的账号。"
+        ),
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -117,6 +125,23 @@ class User(AbstractUser):
                         "admin",
                     ]
                 ),
+            ),
+            # An identity belongs to one applicant account: otherwise whoever registered first with
+            # a public credit code would receive the cases the window files for the enterprise.
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=models.Q(role="applicant", is_active=True, shares_identity=False),
+                name="accounts_user_one_account_per_enterprise",
+                violation_error_message=_("该统一社会信用代码已有申请人账号。"),
+            ),
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=models.Q(
+                    role="applicant", applicant_kind="person", is_active=True, shares_identity=False
+                )
+                & ~models.Q(id_number=""),
+                name="accounts_user_one_account_per_id_number",
+                violation_error_message=_("该身份证号码已有申请人账号。"),
             ),
         ]
 

@@ -10,6 +10,7 @@ from django.contrib.auth import login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -33,10 +34,58 @@ Kind = User.ApplicantKind
 class RegistrationError(Exception):
     """Registration refused; `fields` maps form field names to messages in the request's language."""
 
-    def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
+    def __init__(self, code: str, message: str, *, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
+        self.code = code
         self.message = message
         self.fields = fields or {}
+
+
+class AccountConfirmationRequired(RegistrationError):
+    """The applicant already has an account: staff must see it and confirm before a case is filed for it."""
+
+    def __init__(self, account: User) -> None:
+        super().__init__("account_unconfirmed", _("该申请人已有账号，请核对账号信息，确认后再创建申请。"))
+        self.account = account
+
+
+def _username_taken() -> RegistrationError:
+    return RegistrationError(
+        "username_taken", _("用户名已被使用。"), fields={"username": _("这个用户名已被使用，请换一个。")}
+    )
+
+
+def identity_registered_error(kind: str) -> RegistrationError:
+    """The refusal of a second account for a credit code or ID number, with what the person can do."""
+    if kind == Kind.ENTERPRISE:
+        field, short = "uscc", _("该统一社会信用代码已注册申请人账号，请按页面上方的说明办理。")
+        message = _(
+            "该统一社会信用代码已注册申请人账号，一个企业只能有一个账号。如是本单位的账号，请直接登录；"
+            "忘记用户名或密码，或曾在窗口办理业务、尚未设置密码的，请通过“设置或找回密码”用登记的手机号码找回。"
+            "如该账号不是本单位注册的，或登记的手机号码已不再使用，请携带营业执照原件和经办人身份证到政务服务中心"
+            "综合窗口，核实后由工作人员停用原账号，再重新注册。"
+        )
+    else:
+        field, short = "id_number", _("该身份证号码已注册申请人账号，请按页面上方的说明办理。")
+        message = _(
+            "该身份证号码已注册申请人账号，一个人只能有一个账号。如是您本人的账号，请直接登录；"
+            "忘记用户名或密码，或曾在窗口办理业务、尚未设置密码的，请通过“设置或找回密码”用登记的手机号码找回。"
+            "如该账号不是您本人注册的，或登记的手机号码已不再使用，请携带居民身份证原件到政务服务中心综合窗口，"
+            "核实后由工作人员停用原账号，再重新注册。"
+        )
+    return RegistrationError("identity_registered", message, fields={field: short})
+
+
+def applicants_with_identity(
+    *, kind: str, enterprise: Enterprise | None = None, id_number: str = ""
+) -> QuerySet[User]:
+    """The active applicant accounts holding this enterprise's credit code or this ID number."""
+    accounts = User.objects.filter(role=Role.APPLICANT, is_active=True)
+    if kind == Kind.ENTERPRISE:
+        return accounts.filter(enterprise=enterprise).order_by("pk")
+    return (
+        accounts.filter(applicant_kind=Kind.PERSON, id_number=id_number).exclude(id_number="").order_by("pk")
+    )
 
 
 # ---------------------------------------------------------------- writes
@@ -50,6 +99,7 @@ def _enterprise_for(
     if enterprise is not None:
         if name and name.strip() != enterprise.name:
             raise RegistrationError(
+                "enterprise_name_mismatch",
                 _("企业信息与已登记的不一致。"),
                 fields={
                     "enterprise_name": _(
@@ -61,6 +111,7 @@ def _enterprise_for(
         return enterprise
     if not name.strip() or not legal_representative.strip():
         raise RegistrationError(
+            "enterprise_particulars_required",
             _("首次登记企业须填写企业名称和法定代表人。"),
             fields={
                 key: message
@@ -82,6 +133,17 @@ def _enterprise_for(
     return enterprise
 
 
+def _save_new_applicant(user: User) -> None:
+    """Save; a username or an identity taken by a concurrent registration is refused, not a 500."""
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        if User.objects.filter(username__iexact=user.username).exists():
+            raise _username_taken() from None
+        raise identity_registered_error(user.applicant_kind) from None
+
+
 @transaction.atomic
 def applicant_register(
     *,
@@ -95,11 +157,13 @@ def applicant_register(
     legal_representative: str = "",
     id_number: str = "",
 ) -> User:
-    """A new applicant account; an enterprise is linked to its existing row when the code is known."""
+    """A new applicant account, refused when the credit code or ID number already has one.
+
+    The code and the name of an enterprise are public, so they prove nothing: an account linked to
+    an enterprise that already has one would receive the cases the window files for it.
+    """
     if User.objects.filter(username__iexact=username).exists():
-        raise RegistrationError(
-            _("用户名已被使用。"), fields={"username": _("这个用户名已被使用，请换一个。")}
-        )
+        raise _username_taken()
     user = User(username=username, role=Role.APPLICANT, applicant_kind=kind, phone=phone)
     if kind == Kind.ENTERPRISE:
         enterprise = _enterprise_for(
@@ -111,13 +175,10 @@ def applicant_register(
     else:
         user.id_number = id_number
         user.display_name = display_name.strip()[:50]
+    if applicants_with_identity(kind=kind, enterprise=user.enterprise, id_number=user.id_number).exists():
+        raise identity_registered_error(kind)
     user.set_password(password)
-    try:
-        user.save()
-    except IntegrityError:
-        raise RegistrationError(
-            _("用户名已被使用。"), fields={"username": _("这个用户名已被使用，请换一个。")}
-        ) from None
+    _save_new_applicant(user)
     return user
 
 
@@ -132,12 +193,18 @@ def applicant_find_or_register(
     legal_representative: str = "",
     id_number: str = "",
     uscc_override_reason: str = "",
+    confirmed_account_id: int | None = None,
 ) -> User:
     """The applicant a window clerk serves: found by credit code or ID number, else registered.
+
+    An existing account is returned only when it is the one the clerk saw and confirmed
+    (`confirmed_account_id`); otherwise AccountConfirmationRequired carries it to be shown. Several
+    accounts with the identity (from before one account per identity) are refused, never chosen.
 
     An account registered at the window has no password; the applicant sets one later at the
     window or by resetting it, so nobody can sign in with it in the meantime.
     """
+    enterprise = None
     if kind == Kind.ENTERPRISE:
         enterprise = _enterprise_for(
             uscc=uscc,
@@ -145,13 +212,14 @@ def applicant_find_or_register(
             legal_representative=legal_representative,
             override_reason=uscc_override_reason,
         )
-        found = (
-            User.objects.filter(role=Role.APPLICANT, enterprise=enterprise, is_active=True)
-            .order_by("pk")
-            .first()
-        )
-        if found is not None:
-            return found
+    found = list(applicants_with_identity(kind=kind, enterprise=enterprise, id_number=id_number)[:10])
+    if len(found) > 1:
+        raise _identity_ambiguous(kind, found)
+    if found:
+        if found[0].pk != confirmed_account_id:
+            raise AccountConfirmationRequired(found[0])
+        return found[0]
+    if enterprise is not None:
         contact = display_name.strip() or enterprise.legal_representative
         user = User(
             role=Role.APPLICANT,
@@ -161,18 +229,11 @@ def applicant_find_or_register(
             phone=phone,
         )
     else:
-        found = (
-            User.objects.filter(
-                role=Role.APPLICANT, applicant_kind=Kind.PERSON, id_number=id_number, is_active=True
-            )
-            .order_by("pk")
-            .first()
-        )
-        if found is not None:
-            return found
         if not display_name.strip():
             raise RegistrationError(
-                _("首次登记个人须填写姓名。"), fields={"display_name": _("请填写申请人姓名。")}
+                "person_name_required",
+                _("首次登记个人须填写姓名。"),
+                fields={"display_name": _("请填写申请人姓名。")},
             )
         user = User(
             role=Role.APPLICANT,
@@ -184,8 +245,30 @@ def applicant_find_or_register(
     # The username never carries the ID number: user names appear in lists and logs.
     user.username = f"assisted-{uuid.uuid4().hex[:12]}"
     user.set_unusable_password()
-    user.save()
+    try:
+        _save_new_applicant(user)
+    except RegistrationError:
+        # Registered by someone else a moment ago: that account, too, must be seen first.
+        raced = applicants_with_identity(kind=kind, enterprise=enterprise, id_number=id_number).first()
+        if raced is None:
+            raise
+        raise AccountConfirmationRequired(raced) from None
     return user
+
+
+def _identity_ambiguous(kind: str, accounts: list[User]) -> RegistrationError:
+    names = _("、").join(account.username for account in accounts)
+    if kind == Kind.ENTERPRISE:
+        message = _(
+            "该统一社会信用代码登记了多个申请人账号（%(names)s），无法确定办件归属，未创建申请。"
+            "请申请人携带营业执照原件核实，由系统管理员停用不属于该企业的账号后再办理。"
+        ) % {"names": names}
+    else:
+        message = _(
+            "该身份证号码登记了多个申请人账号（%(names)s），无法确定办件归属，未创建申请。"
+            "请申请人携带居民身份证原件核实，由系统管理员停用不属于本人的账号后再办理。"
+        ) % {"names": names}
+    return RegistrationError("identity_ambiguous", message)
 
 
 # ---------------------------------------------------------------- forms
@@ -399,6 +482,7 @@ def register(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(next_url or reverse("cases:my_cases"))
     form = RegistrationForm(request.POST or None)
     status = 200
+    refusal: RegistrationError | None = None
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -415,12 +499,20 @@ def register(request: HttpRequest) -> HttpResponse:
                     id_number=data.get("id_number", ""),
                 )
             except RegistrationError as exc:
+                refusal = exc
                 for name, message in exc.fields.items():
-                    form.add_error(name if name in form.fields else None, message)
+                    form.add_error(
+                        name if name in form.fields else None, forms.ValidationError(message, code=exc.code)
+                    )
                 if not exc.fields:
-                    form.add_error(None, exc.message)
+                    form.add_error(None, forms.ValidationError(exc.message, code=exc.code))
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return HttpResponseRedirect(next_url or reverse("cases:my_cases"))
         status = 422
-    return render(request, "accounts/register.html", {"form": form, "next": next_url}, status=status)
+    return render(
+        request,
+        "accounts/register.html",
+        {"form": form, "next": next_url, "refusal": refusal},
+        status=status,
+    )

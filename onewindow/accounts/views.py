@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.forms import PasswordHolderForm, PasswordSetForm
+from onewindow.accounts.kiosk import is_kiosk
 from onewindow.accounts.models import User
 from onewindow.accounts.password import (
     PasswordCodeError,
@@ -77,7 +78,11 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    def get_default_redirect_url(self) -> str:
+        # The next person at a self-service terminal starts from the kiosk page, still in kiosk mode.
+        if is_kiosk(self.request):
+            return reverse("cases:kiosk")
+        return super().get_default_redirect_url()
 
 
 def _password_page(

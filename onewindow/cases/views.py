@@ -28,8 +28,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from onewindow.accounts.kiosk import is_kiosk, kiosk_mode_off, kiosk_mode_on
 from onewindow.accounts.models import Role, User
-from onewindow.accounts.registration import RegistrationError, applicant_find_or_register
+from onewindow.accounts.registration import (
+    AccountConfirmationRequired,
+    RegistrationError,
+    applicant_find_or_register,
+)
 from onewindow.bundles.models import Bundle
 from onewindow.cases import notices
 from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound
@@ -78,9 +83,6 @@ from onewindow.notifications.models import Notification
 from onewindow.notifications.services import notification_mark_read
 
 logger = logging.getLogger(__name__)
-
-KIOSK_SESSION_KEY = "case_channel"
-
 
 NEXT_STEPS: dict[str, Promise] = {
     CaseStatus.DRAFT: gettext_lazy("请填写申请表、提交材料、签署告知承诺书，然后提交申请。草稿会自动保存。"),
@@ -231,7 +233,7 @@ def case_start_page(request: HttpRequest) -> HttpResponse:
         "bundle": bundle,
         "answers_query": urlencode(answers),
         "questions": question_rows(bundle, answers, {}),
-        "kiosk": request.session.get(KIOSK_SESSION_KEY) == Channel.KIOSK,
+        "kiosk": is_kiosk(request),
     }
     if user.role != Role.APPLICANT:
         context["error"] = _("只有申请人账号可以网上申请。工作人员为申请人办理请使用“代办申请”。")
@@ -611,11 +613,13 @@ def case_progress(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id, VIEW)
     context = _case_context(request, case)
     branches = list(case.branches.select_related("item", "department").order_by("id"))
-    due = [b.due_on for b in branches if b.due_on and b.decided_at is None]
+    # A paused branch's due date moves later by the pause: it is no date to promise.
+    due = [b.due_on for b in branches if b.due_on and b.decided_at is None and b.status != "paused"]
     context.update(
         {
             "branches": branches,
             "latest_due": max(due) if due else None,
+            "any_paused": any(b.status == "paused" for b in branches),
             "next_step": NEXT_STEPS.get(case.status, ""),
             "badge": STATUS_BADGES.get(case.status, ""),
             "supplements": list(case.supplement_requests.order_by("-requested_at")),
@@ -714,16 +718,19 @@ def case_supplement_notice(request: HttpRequest, case_id: int, request_id: int) 
 
 
 def kiosk(request: HttpRequest) -> HttpResponse:
-    """自助终端: a start page with big buttons; cases started from this session have channel kiosk."""
-    request.session[KIOSK_SESSION_KEY] = Channel.KIOSK
+    """自助终端: a start page with big buttons; from now on this browser starts cases on channel kiosk,
+    whoever signs in, until "exit" is pressed."""
     bundles = Bundle.objects.filter(is_published=True).order_by("order", "code")
-    return render(request, "cases/kiosk.html", {"bundles": bundles})
+    response = render(request, "cases/kiosk.html", {"bundles": bundles})
+    kiosk_mode_on(response)
+    return response
 
 
 @require_POST
 def kiosk_exit(request: HttpRequest) -> HttpResponse:
-    request.session.pop(KIOSK_SESSION_KEY, None)
-    return HttpResponseRedirect(reverse("public:home"))
+    response = HttpResponseRedirect(reverse("public:home"))
+    kiosk_mode_off(response)
+    return response
 
 
 # ---------------------------------------------------------------- the window
@@ -865,6 +872,42 @@ def window_refuse(request: HttpRequest, case_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("cases:window_case", args=[case.pk]))
 
 
+def _confirmed_account_id(request: HttpRequest) -> int | None:
+    """The applicant account the clerk saw on the confirmation step and filed for."""
+    value = request.POST.get("account", "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+def _account_label(account: User) -> str:
+    """How staff recognise an account without its full ID number or mobile: username, name, masked numbers."""
+    parts = [account.username, account.name]
+    if account.id_number:
+        parts.append(mask_id_number(account.id_number))
+    if account.phone:
+        parts.append(mask_mobile(account.phone))
+    return _("，").join(parts)
+
+
+def _account_rows(account: User) -> list[tuple[str, str]]:
+    """The account a case filed by staff will belong to, as the confirmation step shows it."""
+    rows = [(_("用户名"), account.username), (_("姓名"), account.name)]
+    if account.enterprise is not None:
+        rows.append((_("所属企业"), f"{account.enterprise.name}（{account.enterprise.uscc}）"))
+    if account.id_number:
+        rows.append((_("身份证号码"), mask_id_number(account.id_number)))
+    rows.append((_("手机号码"), mask_mobile(account.phone) if account.phone else _("未登记")))
+    rows.append(
+        (
+            _("密码"),
+            _("已设置，申请人可自行登录")
+            if account.has_usable_password()
+            else _("尚未设置（窗口登记的账号）"),
+        )
+    )
+    rows.append((_("注册时间"), timezone.localtime(account.date_joined).strftime("%Y-%m-%d %H:%M")))
+    return rows
+
+
 @login_required
 def assist(request: HttpRequest) -> HttpResponse:
     """代办申请 (帮办代办 at the window, 云端导办 online): find or register the applicant, then start."""
@@ -877,8 +920,9 @@ def assist(request: HttpRequest) -> HttpResponse:
     bundle = _published_bundle(bundle_code)
     answers = answers_from_post(request.POST, prefix="q_") if data else {}
     question_errors: dict[str, str] = {}
-    error = ""
+    error = error_code = ""
     status = 200
+    account_to_confirm: User | None = None
     if data is not None:
         status = 422
         if form.is_valid():
@@ -893,6 +937,7 @@ def assist(request: HttpRequest) -> HttpResponse:
                     legal_representative=cleaned.get("legal_representative", ""),
                     id_number=cleaned.get("id_number", ""),
                     uscc_override_reason=cleaned.get("uscc_override_reason", ""),
+                    confirmed_account_id=_confirmed_account_id(request),
                 )
                 case = case_start(
                     bundle_code=cleaned["bundle"].code,
@@ -901,11 +946,14 @@ def assist(request: HttpRequest) -> HttpResponse:
                     channel=channel,
                     assisted_by=staff,
                 )
+            except AccountConfirmationRequired as exc:
+                account_to_confirm = exc.account
+                status = 200
             except RegistrationError as exc:
                 for name, message in exc.fields.items():
                     form.add_error(name if name in form.fields else None, message)
                 if not exc.fields:
-                    form.add_error(None, exc.message)
+                    error, error_code = exc.message, exc.code
             except CaseError as exc:
                 error = exc.message
                 question_errors = exc.fields
@@ -916,11 +964,18 @@ def assist(request: HttpRequest) -> HttpResponse:
                     _("已为“%(name)s”创建申请（%(channel)s），请继续填写申请表。")
                     % {"name": case.holder_name, "channel": case.get_channel_display()},
                 )
+                messages.info(
+                    request,
+                    _("办件归属申请人账号：%(account)s。") % {"account": _account_label(applicant)},
+                )
                 if applicant.phone and not applicant.has_usable_password():
                     messages.info(
                         request,
-                        f"申请人账号尚未设置密码：请告知申请人在 {reverse('accounts:password')} "
-                        f"用登记的手机号码 {mask_mobile(applicant.phone)} 获取验证码，自行设置密码。",
+                        _(
+                            "申请人账号尚未设置密码：请告知申请人在 %(url)s 用登记的手机号码 %(phone)s "
+                            "获取验证码，自行设置密码。"
+                        )
+                        % {"url": reverse("accounts:password"), "phone": mask_mobile(applicant.phone)},
                     )
                 return HttpResponseRedirect(reverse("cases:form", args=[case.pk]))
     assisted = list(cases_assisted_by(staff)[:20])
@@ -930,6 +985,9 @@ def assist(request: HttpRequest) -> HttpResponse:
         "questions": question_rows(bundle, answers, question_errors) if bundle else [],
         "channel_label": Channel(channel).label,
         "error": error,
+        "error_code": error_code,
+        "account": _account_rows(account_to_confirm) if account_to_confirm else None,
+        "account_id": account_to_confirm.pk if account_to_confirm else "",
         "assisted": assisted,
         "badges": STATUS_BADGES,
     }

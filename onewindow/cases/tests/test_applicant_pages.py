@@ -73,7 +73,8 @@ def test_enterprise_with_a_wrong_credit_code_is_told_in_chinese(client: Client) 
 def test_enterprise_with_a_good_code_is_signed_in_and_reuses_the_known_enterprise(
     client: Client, enterprises: list[Enterprise]
 ) -> None:
-    known = enterprises[0]
+    known = enterprises[2]  # a demo enterprise no account belongs to yet
+    assert not User.objects.filter(enterprise=known).exists()
     response = client.post(
         reverse("accounts:register"),
         register_data(
