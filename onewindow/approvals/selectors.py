@@ -21,6 +21,7 @@ from onewindow.approvals.models import (
     RectificationReplyFile,
 )
 from onewindow.cases.errors import CaseNotFound
+from onewindow.cases.permissions import materials_used_by
 from onewindow.lib.idcheck import mask_id_number
 
 # What a queue row shows (approvals.api.branch_row, approvals/queue.html): the case's plan snapshot,
@@ -160,7 +161,7 @@ def branch_view(branch: Branch) -> BranchView:
         for spec in case.plan["form"]
         if code in spec["items"]
     ]
-    wanted = [m["code"] for m in case.plan["materials"] if code in m["items"]]
+    wanted = materials_used_by(case, [code])
     materials = list(case.materials.filter(material__code__in=wanted).select_related("material"))
     others = list(case.branches.exclude(pk=branch.pk).select_related("item", "department", "decided_by"))
     prerequisites = list(branch.prerequisites.select_related("item", "department"))

@@ -84,6 +84,18 @@ def _holder_code(case: Case, viewer: User) -> str:
     return mask_id_number(case.holder_code) if case.holder_code else ""
 
 
+def _form_data(case: Case, shown_in_full: bool) -> dict[str, Any]:
+    """The form's values as the pages show them: ID numbers masked (as cases.forms.FieldRow.display_value
+    does) unless `shown_in_full`."""
+    if shown_in_full:
+        return case.form_data
+    id_fields = {spec["code"] for spec in case.plan["form"] if spec.get("type") == "id_number"}
+    return {
+        code: mask_id_number(str(value)) if code in id_fields and value else value
+        for code, value in case.form_data.items()
+    }
+
+
 def case_summary(case: Case, viewer: User) -> dict[str, Any]:
     return {
         "id": case.pk,
@@ -142,7 +154,9 @@ def case_detail(case: Case, viewer: User) -> dict[str, Any]:
     return {
         **case_summary(case, viewer),
         "form": case.plan["form"],
-        "form_data": case.form_data,
+        # In full to the applicant, and to staff filling the form for him while it is open (the form
+        # page's inputs show them the number; what such a client writes back must not be a masked copy).
+        "form_data": _form_data(case, viewer.pk == case.applicant_id or editable),
         "materials": materials,
         "branches": branches,
         "commitment_signed": hasattr(case, "commitment_signature"),

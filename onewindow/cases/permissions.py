@@ -1,19 +1,24 @@
-"""Who may do what with a case: named actions, and one helper that returns the case or a 404."""
+"""Who may do what with a case: named actions, and helpers that return the case or a material, or a 404."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+
+from django.utils.translation import gettext as _
 
 from onewindow.accounts.models import Role, User
 from onewindow.cases.errors import CaseNotFound
-from onewindow.cases.models import Case, CaseStatus, Channel
+from onewindow.cases.models import Case, CaseMaterial, CaseStatus, Channel
 
 VIEW = "view"
 EDIT = "edit"  # fill the form, hand in materials, sign, submit
 WINDOW = "window"  # accept, request a supplement, refuse
+# Open every material of the case. A department's reviewer or inspector opens only the materials
+# his department's items use, one at a time through get_material_for.
 DOWNLOAD_MATERIAL = "download_material"
 
 EDITABLE = (CaseStatus.DRAFT, CaseStatus.SUPPLEMENT)
+DEPARTMENT_ROLES = (Role.REVIEWER, Role.INSPECTOR)
 
 
 def can(user: User, action: str, case: Case) -> bool:
@@ -25,9 +30,10 @@ def can(user: User, action: str, case: Case) -> bool:
             return case.applicant_id == user.pk
         if role in (Role.CLERK, Role.ISSUER, Role.CENTRE_ADMIN):
             return case.service_center_id == user.service_center_id
-        if role in (Role.REVIEWER, Role.INSPECTOR):
+        if role in DEPARTMENT_ROLES:
             return (
-                user.department_id is not None
+                action == VIEW
+                and user.department_id is not None
                 and case.branches.filter(department_id=user.department_id).exists()
             )
         if role == Role.AGENT:
@@ -61,3 +67,32 @@ def get_case_for(
     if case is None or not can(user, action, case):
         raise CaseNotFound("case_not_found", "没有找到这个办件，请确认办件编号。")
     return case
+
+
+def materials_used_by(case: Case, item_codes: Collection[str]) -> list[str]:
+    """The codes of the case's materials that any of these items uses, as the case's plan links them."""
+    wanted = set(item_codes)
+    return [m["code"] for m in case.plan["materials"] if wanted.intersection(m["items"])]
+
+
+def department_material_codes(user: User, case: Case) -> list[str]:
+    """The materials a reviewer or inspector may open: those the items of his department's branches
+    in this case use, the ones his branch page lists. Nothing for anyone else."""
+    if user.role not in DEPARTMENT_ROLES or user.department_id is None:
+        return []
+    items = case.branches.filter(department_id=user.department_id).values_list("item__code", flat=True)
+    return materials_used_by(case, list(items))
+
+
+def get_material_for(user: User, case_id: int, code: str) -> CaseMaterial:
+    """Material `code` of a case if this user may open its file; otherwise 404.
+
+    The case's own 404 when he may not see the case; when he sees it but may not open this material,
+    the same answer as for a material the case does not have, so nothing about it shows.
+    """
+    case = get_case_for(user, case_id, VIEW, related=())
+    if can(user, DOWNLOAD_MATERIAL, case) or code in department_material_codes(user, case):
+        row = case.materials.select_related("material").filter(material__code=code).first()
+        if row is not None:
+            return row
+    raise CaseNotFound("material_not_found", _("没有找到这份材料。"))

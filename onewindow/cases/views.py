@@ -60,7 +60,16 @@ from onewindow.cases.models import (
     Submission,
     SupplementRequest,
 )
-from onewindow.cases.permissions import DOWNLOAD_MATERIAL, EDIT, EDITABLE, VIEW, WINDOW, can, get_case_for
+from onewindow.cases.permissions import (
+    DOWNLOAD_MATERIAL,
+    EDIT,
+    EDITABLE,
+    VIEW,
+    WINDOW,
+    can,
+    get_case_for,
+    get_material_for,
+)
 from onewindow.cases.selectors import cases_assisted_by, cases_for_applicant, window_queue
 from onewindow.cases.services import (
     case_accept,
@@ -454,15 +463,17 @@ def case_materials_shared_view(request: HttpRequest, case_id: int) -> HttpRespon
 
 @login_required
 def case_material_download(request: HttpRequest, case_id: int, code: str) -> FileResponse:
-    """The uploaded file, only for users who may see the case's materials; never a public URL."""
-    case = _case(request, case_id, DOWNLOAD_MATERIAL)
-    row = case.materials.select_related("material").filter(material__code=code).first()
-    if row is None or not row.file:
+    """The uploaded file, only for users who may open this material; never a public URL."""
+    try:
+        row = get_material_for(_user(request), case_id, code)
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+    if not row.file:
         raise Http404(_("这份材料没有上传文件。"))
     try:
         handle = row.file.open("rb")
     except FileNotFoundError:
-        logger.error("material file missing: case %s material %s", case.pk, code)
+        logger.error("material file missing: case %s material %s", case_id, code)
         raise Http404(_("材料文件暂时无法读取，请联系系统管理员。")) from None
     extension = row.file.name.rsplit(".", 1)[-1] if "." in row.file.name else "bin"
     filename = row.original_name or f"{row.material.name}.{extension}"
