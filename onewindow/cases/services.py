@@ -633,6 +633,14 @@ def _shared_rows(case: Case, codes: Sequence[str] | None) -> list[CaseMaterial]:
     chosen = list(rows.filter(material__code__in=list(codes)))
     if len(chosen) != len(set(codes)):
         raise CaseNotFound("material_not_in_case", _("这份材料不在本办件的材料清单中。"))
+    # A row is a licence from the library or a file, never both: only shared materials are fetched.
+    others = [row.material.name for row in chosen if row.disposition != CaseMaterial.Disposition.SHARED]
+    if others:
+        raise CaseInvalid(
+            "not_shared",
+            _("“%(names)s”不能从电子证照库调取，请按材料清单上传或以承诺代替。")
+            % {"names": "、".join(others)},
+        )
     return chosen
 
 

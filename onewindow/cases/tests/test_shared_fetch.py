@@ -126,3 +126,16 @@ def test_the_page_shows_why_a_material_was_not_found_next_to_its_upload(draft: C
     assert "已从电子证照库调取 1 份材料。" in body
     assert f'id="error-{licence.material.code}"' in body
     assert f'id="file-input-{licence.material.code}"' in body
+
+
+def test_a_material_to_upload_cannot_be_fetched_from_the_library(draft: Case, alice: User) -> None:
+    row = (
+        draft.materials.filter(disposition=CaseMaterial.Disposition.UPLOAD).select_related("material").first()
+    )
+    assert row is not None
+    response = client_for(alice).post(f"/api/v1/cases/{draft.pk}/materials/{row.material.code}/shared")
+    assert response.status_code == 422
+    assert response.json()["code"] == "not_shared"
+    assert f"“{row.material.name}”不能从电子证照库调取" in response.json()["message"]
+    row.refresh_from_db()
+    assert not row.shared_reference and not row.is_provided
