@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 
 from conftest import cache_isolated
@@ -28,6 +29,8 @@ class RolledBack(Exception):
 
 @pytest.fixture(autouse=True)
 def _own_revisions(tmp_path: Path) -> Iterator[None]:
+    # Tests that commit start from an empty database (an earlier one may have emptied it).
+    call_command("seed", "--without-cases", verbosity=0)
     with (
         cache_isolated(bundles_api.plan_cache, tmp_path / "bundles.revision"),
         cache_isolated(calendar_cache, tmp_path / "calendar.revision"),
