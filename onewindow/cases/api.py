@@ -115,6 +115,11 @@ def case_summary(case: Case, viewer: User) -> dict[str, Any]:
 
 def case_detail(case: Case, viewer: User) -> dict[str, Any]:
     rows = list(case.materials.select_related("material"))
+    # A department's reviewer or inspector sees the materials his items use, as on his branch page.
+    if permissions.can(viewer, permissions.DOWNLOAD_MATERIAL, case):
+        shown = {row.material.code for row in rows}
+    else:
+        shown = set(permissions.department_material_codes(viewer, case))
     materials = [
         {
             "code": row.material.code,
@@ -127,6 +132,7 @@ def case_detail(case: Case, viewer: User) -> dict[str, Any]:
             "supplement_reason": row.supplement_reason,
         }
         for row in rows
+        if row.material.code in shown
     ]
     # Branches open on acceptance and supplements are asked for after a submit: a case that has not
     # reached that step has none to read.

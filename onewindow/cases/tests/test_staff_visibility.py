@@ -193,3 +193,23 @@ def test_the_clerk_filling_a_draft_for_the_applicant_reads_it_in_full_until_it_i
     case_submit(case=case, user=alice, key="assisted-draft")
     shown = client.get(f"{API}/cases/{case.pk}").json()["form_data"]["legal_representative_id"]
     assert shown != number and shown.endswith(number[-4:])
+
+
+def api_material_codes(user: User, case: Case) -> set[str]:
+    response = as_user(user).get(f"{API}/cases/{case.pk}")
+    assert response.status_code == 200, response.content.decode()
+    return {m["code"] for m in response.json()["materials"]}
+
+
+@pytest.mark.django_db
+def test_the_case_api_lists_a_reviewer_the_materials_his_item_uses_only(
+    cast: dict[str, User], accepted: Case
+) -> None:
+    police = api_material_codes(cast["reviewer"], accepted)
+    assert {POLICE_ONLY, SHARED_BY_ALL} <= police
+    assert FIRE_ONLY not in police
+    fire = api_material_codes(cast["reviewer_fire"], accepted)
+    assert FIRE_ONLY in fire and POLICE_ONLY not in fire
+    everything = set(accepted.materials.values_list("material__code", flat=True))
+    assert api_material_codes(cast["clerk"], accepted) == everything
+    assert api_material_codes(cast["applicant"], accepted) == everything
