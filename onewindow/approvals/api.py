@@ -1,4 +1,5 @@
-"""API for department reviewers: the queue by urgency, a branch with what it needs, and decisions."""
+"""API for department reviewers (the queue by urgency, a branch with what it needs, decisions) and for
+the approvers of extension requests."""
 
 from __future__ import annotations
 
@@ -13,15 +14,24 @@ from ninja.security import django_auth
 
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.calendar import current_calendar
-from onewindow.approvals.models import Branch
-from onewindow.approvals.selectors import branch_view, decided_page, get_branch_for, reviewer_queue
+from onewindow.approvals.models import Branch, Extension
+from onewindow.approvals.selectors import (
+    EXTENSION_APPROVER_ROLES,
+    branch_view,
+    decided_page,
+    extension_inbox,
+    get_branch_for,
+    reviewer_queue,
+)
 from onewindow.approvals.services import (
     branch_approve,
     branch_deny,
-    branch_extend,
     branch_pause,
     branch_resume,
     due_state,
+    extension_approve,
+    extension_decline,
+    extension_request,
 )
 from onewindow.cases.errors import CaseInvalid, CaseNotFound
 from onewindow.catalog.schemas import MAX_OFFSET
@@ -56,13 +66,31 @@ class ResumeIn(Schema):
 class ExtendIn(Schema):
     days: int
     reason: str
-    approver: str
+    approver: str = Field(..., max_length=150)  # a username, as User.username
+    version: int | None = None
+
+
+class ExtensionApproveIn(Schema):
+    comment: str = ""
+
+
+class ExtensionDeclineIn(Schema):
+    reason: str
 
 
 def _reviewer(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     if user.role != Role.REVIEWER or user.department_id is None:
+        raise CaseNotFound("not_found", "没有找到您请求的内容。")
+    return user
+
+
+def _approver(request: HttpRequest) -> User:
+    """Someone who may be named to approve an extension; everyone else is answered 404."""
+    user = request.user
+    assert isinstance(user, User)
+    if user.role not in EXTENSION_APPROVER_ROLES:
         raise CaseNotFound("not_found", "没有找到您请求的内容。")
     return user
 
@@ -218,19 +246,100 @@ def resume(request: HttpRequest, branch_id: int, payload: ResumeIn) -> dict[str,
     return _decided(branch)
 
 
-@router.post("/branches/{branch_id}/extend", summary="延长审批期限（须批准人）")
+@router.post(
+    "/branches/{branch_id}/extend",
+    summary="申请延长审批期限（待审批人批准）",
+    description=(
+        "提交延期申请，approver 为审批人的账号（在岗的督查/管理人员或本部门其他审批人员）。"
+        "申请待审批（extension.status 为 pending），到期日不变；审批人批准后才顺延。"
+    ),
+)
 def extend(request: HttpRequest, branch_id: int, payload: ExtendIn) -> dict[str, Any]:
     reviewer = _reviewer(request)
     approver = User.objects.filter(username=payload.approver).first()
     if approver is None:
         raise CaseInvalid(
-            "approver_required", "没有找到批准人账号。", fields={"approver": "请填写批准人账号。"}
+            "approver_required", "没有找到审批人账号。", fields={"approver": "请填写审批人的账号。"}
         )
-    branch = branch_extend(
-        branch_id=get_branch_for(reviewer, branch_id).pk,
+    branch = get_branch_for(reviewer, branch_id)
+    # The request changes nothing on the branch: it is answered as read, its due date unchanged.
+    extension = extension_request(
+        branch_id=branch.pk,
         reviewer=reviewer,
         approver=approver,
         days=payload.days,
         reason=payload.reason,
+        expected_version=payload.version,
     )
-    return _decided(branch)
+    return {**_decided(branch), "extension": extension_row(extension)}
+
+
+def extension_row(extension: Extension) -> dict[str, Any]:
+    return {
+        "id": extension.pk,
+        "status": extension.status,
+        "status_label": extension.get_status_display(),
+        "days": extension.days,
+        "reason": extension.reason,
+        "requested_by": extension.requested_by.name,
+        "requested_at": extension.requested_at,
+        "approver": extension.approver.username,
+        "approver_name": extension.approver.name,
+        "approved_at": extension.approved_at,
+        "declined_at": extension.declined_at,
+        "comment": extension.decision_comment,
+    }
+
+
+def _extension_with_branch(extension: Extension) -> dict[str, Any]:
+    branch = extension.branch
+    return {
+        **extension_row(extension),
+        "branch": {
+            "id": branch.pk,
+            "case": branch.case_id,
+            "case_number": branch.case.number,
+            "holder_name": branch.case.holder_name,
+            "item": branch.item.code,
+            "item_name": branch.item.name,
+            "department": branch.department.short_name,
+            "status": branch.status,
+            "due_on": branch.due_on,
+        },
+    }
+
+
+@router.get(
+    "/review/extension-requests",
+    summary="待我审批的延期申请",
+    description="指定由当前账号审批、子件尚未作出决定的延期申请，最早提出的在前。",
+)
+def extension_requests(request: HttpRequest) -> dict[str, Any]:
+    approver = _approver(request)
+    return {"items": [_extension_with_branch(e) for e in extension_inbox(approver)]}
+
+
+@router.post(
+    "/review/extension-requests/{extension_id}/approve",
+    summary="批准延期申请（到期日顺延）",
+    description="只有申请指定的审批人可以批准；已审批或子件已决定时为 409。",
+)
+def extension_approve_endpoint(
+    request: HttpRequest, extension_id: int, payload: ExtensionApproveIn
+) -> dict[str, Any]:
+    approver = _approver(request)
+    extension = extension_approve(extension_id=extension_id, approver=approver, comment=payload.comment)
+    return _extension_with_branch(extension)
+
+
+@router.post(
+    "/review/extension-requests/{extension_id}/decline",
+    summary="不批准延期申请（须写明理由）",
+    description="只有申请指定的审批人可以不批准；理由将通知提出人，到期日不变。",
+)
+def extension_decline_endpoint(
+    request: HttpRequest, extension_id: int, payload: ExtensionDeclineIn
+) -> dict[str, Any]:
+    approver = _approver(request)
+    extension = extension_decline(extension_id=extension_id, approver=approver, reason=payload.reason)
+    return _extension_with_branch(extension)

@@ -11,12 +11,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import Role, User
-from onewindow.approvals.models import REPLY_TEXT_MAX, Branch, ClockPause
+from onewindow.approvals.models import EXTENSION_TEXT_MAX, REPLY_TEXT_MAX, Branch, ClockPause
+from onewindow.approvals.selectors import extension_approvers
 from onewindow.cases.errors import CaseError
 from onewindow.inspections.forms import MultipleFileField, ServiceErrorsMixin
 
@@ -183,16 +183,24 @@ class ApproverField(forms.ModelChoiceField):
 
 
 class ExtendForm(DecisionForm):
+    """A request to extend the deadline; the chosen approver decides it (services.extension_request)."""
+
     days = forms.IntegerField(
         label=_("延长工作日"),
         error_messages={"required": _("请填写延长的工作日数。"), "invalid": _("请填写整数天数。")},
     )
-    reason = forms.CharField(label=_("延期理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("延期理由"),
+        required=False,
+        max_length=EXTENSION_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     approver = ApproverField(
-        label=_("批准人"),
+        label=_("审批人"),
         queryset=User.objects.none(),
         empty_label=_("请选择"),
-        error_messages={"required": _("请选择批准人。"), "invalid_choice": _("请从列表中选择批准人。")},
+        help_text=_("申请提交后由所选负责人审批；批准前到期日不变。"),
+        error_messages={"required": _("请选择审批人。"), "invalid_choice": _("请从列表中选择审批人。")},
     )
 
     def __init__(self, *args: Any, branch: Branch, reviewer: User, **kwargs: Any) -> None:
@@ -204,16 +212,28 @@ class ExtendForm(DecisionForm):
         self.initial.setdefault("days", allowed)
         approver = self.fields["approver"]
         assert isinstance(approver, ApproverField)
-        approver.queryset = approver_choices(branch, reviewer)
+        approver.queryset = extension_approvers(branch, reviewer)
 
 
-def approver_choices(branch: Branch, reviewer: User) -> QuerySet[User]:
-    """Who may approve an extension: supervisors, or another reviewer of the same department."""
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(role=Role.SUPERVISOR) | Q(role=Role.REVIEWER, department_id=branch.department_id))
-        .exclude(pk=reviewer.pk)
-        .order_by("role", "display_name", "username")
+EXTENSION_DECISIONS = [("approve", _("批准延期")), ("decline", _("不批准"))]
+
+
+class ExtensionDecisionForm(ServiceErrorsMixin, forms.Form):
+    """The approver's answer to an extension request: which button, and his comment."""
+
+    decision = forms.ChoiceField(
+        choices=EXTENSION_DECISIONS,
+        error_messages={
+            "required": _("请点击“批准延期”或“不批准”。"),
+            "invalid_choice": _("请点击“批准延期”或“不批准”。"),
+        },
+    )
+    comment = forms.CharField(
+        label=_("审批意见"),
+        required=False,
+        max_length=EXTENSION_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("批准时可不填；不批准时须写明理由，理由将通知提出申请的审批人员。"),
     )
 
 

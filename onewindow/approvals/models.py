@@ -168,22 +168,94 @@ class RectificationReplyFile(models.Model):
         return self.original_name or self.file.name
 
 
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    DECLINED = "declined", _("未批准")
+
+
+# What an extension request's reason and an approver's comment may hold: they go into an SMS.
+EXTENSION_TEXT_MAX = 500
+
+
 class Extension(models.Model):
+    """A reviewer's request to extend a branch's deadline (延期申请) and its approver's decision.
+
+    The reviewer names the approver (分管领导); only that person may approve or decline, and only
+    an approved request moves the branch's due date. The law allows one extension per branch.
+    """
+
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="extensions")
     days = models.PositiveSmallIntegerField(_("延长工作日"))
     reason = models.TextField(_("延期理由"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("批准人"), on_delete=models.PROTECT, related_name="+"
+    status = models.CharField(
+        _("状态"),
+        max_length=8,
+        choices=ExtensionStatus.choices,
+        help_text=_("待审批的申请不改变到期日；批准后到期日才顺延。"),
     )
-    approved_at = models.DateTimeField(_("批准时间"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("提出人选定的负责人；只有此人能批准或不批准这份申请。"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("批准人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("不批准时间"), null=True, blank=True)
+    decision_comment = models.TextField(
+        _("审批意见"), blank=True, help_text=_("批准时可不填；不批准时写明的理由会通知提出人。")
+    )
 
     class Meta:
         verbose_name = _("延期")
         verbose_name_plural = _("延期")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch"],
+                condition=models.Q(status="pending"),
+                name="approvals_one_pending_extension",
+            ),
+            models.UniqueConstraint(
+                fields=["branch"],
+                condition=models.Q(status="approved"),
+                name="approvals_one_extension_per_branch",
+            ),
+            models.CheckConstraint(
+                name="approvals_extension_decision_recorded",
+                condition=(
+                    models.Q(status="pending", approved_at__isnull=True, declined_at__isnull=True)
+                    | models.Q(status="approved", approved_at__isnull=False, approved_by__isnull=False)
+                    | (
+                        models.Q(status="declined", declined_at__isnull=False)
+                        & ~models.Q(decision_comment="")
+                    )
+                ),
+            ),
+        ]
+        indexes = [
+            # The approver's pending requests (approvals.selectors.extension_inbox).
+            models.Index(
+                fields=["approver", "requested_at"],
+                condition=models.Q(status="pending"),
+                name="approvals_extension_inbox_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.branch_id} +{self.days}"
+        return f"{self.branch_id} +{self.days} {self.status}"
 
 
 class CalendarDay(models.Model):

@@ -1,4 +1,5 @@
-"""Reads of branches: a department's queue by urgency, and one branch with what its reviewer needs."""
+"""Reads of branches: a department's queue by urgency, one branch with what its reviewer needs, and the
+extension requests waiting for their approvers."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from onewindow.approvals.models import (
     Branch,
     BranchStatus,
     ClockPause,
+    Extension,
+    ExtensionStatus,
     RectificationReply,
     RectificationReplyFile,
 )
@@ -241,3 +244,49 @@ def get_reply_file_for(user: User, file_id: int) -> RectificationReplyFile:
         if reviewer or branch.case.applicant_id == user.pk:
             return row
     raise CaseNotFound("file_not_found", _("没有找到这个文件。"))
+
+
+# Who may be named to approve an extension (and so reads the extension requests page).
+EXTENSION_APPROVER_ROLES = (Role.SUPERVISOR, Role.REVIEWER)
+
+
+def extension_approvers(branch: Branch, requester: User) -> QuerySet[User]:
+    """Who may approve an extension of `branch`: an active supervisor, or another active reviewer of
+    the branch's department; never the requester himself."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(role=Role.SUPERVISOR) | Q(role=Role.REVIEWER, department_id=branch.department_id))
+        .exclude(pk=requester.pk)
+        .order_by("role", "display_name", "username")
+    )
+
+
+def branch_extensions(branch: Branch) -> list[Extension]:
+    """A branch's extension requests, oldest first, with who asked and who decides."""
+    return list(
+        branch.extensions.select_related("requested_by", "approver", "approved_by").order_by(
+            "requested_at", "id"
+        )
+    )
+
+
+def extension_inbox(approver: User) -> list[Extension]:
+    """The extension requests waiting for this approver, oldest first (approvals_extension_inbox_idx).
+
+    A request whose branch was decided meanwhile is left out: there is no deadline left to extend.
+    """
+    return list(
+        Extension.objects.filter(
+            approver=approver, status=ExtensionStatus.PENDING, branch__status__in=OPEN_BRANCH_STATUSES
+        )
+        .select_related("branch__case", "branch__item", "branch__department", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def get_extension_for(approver: User, extension_id: int) -> Extension:
+    """An extension request named to this approver, or 404: no one else learns that it exists."""
+    extension = Extension.objects.filter(pk=extension_id, approver=approver).first()
+    if extension is None:
+        raise CaseNotFound("extension_not_found", _("没有找到这份延期申请，或它不由您审批。"))
+    return extension

@@ -1,4 +1,4 @@
-"""Writes to branches: open on acceptance, decide, pause and resume the clock, extend."""
+"""Writes to branches: open on acceptance, decide, pause and resume the clock, request and decide extensions."""
 
 from __future__ import annotations
 
@@ -20,15 +20,18 @@ from onewindow.approvals.calendar import current_calendar
 from onewindow.approvals.models import (
     APPLICANT_PAUSE_REASONS,
     DECIDED_BRANCH_STATUSES,
+    EXTENSION_TEXT_MAX,
     OPEN_BRANCH_STATUSES,
     REPLY_TEXT_MAX,
     Branch,
     BranchStatus,
     ClockPause,
     Extension,
+    ExtensionStatus,
     RectificationReply,
     RectificationReplyFile,
 )
+from onewindow.approvals.selectors import extension_approvers
 from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound
 from onewindow.cases.models import Case, CaseStatus
 from onewindow.cases.services import ALLOWED_UPLOADS, event_append, upload_check
@@ -478,7 +481,19 @@ def branch_reply(
     return reply
 
 
-def branch_extend(
+def _extension_text(value: str, field: str, *, missing: str = "") -> str:
+    """A reason or comment of an extension, trimmed; empty when `missing` says what to write, or too
+    long (it goes into an SMS), is refused."""
+    text = value.strip()
+    if missing and not text:
+        raise CaseInvalid("reason_required", missing, fields={field: missing})
+    if len(text) > EXTENSION_TEXT_MAX:
+        message = _("最多 %(count)s 个字，请精简后重新提交。") % {"count": EXTENSION_TEXT_MAX}
+        raise CaseInvalid("text_too_long", message, fields={field: message})
+    return text
+
+
+def extension_request(
     *,
     branch_id: int,
     reviewer: User,
@@ -486,27 +501,32 @@ def branch_extend(
     days: int,
     reason: str,
     expected_version: int | None = None,
-) -> Branch:
-    """Extend once, with a reason and an approver, within the statutory extension."""
-    if not reason.strip():
-        raise CaseInvalid(
-            "reason_required", _("延期必须写明理由。"), fields={"reason": _("请写明延期理由。")}
-        )
-    if approver.pk == reviewer.pk or approver.role not in (Role.SUPERVISOR, Role.REVIEWER):
-        raise CaseInvalid(
-            "approver_required", _("延期须由本人以外的负责人批准。"), fields={"approver": _("请选择批准人。")}
-        )
+) -> Extension:
+    """Ask the named approver to extend the deadline (延期申请): nothing moves until he approves.
+
+    Once per branch, within the item's statutory extension; one request waits at a time.
+    """
+    reason = _extension_text(reason, "reason", missing=_("请写明延期理由。"))
     with transaction.atomic():
         branch, _branches = _claim(branch_id, reviewer, expected_version)
         _require_status(branch, (BranchStatus.PENDING, BranchStatus.PAUSED))
-        if approver.role == Role.REVIEWER and approver.department_id != branch.department_id:
+        if not extension_approvers(branch, reviewer).filter(pk=approver.pk).exists():
             raise CaseInvalid(
                 "approver_required",
-                _("批准人应为本部门负责人或督查人员。"),
-                fields={"approver": _("批准人不符合要求。")},
+                _("审批人应为在岗的督查/管理人员或本部门其他审批人员，不能是本人。"),
+                fields={"approver": _("请从列表中选择审批人。")},
             )
-        if branch.extensions.exists():
+        extensions = list(
+            branch.extensions.select_related("approver").exclude(status=ExtensionStatus.DECLINED)
+        )
+        if any(e.status == ExtensionStatus.APPROVED for e in extensions):
             raise CaseConflict("already_extended", _("该子件已经延期过一次，依法不能再次延期。"))
+        if extensions:
+            raise CaseConflict(
+                "extension_pending",
+                _("该子件已有一份延期申请等待%(name)s审批，审批完成前不能再次申请。")
+                % {"name": extensions[0].approver.name},
+            )
         allowed = branch.item.statutory_extension_days
         if days < 1 or days > allowed:
             raise CaseInvalid(
@@ -514,26 +534,165 @@ def branch_extend(
                 _("延长天数应在 1 至 %(days)s 个工作日之间。") % {"days": allowed},
                 fields={"days": _("最多可延长 %(days)s 个工作日。") % {"days": allowed}},
             )
-        Extension.objects.create(
+        extension = Extension.objects.create(
             branch=branch,
             days=days,
-            reason=reason.strip(),
+            reason=reason,
+            status=ExtensionStatus.PENDING,
             requested_by=reviewer,
-            approved_by=approver,
-            approved_at=timezone.now(),
+            requested_at=timezone.now(),
+            approver=approver,
         )
-        branch.extension_days += days
+        case = branch.case
+        event_append(
+            case=case,
+            actor=reviewer,
+            action="branch_extension_requested",
+            comment=reason,
+            data={
+                "item": branch.item.code,
+                "department": branch.department.code,
+                "days": days,
+                "approver": approver.name,
+                "extension": extension.pk,
+            },
+        )
+        notify_user(
+            user=approver,
+            title="延期申请待您审批",
+            body=(
+                f"{reviewer.name}申请将办件 {case.number}（{case.holder_name}）《{branch.item.name}》"
+                f"的审批期限延长 {days} 个工作日，理由：{reason}。请审批。"
+            ),
+            case=case,
+            link=reverse("approvals:extensions"),
+        )
+    return extension
+
+
+def _claim_extension(extension_id: int, approver: User) -> tuple[Extension, Branch]:
+    """Lock an extension request named to this approver, with its branch and case; others get 404.
+
+    Locks in the order every write to a case's branches takes them (_claim): case, then branch,
+    then the request itself.
+    """
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .filter(branches__extensions__id=extension_id, branches__extensions__approver=approver)
+        .first()
+    )
+    if case is None:
+        raise CaseNotFound("extension_not_found", _("没有找到这份延期申请，或它不由您审批。"))
+    branch = (
+        Branch.objects.select_for_update(of=("self",))
+        .select_related("item", "department")
+        .get(case=case, extensions__id=extension_id)
+    )
+    branch.case = case
+    extension = (
+        Extension.objects.select_for_update(of=("self",))
+        .select_related("requested_by", "approver")
+        .get(pk=extension_id)
+    )
+    extension.branch = branch
+    if extension.status != ExtensionStatus.PENDING:
+        raise CaseConflict(
+            "extension_decided",
+            _("这份延期申请已审批（%(status)s），不能重复审批。")
+            % {"status": extension.get_status_display()},
+        )
+    if branch.status not in OPEN_BRANCH_STATUSES:
+        raise CaseConflict(
+            "branch_decided",
+            _("该子件已%(status)s，延期申请无需再审批。") % {"status": branch.get_status_display()},
+        )
+    return extension, branch
+
+
+def extension_approve(*, extension_id: int, approver: User, comment: str = "") -> Extension:
+    """The named approver approves: the due date moves by the requested working days."""
+    comment = _extension_text(comment, "comment")
+    with transaction.atomic():
+        extension, branch = _claim_extension(extension_id, approver)
+        extension.status = ExtensionStatus.APPROVED
+        extension.approved_by = approver
+        extension.approved_at = timezone.now()
+        extension.decision_comment = comment
+        extension.save(update_fields=["status", "approved_by", "approved_at", "decision_comment"])
+        branch.extension_days += extension.days
         if branch.opened_on is not None:
             branch.due_on, branch.calendar_warning = branch_due(current_calendar(), branch)
         _save(branch, ["extension_days", "due_on", "calendar_warning"])
+        case = branch.case
+        due = f"{branch.due_on:%Y-%m-%d}" if branch.due_on else ""
         event_append(
-            case=branch.case,
-            actor=reviewer,
+            case=case,
+            actor=approver,
             action="branch_extended",
-            comment=reason,
-            data={"item": branch.item.code, "days": days, "approver": approver.name},
+            comment=extension.reason,
+            data={
+                "item": branch.item.code,
+                "days": extension.days,
+                "approver": approver.name,
+                "extension": extension.pk,
+                "due_on": due,
+                "approver_comment": comment,
+            },
         )
-    return branch
+        notify_user(
+            user=extension.requested_by,
+            title="延期申请已批准",
+            body=(
+                f"办件 {case.number}（{case.holder_name}）《{branch.item.name}》的延期申请已由{approver.name}批准，"
+                f"延长 {extension.days} 个工作日，到期日为 {due}。"
+            ),
+            case=case,
+            link=reverse("approvals:branch", args=[branch.pk]),
+        )
+        # The applicant is told of an extension and its reason (行政许可法 第四十二条).
+        notify_case_applicant(
+            case,
+            "审批期限延长",
+            f"您的办件 {case.number}《{branch.item.name}》经批准延长审批期限 {extension.days} 个工作日，"
+            f"到期日为 {due}。理由：{extension.reason}",
+        )
+    return extension
+
+
+def extension_decline(*, extension_id: int, approver: User, reason: str) -> Extension:
+    """The named approver declines, with a reason the requester is told; the due date stays."""
+    reason = _extension_text(reason, "reason", missing=_("不批准延期须写明理由。"))
+    with transaction.atomic():
+        extension, branch = _claim_extension(extension_id, approver)
+        extension.status = ExtensionStatus.DECLINED
+        extension.declined_at = timezone.now()
+        extension.decision_comment = reason
+        extension.save(update_fields=["status", "declined_at", "decision_comment"])
+        case = branch.case
+        event_append(
+            case=case,
+            actor=approver,
+            action="branch_extension_declined",
+            comment=reason,
+            data={
+                "item": branch.item.code,
+                "days": extension.days,
+                "approver": approver.name,
+                "extension": extension.pk,
+            },
+        )
+        due = f"{branch.due_on:%Y-%m-%d}" if branch.due_on else ""
+        notify_user(
+            user=extension.requested_by,
+            title="延期申请未获批准",
+            body=(
+                f"办件 {case.number}（{case.holder_name}）《{branch.item.name}》延长 {extension.days} 个工作日的申请"
+                f"未获{approver.name}批准，理由：{reason}。请在原到期日 {due} 前办结。"
+            ),
+            case=case,
+            link=reverse("approvals:branch", args=[branch.pk]),
+        )
+    return extension
 
 
 def due_state(branch: Branch, today: date, soon_workdays: int, calendar: WorkdayCalendar) -> str:

@@ -1,5 +1,5 @@
-"""The department reviewer's pages (his queue, one branch with its decisions, decision PDFs, the calendar)
-and the applicant's page answering a rectification request.
+"""The department reviewer's pages (his queue, one branch with its decisions, decision PDFs, the calendar),
+the approver's extension requests, and the applicant's page answering a rectification request.
 
 Views parse input, call one service and render; every rule (who may decide, what a decision
 needs, the clock) lives in approvals.services. Each decision form carries the branch version
@@ -43,6 +43,7 @@ from onewindow.approvals.forms import (
     DecisionForm,
     DenyForm,
     ExtendForm,
+    ExtensionDecisionForm,
     PauseForm,
     QueueFilterForm,
     ReplyForm,
@@ -55,16 +56,22 @@ from onewindow.approvals.models import (
     BranchStatus,
     CalendarDay,
     ClockPause,
+    Extension,
+    ExtensionStatus,
 )
 from onewindow.approvals.notices import decision_filename
 from onewindow.approvals.notices import decision_pdf as render_decision_pdf
 from onewindow.approvals.selectors import (
     DECIDED_COUNT_CAP,
+    EXTENSION_APPROVER_ROLES,
+    branch_extensions,
     branch_replies,
     branch_view,
     capped_count,
     decided_page,
+    extension_inbox,
     get_branch_for,
+    get_extension_for,
     get_reply_file_for,
     pause_request,
     queue_counts,
@@ -127,6 +134,8 @@ def _role_required(*roles: str) -> Callable[[View], View]:
 
 
 reviewer_required = _role_required(Role.REVIEWER)
+# Whoever may be named to approve an extension reads his requests on one page.
+approver_required = _role_required(*EXTENSION_APPROVER_ROLES)
 # The calendar is useful to every member of staff, not only reviewers.
 staff_required = _role_required(*(role for role in Role.values if role != Role.APPLICANT))
 
@@ -302,7 +311,7 @@ def _resume(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
 
 
 def _extend(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
-    extended = services.branch_extend(
+    requested = services.extension_request(
         branch_id=branch.pk,
         reviewer=reviewer,
         approver=data["approver"],
@@ -310,21 +319,16 @@ def _extend(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
         reason=data["reason"],
         expected_version=data["version"],
     )
-    days = data["days"]
-    if extended.due_on:
-        return ngettext(
-            "已延长 %(days)s 个工作日，到期日为 %(due)s。",
-            "已延长 %(days)s 个工作日，到期日为 %(due)s。",
-            days,
-        ) % {"days": days, "due": f"{extended.due_on:%Y-%m-%d}"}
-    return ngettext("已延长 %(days)s 个工作日。", "已延长 %(days)s 个工作日。", days) % {"days": days}
+    return _("延期申请已提交，等待%(name)s审批；批准前到期日不变。") % {"name": requested.approver.name}
 
 
 def _extendable(branch: Branch) -> bool:
+    """Open, extendable by law, not extended yet, and no request waiting for its approver."""
     return (
         branch.status in (BranchStatus.PENDING, BranchStatus.PAUSED)
         and branch.item.statutory_extension_days > 0
         and branch.extension_days == 0
+        and not branch.extensions.filter(status=ExtensionStatus.PENDING).exists()
     )
 
 
@@ -354,7 +358,7 @@ ACTIONS: dict[str, Action] = {
         lambda b: b.status == BranchStatus.PAUSED,
     ),
     "extend": Action(
-        pgettext_lazy("branch decision", "延长审批期限"),
+        pgettext_lazy("branch decision", "申请延长审批期限"),
         lambda data, branch, reviewer, today: ExtendForm(
             data, prefix="extend", branch=branch, reviewer=reviewer
         ),
@@ -424,6 +428,18 @@ def _timeline(branch: Branch) -> list[TimelineRow]:
                 _("延长 %(days)s 个工作日，批准人 %(approver)s")
                 % {"days": data.get("days", ""), "approver": data.get("approver", "")}
             )
+            if data.get("approver_comment"):
+                details.append(_("审批意见：%(comment)s") % {"comment": data["approver_comment"]})
+        elif event.action == "branch_extension_requested":
+            details.append(
+                _("申请延长 %(days)s 个工作日，审批人 %(approver)s")
+                % {"days": data.get("days", ""), "approver": data.get("approver", "")}
+            )
+        elif event.action == "branch_extension_declined":
+            details.append(
+                _("申请延长 %(days)s 个工作日，%(approver)s 未批准")
+                % {"days": data.get("days", ""), "approver": data.get("approver", "")}
+            )
         elif event.action == "rectification_replied" and data.get("files"):
             count = data["files"]
             details.append(ngettext("附 %(count)s 个文件", "附 %(count)s 个文件", count) % {"count": count})
@@ -468,6 +484,7 @@ def _branch_page(
     if branch.status == BranchStatus.PAUSED:
         open_pause = branch.pauses.filter(ended_on__isnull=True).first()
     replies = branch_replies(branch)
+    extensions = branch_extensions(branch)
     return render(
         request,
         "approvals/branch.html",
@@ -488,7 +505,9 @@ def _branch_page(
             # The applicant answered the request in force: the reviewer's next step is to resume.
             "answered": open_pause is not None and any(r.pause_id == open_pause.pk for r in replies),
             "pauses": list(branch.pauses.order_by("started_on", "id")),
-            "extensions": list(branch.extensions.select_related("approved_by").order_by("approved_at")),
+            "extensions": [e for e in extensions if e.status == ExtensionStatus.APPROVED],
+            "extension_pending": next((e for e in extensions if e.status == ExtensionStatus.PENDING), None),
+            "extensions_declined": [e for e in extensions if e.status == ExtensionStatus.DECLINED],
             "timeline": _timeline(branch),
             "forms": forms,
             "conflict": conflict,
@@ -527,6 +546,87 @@ def branch_action(request: HttpRequest, branch_id: int, action: str) -> HttpResp
             messages.success(request, message)
             return redirect("approvals:branch", branch_id=branch.pk)
     return _branch_page(request, branch, bound={action: form}, status=status)
+
+
+# ---------------------------------------------------------------- extension requests (延期审批)
+
+
+@dataclass(frozen=True)
+class ExtensionRow:
+    """One request waiting for the approver, with its decision form."""
+
+    extension: Extension
+    form: ExtensionDecisionForm
+
+
+def _extensions_page(
+    request: HttpRequest,
+    *,
+    bound: tuple[int, ExtensionDecisionForm] | None = None,
+    conflict: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    rows = []
+    for extension in extension_inbox(_user(request)):
+        if bound is not None and bound[0] == extension.pk:
+            form = bound[1]
+        else:
+            form = ExtensionDecisionForm(prefix=f"x{extension.pk}")
+        rows.append(ExtensionRow(extension, form))
+    if bound is not None and not conflict and not any(row.form is bound[1] for row in rows):
+        # The request being corrected was decided meanwhile (or its branch was): say so.
+        conflict, status = _("这份延期申请已办理，或其子件已作出审批决定，无需再审批。"), 409
+    return render(request, "approvals/extensions.html", {"rows": rows, "conflict": conflict}, status=status)
+
+
+@require_GET
+@approver_required
+def extensions(request: HttpRequest) -> HttpResponse:
+    """延期审批: the extension requests waiting for this approver, each to approve or decline."""
+    return _extensions_page(request)
+
+
+def _extension_decided(extension_id: int, approver: User, data: dict[str, Any]) -> str:
+    """Carry out the approver's decision; the message that says what it did."""
+    if data["decision"] == "approve":
+        extension = services.extension_approve(
+            extension_id=extension_id, approver=approver, comment=data["comment"]
+        )
+        branch = extension.branch
+        return _("已批准延期，《%(item)s》的到期日顺延至 %(due)s。") % {
+            "item": branch.item.name,
+            "due": f"{branch.due_on:%Y-%m-%d}" if branch.due_on else "—",
+        }
+    extension = services.extension_decline(
+        extension_id=extension_id, approver=approver, reason=data["comment"]
+    )
+    return _("已不批准这份延期申请，并已通知%(name)s。") % {"name": extension.requested_by.name}
+
+
+@require_POST
+@approver_required
+def extension_decide(request: HttpRequest, extension_id: int) -> HttpResponse:
+    approver = _user(request)
+    try:
+        get_extension_for(approver, extension_id)
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+    form = ExtensionDecisionForm(request.POST, prefix=f"x{extension_id}")
+    status = 422
+    if form.is_valid():
+        try:
+            message = _extension_decided(extension_id, approver, form.cleaned_data)
+        except CaseNotFound as exc:
+            raise Http404(exc.message) from None
+        except CaseConflict as exc:
+            return _extensions_page(request, conflict=exc.message, status=exc.status)
+        except CaseError as exc:
+            form.add_service_errors(exc)
+            status = exc.status
+        else:
+            messages.success(request, message)
+            return redirect("approvals:extensions")
+    return _extensions_page(request, bound=(extension_id, form), status=status)
 
 
 # ---------------------------------------------------------------- the applicant answers a request

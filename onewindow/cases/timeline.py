@@ -24,6 +24,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "branch_paused": pgettext_lazy("case history", "暂停计时"),
     "branch_resumed": pgettext_lazy("case history", "恢复计时"),
     "rectification_replied": pgettext_lazy("case history", "申请人答复整改要求"),
+    "branch_extension_requested": pgettext_lazy("case history", "申请延长审批期限"),
+    "branch_extension_declined": pgettext_lazy("case history", "延期申请未获批准"),
     "branch_extended": pgettext_lazy("case history", "延长审批期限"),
     "approval_completed": pgettext_lazy("case history", "全部事项审批完成"),
     "inspection_scheduled": pgettext_lazy("case history", "安排联合现场核查"),

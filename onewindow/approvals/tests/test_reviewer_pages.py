@@ -473,7 +473,7 @@ def test_rectification_pauses_and_resume_moves_the_due_date(case: Case, fire: Us
     assert f"到期日顺延至 {branch.due_on:%Y-%m-%d}" in text(response)
 
 
-def test_extension_within_the_statutory_days(case: Case, fire: User) -> None:
+def test_extension_request_within_the_statutory_days(case: Case, fire: User) -> None:
     branch = branch_of(case, POLICE)
     fire_branch = branch_of(case, FIRE)
     branch_approve(branch_id=fire_branch.pk, reviewer=fire, permit_number="XF-1", valid_until=None)
@@ -510,12 +510,14 @@ def test_extension_within_the_statutory_days(case: Case, fire: User) -> None:
         },
         follow=True,
     )
+    # A request for the supervisor to approve: until he does, the deadline stays.
     branch.refresh_from_db()
-    assert branch.extension_days == allowed
-    assert branch.due_on == current_calendar().add(old_due, allowed).date
+    assert branch.extension_days == 0
+    assert branch.due_on == old_due
     page = text(response)
-    assert f"已延长 {allowed} 个工作日" in page
-    assert 'name="extend-version"' not in page, "only one extension"
+    assert f"延期申请已提交，等待{supervisor.name}审批；批准前到期日不变。" in page
+    assert "延期申请待审批" in page
+    assert 'name="extend-version"' not in page, "one request at a time"
 
 
 def test_a_stale_page_gets_the_conflict_message(case: Case, fire: User, fire2: User) -> None:

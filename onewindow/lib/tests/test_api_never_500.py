@@ -25,6 +25,7 @@ from pytest_django.fixtures import Settings
 from onewindow.accounts.models import User
 from onewindow.accounts.services import DEMO_USERS
 from onewindow.approvals.models import Branch, BranchStatus
+from onewindow.approvals.services import extension_request
 from onewindow.bundles.models import Question
 from onewindow.cases.demo import DEMO_PDF, demo_cases_create
 from onewindow.cases.models import Case, CaseMaterial, CaseStatus, Channel
@@ -143,6 +144,16 @@ def targets(db: None) -> Targets:
     assert upload is not None
     item = ServiceItem.objects.filter(is_published=True).order_by("code").first()
     assert item is not None
+    # An extension waiting for the demo supervisor's decision.
+    extendable = branches.filter(department__code="429006-ga", item__statutory_extension_days__gt=0).first()
+    assert extendable is not None
+    extension = extension_request(
+        branch_id=extendable.pk,
+        reviewer=User.objects.get(username="reviewer"),
+        approver=User.objects.get(username="supervisor"),
+        days=1,
+        reason="需要组织专家论证",
+    )
     # Each user reads only their own: the first notification of everyone who has one.
     notifications: dict[int, int] = {}
     for user_id, pk in Notification.objects.order_by("-id").values_list("user_id", "pk"):
@@ -155,6 +166,7 @@ def targets(db: None) -> Targets:
             "licence_id": [
                 str(pk) for pk in ComprehensiveLicense.objects.order_by("id").values_list("pk", flat=True)
             ],
+            "extension_id": [str(extension.pk)],
             "notification_id": [str(pk) for pk in sorted(notifications.values())],
             "departments": ["429006-ga"],
             "regions": ["429006"],

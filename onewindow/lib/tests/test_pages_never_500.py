@@ -37,6 +37,8 @@ from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import Role, User
 from onewindow.accounts.services import DEMO_USERS
+from onewindow.approvals.models import Branch, BranchStatus
+from onewindow.approvals.services import extension_request
 from onewindow.cases.demo import DEMO_PNG, HOTEL_FOUR_ITEMS, demo_cases_create, fill_case
 from onewindow.cases.models import Case, CaseStatus
 from onewindow.cases.services import case_accept, case_start, case_submit
@@ -264,6 +266,20 @@ def city(settings: Settings, tmp_path: Path) -> None:
     inspection_with_findings(accepted_case())
     inspection_scheduled(accepted_case())
     accepted_case()
+    # An extension waiting for the demo supervisor's decision.
+    extendable = Branch.objects.filter(
+        status__in=(BranchStatus.PENDING, BranchStatus.PAUSED),
+        department__code__in=("429006-ga", "429006-xf"),
+        item__statutory_extension_days__gt=0,
+    ).first()
+    assert extendable is not None
+    extension_request(
+        branch_id=extendable.pk,
+        reviewer=User.objects.get(role=Role.REVIEWER, department=extendable.department),
+        approver=User.objects.get(username="supervisor"),
+        days=1,
+        reason="需要组织专家论证",
+    )
 
 
 @pytest.fixture
