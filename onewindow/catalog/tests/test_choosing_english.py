@@ -194,7 +194,7 @@ def test_the_reviewers_queue_and_branch_page_are_english(client: Client, accepte
     assert headings(body, 1)[0].startswith("Approval queue")
     review_nav = re.search(r'<nav class="review-nav".*?</nav>', body, re.S)
     assert review_nav is not None
-    assert text(review_nav.group(0)) == "Approval queue Working-day calendar"
+    assert text(review_nav.group(0)) == "Approval queue Extension approvals Working-day calendar"
     header = re.search(r"<thead>.*?</thead>", body, re.S)
     assert header is not None
     columns = "Case number Applicant Item Clock started Due date Working days left Status"
