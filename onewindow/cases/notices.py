@@ -8,6 +8,7 @@ a supplement notice states the submission it answered, kept on its request.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -77,6 +78,14 @@ def _seal(case: Case, moment: datetime | None) -> list[Flowable]:
     ]
 
 
+def _clock_start(item: dict[str, Any], names: dict[str, str]) -> str:
+    """When an item's time limit starts: at acceptance, or once its prerequisites are decided."""
+    prerequisites = [f"“{names.get(code, code)}”" for code in item.get("prerequisites", [])]
+    if not prerequisites:
+        return "受理之日"
+    return f"{'、'.join(prerequisites)}作出审批决定之日（受理时等待前置审批）"
+
+
 def acceptance_pdf(case: Case) -> bytes:
     """受理通知书: the case is accepted; its items go to their departments in parallel.
 
@@ -95,21 +104,26 @@ def acceptance_pdf(case: Case) -> bytes:
     )
     story.extend([_facts(case, case.submitted_at), _gap()])
     story.append(para("受理事项", st.heading))
-    rows: list[list[object]] = [["序号", "事项名称", "审批部门", "承诺时限（工作日）"]]
-    for number, item in enumerate(case.plan.get("items", []), start=1):
+    items = case.plan.get("items", [])
+    names = {item["code"]: item["name"] for item in items}
+    rows: list[list[object]] = [["序号", "事项名称", "审批部门", "承诺时限（工作日）", "开始计时"]]
+    for number, item in enumerate(items, start=1):
         rows.append(
             [
                 str(number),
                 item["name"],
                 item.get("department_name", ""),
                 str(item.get("promised_limit_days", "")),
+                _clock_start(item, names),
             ]
         )
-    story.extend([table(rows, [0.08, 0.5, 0.24, 0.18]), _gap()])
+    story.extend([table(rows, [0.07, 0.35, 0.2, 0.13, 0.25]), _gap()])
+    waits = any(item.get("prerequisites") for item in items)
     story.append(
         para(
-            "办理时限按工作日计算，不含法定节假日；依法需要听证、检验、检测、检疫、鉴定和专家评审的，"
-            "所需时间不计算在期限内。",
+            "办理时限按工作日计算，不含法定节假日；"
+            + ("有前置事项的，自前置事项作出审批决定之日起计算，不自受理之日起计算；" if waits else "")
+            + "依法需要听证、检验、检测、检疫、鉴定和专家评审的，所需时间不计算在期限内。",
             st.small,
         )
     )

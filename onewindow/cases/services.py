@@ -702,7 +702,12 @@ def submission_problems(case: Case, materials: Iterable[CaseMaterial] | None = N
     if materials is None:
         materials = case.materials.select_related("material")
     for row in materials:
-        if row.disposition != CaseMaterial.Disposition.COMMITMENT and not row.is_provided:
+        if row.needs_supplement:
+            # Whatever its disposition: a commitment the window did not accept no longer covers it.
+            problems[f"material:{row.material.code}"] = _(
+                "窗口要求补正“%(name)s”，请按补正原因上传这份材料。"
+            ) % {"name": row.material.name}
+        elif row.disposition != CaseMaterial.Disposition.COMMITMENT and not row.is_provided:
             if row.disposition == CaseMaterial.Disposition.SHARED:
                 problems[f"material:{row.material.code}"] = _("请从电子证照库调取或上传“%(name)s”。") % {
                     "name": row.material.name

@@ -11,6 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,6 +36,8 @@ from onewindow.accounts.registration import (
     RegistrationError,
     applicant_find_or_register,
 )
+from onewindow.approvals.calendar import current_calendar
+from onewindow.approvals.models import Branch, BranchStatus
 from onewindow.bundles.models import Bundle
 from onewindow.cases import notices
 from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound
@@ -88,6 +91,7 @@ from onewindow.cases.services import (
 from onewindow.cases.timeline import action_label
 from onewindow.lib.idcheck import mask_id_number, mask_mobile
 from onewindow.lib.pdf import FontUnavailable, pdf_response
+from onewindow.lib.workdays import UnpublishedYearError
 from onewindow.notifications.models import Notification
 from onewindow.notifications.services import notification_mark_read
 
@@ -618,19 +622,100 @@ def _timeline(case: Case) -> list[TimelineRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class BranchRow:
+    branch: Branch
+    estimated_due: date | None  # a waiting branch's estimate; None for the others
+
+
+@dataclass(frozen=True)
+class DueSummary:
+    """The date the applicant may expect every department to have decided by."""
+
+    latest: date | None
+    estimated: bool  # `latest` counts estimates of branches still waiting for a prerequisite
+    waiting_left_out: bool  # a waiting branch with no estimate (its prerequisite is paused) is not counted
+    estimates: dict[int, date]  # waiting branch id → its estimated due date
+
+
+def _due_summary(branches: list[Branch]) -> DueSummary:
+    """Due dates of the open branches; a waiting branch is estimated as the latest due date of its
+    prerequisites plus its own limit in working days, which is when it falls due if every
+    prerequisite is decided on its last day (branches_open and _release_dependents count the same way).
+
+    `branches`: all the case's branches, their prerequisites prefetched.
+    """
+    calendar = current_calendar()
+    today = timezone.localdate()
+    by_id = {b.pk: b for b in branches}
+    estimates: dict[int, date | None] = {}
+
+    def decided_by(branch: Branch, seen: frozenset[int]) -> date | None:
+        """The last day the branch is decided on if every department uses its time; None if unknown."""
+        if branch.decided_at is not None:
+            return timezone.localdate(branch.decided_at)
+        if branch.status == BranchStatus.WAITING:
+            return estimate(branch, seen)
+        # A paused branch's due date moves later by the pause: it is no date to promise.
+        return branch.due_on if branch.status == BranchStatus.PENDING else None
+
+    def estimate(branch: Branch, seen: frozenset[int]) -> date | None:
+        if branch.pk in estimates:
+            return estimates[branch.pk]
+        ends = [
+            decided_by(by_id[p.pk], seen | {branch.pk}) if p.pk in by_id and p.pk not in seen else None
+            for p in branch.prerequisites.all()
+        ]
+        result: date | None = None
+        if ends and all(ends):
+            # It cannot start before today, however late its prerequisites already are.
+            start = max([today, *(end for end in ends if end)])
+            days = branch.limit_days + branch.extension_days + branch.paused_workdays
+            try:
+                result = calendar.add(start, days).date
+            except UnpublishedYearError:
+                result = None
+        estimates[branch.pk] = result
+        return result
+
+    due: list[date] = []
+    estimated = waiting_left_out = False
+    for branch in branches:
+        if branch.decided_at is not None:
+            continue
+        if branch.status == BranchStatus.WAITING:
+            guess = estimate(branch, frozenset())
+            if guess is None:
+                waiting_left_out = True
+            else:
+                due.append(guess)
+                estimated = True
+        elif branch.status == BranchStatus.PENDING and branch.due_on:
+            due.append(branch.due_on)
+    return DueSummary(
+        latest=max(due) if due else None,
+        estimated=estimated,
+        waiting_left_out=waiting_left_out,
+        estimates={pk: day for pk, day in estimates.items() if day is not None},
+    )
+
+
 @login_required
 def case_progress(request: HttpRequest, case_id: int) -> HttpResponse:
     """办件进度: status, departments' results, what comes next, notices and the timeline in plain words."""
     case = _case(request, case_id, VIEW)
     context = _case_context(request, case)
-    branches = list(case.branches.select_related("item", "department").order_by("id"))
-    # A paused branch's due date moves later by the pause: it is no date to promise.
-    due = [b.due_on for b in branches if b.due_on and b.decided_at is None and b.status != "paused"]
+    branches = list(
+        case.branches.select_related("item", "department").prefetch_related("prerequisites").order_by("id")
+    )
+    due = _due_summary(branches)
     context.update(
         {
-            "branches": branches,
-            "latest_due": max(due) if due else None,
-            "any_paused": any(b.status == "paused" for b in branches),
+            "branches": [BranchRow(b, due.estimates.get(b.pk)) for b in branches],
+            "latest_due": due.latest,
+            "latest_due_estimated": due.estimated,
+            "waiting_left_out": due.waiting_left_out,
+            "any_paused": any(b.status == BranchStatus.PAUSED for b in branches),
             "next_step": NEXT_STEPS.get(case.status, ""),
             "badge": STATUS_BADGES.get(case.status, ""),
             "supplements": list(case.supplement_requests.order_by("-requested_at")),
@@ -690,13 +775,21 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 
 
 def _pdf(
-    request: HttpRequest, case: Case, render_notice: Callable[[], bytes], name: str, ascii_name: str
+    request: HttpRequest,
+    case: Case,
+    render_notice: Callable[[], bytes],
+    name: str,
+    ascii_name: str,
+    *,
+    document: str,
 ) -> HttpResponse:
+    """`name`: the file's name; `document`: what the page calls the notice if it cannot be made."""
     try:
         content = render_notice()
     except FontUnavailable as exc:
         logger.error("notice PDF not rendered: %s", exc)
-        return render(request, "public/pdf_unavailable.html", {"error": exc}, status=503)
+        context = {"error": exc, "document": document}
+        return render(request, "public/pdf_unavailable.html", context, status=503)
     return pdf_response(
         content, f"{name}-{case.number}.pdf", ascii_filename=f"{ascii_name}-{case.number}.pdf"
     )
@@ -707,9 +800,23 @@ def case_notice(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     """受理通知书 or 不予受理通知书, for the applicant and the staff who may see the case."""
     case = _case(request, case_id, VIEW)
     if kind == "acceptance" and case.accepted_at:
-        return _pdf(request, case, lambda: notices.acceptance_pdf(case), "受理通知书", "acceptance")
+        return _pdf(
+            request,
+            case,
+            lambda: notices.acceptance_pdf(case),
+            "受理通知书",
+            "acceptance",
+            document=_("受理通知书"),
+        )
     if kind == "refusal" and case.status == CaseStatus.REFUSED:
-        return _pdf(request, case, lambda: notices.refusal_pdf(case), "不予受理通知书", "refusal")
+        return _pdf(
+            request,
+            case,
+            lambda: notices.refusal_pdf(case),
+            "不予受理通知书",
+            "refusal",
+            document=_("不予受理通知书"),
+        )
     raise Http404(_("这个办件没有这份通知书。"))
 
 
@@ -721,7 +828,12 @@ def case_supplement_notice(request: HttpRequest, case_id: int, request_id: int) 
     if supplement is None:
         raise Http404(_("这个办件没有这份补正材料通知书。"))
     return _pdf(
-        request, case, lambda: notices.supplement_pdf(case, supplement), "补正材料通知书", "supplement"
+        request,
+        case,
+        lambda: notices.supplement_pdf(case, supplement),
+        "补正材料通知书",
+        "supplement",
+        document=_("补正材料通知书"),
     )
 
 
@@ -812,14 +924,33 @@ def window_case(request: HttpRequest, case_id: int) -> HttpResponse:
     return _window_page(request, case)
 
 
+def _accepted_by(case: Case, clerk: User) -> CaseEvent | None:
+    """The case's acceptance, if this clerk made it (it is accepted once: a case is never resubmitted)."""
+    if case.accepted_at is None:
+        return None
+    return case.events.filter(action="accepted", actor=clerk).order_by("-seq").first()
+
+
 @login_required
 @require_POST
 def window_accept(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id, WINDOW)
+    clerk = _user(request)
     try:
-        case = case_accept(case=case, clerk=_user(request))
+        case = case_accept(case=case, clerk=clerk)
     except CaseNotFound as exc:
         raise Http404(exc.message) from None
+    except CaseConflict as exc:
+        accepted = _accepted_by(_fresh(case), clerk)
+        if accepted is None:
+            return _window_page(request, case, error=exc.message, status=exc.status)
+        # A second click on 受理 that arrived after the first had done it: the clerk's accept stands.
+        messages.success(
+            request,
+            _("办件 %(number)s 已于 %(time)s 由您受理，无需重复操作。")
+            % {"number": case.number, "time": timezone.localtime(accepted.at).strftime("%H:%M")},
+        )
+        return HttpResponseRedirect(reverse("cases:window_case", args=[case.pk]))
     except CaseError as exc:
         return _window_page(request, _fresh(case), error=exc.message, status=exc.status)
     messages.success(
