@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.accounts.models import User
+from onewindow.approvals.calendar import current_calendar
+from onewindow.approvals.models import Branch, BranchStatus
 from onewindow.cases.models import Case, CaseEvent, CaseStatus
 from onewindow.cases.services import event_payload
 from onewindow.lib.hashchain import ChainBreak, verify_chain
+from onewindow.lib.workdays import UnpublishedYearError
 
 
 def cases_for_applicant(user: User) -> QuerySet[Case]:
@@ -80,4 +85,76 @@ def _chain_end_break(case: Case, events: list[CaseEvent]) -> ChainBreak[int] | N
             "最后一条记录与办件上保存的记录链末尾不符：最后一条记录可能被修改后重新计算了哈希值，"
             "或末尾的记录被删除。请与数据库备份核对，并报告系统管理员。"
         ),
+    )
+
+
+@dataclass(frozen=True)
+class DueSummary:
+    """The date the applicant may expect every department to have decided by."""
+
+    latest: date | None
+    estimated: bool  # `latest` counts estimates of branches still waiting for a prerequisite
+    waiting_left_out: bool  # a waiting branch with no estimate (its prerequisite is paused) is not counted
+    estimates: dict[int, date]  # waiting branch id → its estimated due date
+
+
+def case_due_summary(branches: list[Branch]) -> DueSummary:
+    """Due dates of the open branches; a waiting branch is estimated as the latest due date of its
+    prerequisites plus its own limit in working days, which is when it falls due if every
+    prerequisite is decided on its last day (branches_open and _release_dependents count the same way).
+
+    `branches`: all the case's branches, their prerequisites prefetched.
+    """
+    calendar = current_calendar()
+    today = timezone.localdate()
+    by_id = {b.pk: b for b in branches}
+    estimates: dict[int, date | None] = {}
+
+    def decided_by(branch: Branch, seen: frozenset[int]) -> date | None:
+        """The last day the branch is decided on if every department uses its time; None if unknown."""
+        if branch.decided_at is not None:
+            return timezone.localdate(branch.decided_at)
+        if branch.status == BranchStatus.WAITING:
+            return estimate(branch, seen)
+        # A paused branch's due date moves later by the pause: it is no date to promise.
+        return branch.due_on if branch.status == BranchStatus.PENDING else None
+
+    def estimate(branch: Branch, seen: frozenset[int]) -> date | None:
+        if branch.pk in estimates:
+            return estimates[branch.pk]
+        ends = [
+            decided_by(by_id[p.pk], seen | {branch.pk}) if p.pk in by_id and p.pk not in seen else None
+            for p in branch.prerequisites.all()
+        ]
+        result: date | None = None
+        if ends and all(ends):
+            # It cannot start before today, however late its prerequisites already are.
+            start = max([today, *(end for end in ends if end)])
+            days = branch.limit_days + branch.extension_days + branch.paused_workdays
+            try:
+                result = calendar.add(start, days).date
+            except UnpublishedYearError:
+                result = None
+        estimates[branch.pk] = result
+        return result
+
+    due: list[date] = []
+    estimated = waiting_left_out = False
+    for branch in branches:
+        if branch.decided_at is not None:
+            continue
+        if branch.status == BranchStatus.WAITING:
+            guess = estimate(branch, frozenset())
+            if guess is None:
+                waiting_left_out = True
+            else:
+                due.append(guess)
+                estimated = True
+        elif branch.status == BranchStatus.PENDING and branch.due_on:
+            due.append(branch.due_on)
+    return DueSummary(
+        latest=max(due) if due else None,
+        estimated=estimated,
+        waiting_left_out=waiting_left_out,
+        estimates={pk: day for pk, day in estimates.items() if day is not None},
     )

@@ -36,7 +36,6 @@ from onewindow.accounts.registration import (
     RegistrationError,
     applicant_find_or_register,
 )
-from onewindow.approvals.calendar import current_calendar
 from onewindow.approvals.models import Branch, BranchStatus
 from onewindow.bundles.models import Bundle
 from onewindow.cases import notices
@@ -73,7 +72,7 @@ from onewindow.cases.permissions import (
     get_case_for,
     get_material_for,
 )
-from onewindow.cases.selectors import cases_assisted_by, cases_for_applicant, window_queue
+from onewindow.cases.selectors import case_due_summary, cases_assisted_by, cases_for_applicant, window_queue
 from onewindow.cases.services import (
     case_accept,
     case_commitment_sign,
@@ -91,7 +90,6 @@ from onewindow.cases.services import (
 from onewindow.cases.timeline import action_label
 from onewindow.lib.idcheck import mask_id_number, mask_mobile
 from onewindow.lib.pdf import FontUnavailable, pdf_response
-from onewindow.lib.workdays import UnpublishedYearError
 from onewindow.notifications.models import Notification
 from onewindow.notifications.services import notification_mark_read
 
@@ -628,78 +626,6 @@ class BranchRow:
     estimated_due: date | None  # a waiting branch's estimate; None for the others
 
 
-@dataclass(frozen=True)
-class DueSummary:
-    """The date the applicant may expect every department to have decided by."""
-
-    latest: date | None
-    estimated: bool  # `latest` counts estimates of branches still waiting for a prerequisite
-    waiting_left_out: bool  # a waiting branch with no estimate (its prerequisite is paused) is not counted
-    estimates: dict[int, date]  # waiting branch id → its estimated due date
-
-
-def _due_summary(branches: list[Branch]) -> DueSummary:
-    """Due dates of the open branches; a waiting branch is estimated as the latest due date of its
-    prerequisites plus its own limit in working days, which is when it falls due if every
-    prerequisite is decided on its last day (branches_open and _release_dependents count the same way).
-
-    `branches`: all the case's branches, their prerequisites prefetched.
-    """
-    calendar = current_calendar()
-    today = timezone.localdate()
-    by_id = {b.pk: b for b in branches}
-    estimates: dict[int, date | None] = {}
-
-    def decided_by(branch: Branch, seen: frozenset[int]) -> date | None:
-        """The last day the branch is decided on if every department uses its time; None if unknown."""
-        if branch.decided_at is not None:
-            return timezone.localdate(branch.decided_at)
-        if branch.status == BranchStatus.WAITING:
-            return estimate(branch, seen)
-        # A paused branch's due date moves later by the pause: it is no date to promise.
-        return branch.due_on if branch.status == BranchStatus.PENDING else None
-
-    def estimate(branch: Branch, seen: frozenset[int]) -> date | None:
-        if branch.pk in estimates:
-            return estimates[branch.pk]
-        ends = [
-            decided_by(by_id[p.pk], seen | {branch.pk}) if p.pk in by_id and p.pk not in seen else None
-            for p in branch.prerequisites.all()
-        ]
-        result: date | None = None
-        if ends and all(ends):
-            # It cannot start before today, however late its prerequisites already are.
-            start = max([today, *(end for end in ends if end)])
-            days = branch.limit_days + branch.extension_days + branch.paused_workdays
-            try:
-                result = calendar.add(start, days).date
-            except UnpublishedYearError:
-                result = None
-        estimates[branch.pk] = result
-        return result
-
-    due: list[date] = []
-    estimated = waiting_left_out = False
-    for branch in branches:
-        if branch.decided_at is not None:
-            continue
-        if branch.status == BranchStatus.WAITING:
-            guess = estimate(branch, frozenset())
-            if guess is None:
-                waiting_left_out = True
-            else:
-                due.append(guess)
-                estimated = True
-        elif branch.status == BranchStatus.PENDING and branch.due_on:
-            due.append(branch.due_on)
-    return DueSummary(
-        latest=max(due) if due else None,
-        estimated=estimated,
-        waiting_left_out=waiting_left_out,
-        estimates={pk: day for pk, day in estimates.items() if day is not None},
-    )
-
-
 @login_required
 def case_progress(request: HttpRequest, case_id: int) -> HttpResponse:
     """办件进度: status, departments' results, what comes next, notices and the timeline in plain words."""
@@ -708,7 +634,7 @@ def case_progress(request: HttpRequest, case_id: int) -> HttpResponse:
     branches = list(
         case.branches.select_related("item", "department").prefetch_related("prerequisites").order_by("id")
     )
-    due = _due_summary(branches)
+    due = case_due_summary(branches)
     context.update(
         {
             "branches": [BranchRow(b, due.estimates.get(b.pk)) for b in branches],
