@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import Role, User
-from onewindow.approvals.models import EXTENSION_TEXT_MAX, REPLY_TEXT_MAX, Branch, ClockPause
+from onewindow.approvals.models import EXTENSION_TEXT_MAX, REPLY_KEY_MAX, REPLY_TEXT_MAX, Branch, ClockPause
 from onewindow.approvals.selectors import extension_approvers
 from onewindow.cases.errors import CaseError
 from onewindow.inspections.forms import MultipleFileField, ServiceErrorsMixin
@@ -156,9 +156,21 @@ class ResumeForm(DecisionForm):
     )
 
 
-class ReplyForm(ServiceErrorsMixin, forms.Form):
-    """The applicant's answer to a rectification request; the files are checked in the service."""
+KEY_INVALID = _("提交令牌无效，请刷新页面后重新提交。")
 
+
+class ReplyForm(ServiceErrorsMixin, forms.Form):
+    """The applicant's answer to a rectification request; the files are checked in the service.
+
+    `key` is the page's one-time key: the same answer sent twice is saved once (services.branch_reply).
+    """
+
+    key = forms.CharField(
+        required=False,
+        max_length=REPLY_KEY_MAX,
+        widget=forms.HiddenInput,
+        error_messages={"max_length": KEY_INVALID, "null_characters_not_allowed": KEY_INVALID},
+    )
     text = forms.CharField(
         label=_("答复内容"),
         required=False,

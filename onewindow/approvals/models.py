@@ -120,6 +120,7 @@ class ClockPause(models.Model):
 # The pauses in which the department waits for the applicant: he may answer them (RectificationReply).
 APPLICANT_PAUSE_REASONS = (ClockPause.Reason.SUPPLEMENT, ClockPause.Reason.RECTIFICATION)
 REPLY_TEXT_MAX = 1000
+REPLY_KEY_MAX = 64
 
 
 class RectificationReply(models.Model):
@@ -139,11 +140,24 @@ class RectificationReply(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("答复人"), on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField(_("答复时间"))
+    key = models.CharField(
+        _("提交令牌"),
+        max_length=REPLY_KEY_MAX,
+        blank=True,
+        help_text=_("答复页面每次打开时给出的一次性令牌；重复提交同一令牌不会再保存一份答复。"),
+    )
 
     class Meta:
         verbose_name = _("整改答复")
         verbose_name_plural = _("整改答复")
         ordering = ["pause", "submitted_at", "id"]
+        constraints = [
+            # A double tap on 提交答复 posts the same key twice; the second finds the first's reply
+            # (approvals.services.branch_reply). Replies sent without a key are not deduplicated.
+            models.UniqueConstraint(
+                fields=["pause", "key"], condition=~models.Q(key=""), name="approvals_reply_once_per_key"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.pause_id} {self.submitted_at:%Y-%m-%d %H:%M}"

@@ -22,6 +22,7 @@ from onewindow.approvals.models import (
     DECIDED_BRANCH_STATUSES,
     EXTENSION_TEXT_MAX,
     OPEN_BRANCH_STATUSES,
+    REPLY_KEY_MAX,
     REPLY_TEXT_MAX,
     Branch,
     BranchStatus,
@@ -410,13 +411,17 @@ def _reply_checked(uploads: Sequence[UploadedFile]) -> list[tuple[UploadedFile, 
 
 
 def branch_reply(
-    *, branch_id: int, applicant: User, text: str, attachments: Sequence[UploadedFile] = ()
+    *, branch_id: int, applicant: User, text: str, attachments: Sequence[UploadedFile] = (), key: str = ""
 ) -> RectificationReply:
     """The applicant answers what the department asked when it paused the clock (整改、补正).
 
     Only the case's applicant, only while the branch is paused for him; the clock stays stopped
-    until the reviewer, having read the answer, resumes it (branch_resume).
+    until the reviewer, having read the answer, resumes it (branch_resume). `key` is the one-time
+    key of the page the answer was written on: a request repeated with it (a second tap while the
+    files upload) saves and notifies nothing again and returns the reply the first one saved.
     """
+    if len(key) > REPLY_KEY_MAX or "\x00" in key:
+        raise CaseInvalid("reply_key", _("提交令牌无效，请刷新页面后重新提交。"))
     text = text.strip()
     if not text:
         raise CaseInvalid(
@@ -438,6 +443,12 @@ def branch_reply(
         )
         if case is None:
             raise CaseNotFound("branch_not_found", _("没有找到这个事项。"))
+        # Read under the case lock: a request with the same key may have committed while we waited.
+        earlier = (
+            RectificationReply.objects.filter(pause__branch_id=branch_id, key=key).first() if key else None
+        )
+        if earlier is not None:
+            return earlier
         branch = (
             Branch.objects.select_for_update(of=("self",))
             .select_related("item", "department")
@@ -449,7 +460,7 @@ def branch_reply(
                 "no_request_open", _("该事项目前没有需要您答复的整改要求，请刷新办件进度查看最新情况。")
             )
         reply = RectificationReply.objects.create(
-            pause=pause, text=text, submitted_by=applicant, submitted_at=timezone.now()
+            pause=pause, text=text, submitted_by=applicant, submitted_at=timezone.now(), key=key
         )
         for upload, content, mime in checked:
             RectificationReplyFile.objects.create(

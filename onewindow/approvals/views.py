@@ -10,6 +10,7 @@ overwriting a newer one.
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -84,6 +85,7 @@ from onewindow.cases.notices import holder_code_display
 from onewindow.cases.permissions import VIEW, get_case_for
 from onewindow.cases.timeline import action_label
 from onewindow.lib.errors import CodedError
+from onewindow.lib.flash import success_once
 from onewindow.lib.pdf import FontUnavailable, pdf_response
 from onewindow.lib.workdays import WorkdayCalendar, unpublished_warning
 
@@ -651,7 +653,11 @@ def branch_reply(request: HttpRequest, branch_id: int) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     user = _user(request)
     branch = _applicant_branch(user, branch_id)
-    form = ReplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        form = ReplyForm(request.POST, request.FILES)
+    else:
+        # A new key per page load: a second tap sends this one again, a second answer gets its own.
+        form = ReplyForm(initial={"key": uuid.uuid4().hex})
     status = 200
     conflict = ""
     if request.method == "POST":
@@ -663,6 +669,7 @@ def branch_reply(request: HttpRequest, branch_id: int) -> HttpResponse:
                     applicant=user,
                     text=form.cleaned_data["text"],
                     attachments=form.cleaned_data["attachments"],
+                    key=form.cleaned_data["key"],
                 )
             except CaseNotFound as exc:
                 raise Http404(exc.message) from None
@@ -673,7 +680,7 @@ def branch_reply(request: HttpRequest, branch_id: int) -> HttpResponse:
                 form.add_service_errors(exc)
                 status = exc.status
             else:
-                messages.success(request, _("答复已提交，审批部门审核后将恢复计时，请留意短信和站内消息。"))
+                success_once(request, _("答复已提交，审批部门审核后将恢复计时，请留意短信和站内消息。"))
                 return redirect("cases:progress", case_id=branch.case_id)
     asked = pause_request(branch)
     return render(
@@ -734,7 +741,10 @@ def decision_pdf(request: HttpRequest, branch_id: int) -> HttpResponse:
     try:
         content = render_decision_pdf(branch)
     except FontUnavailable as exc:
-        return render(request, "public/pdf_unavailable.html", {"error": exc}, status=503)
+        approved = branch.status == BranchStatus.APPROVED
+        document = _("准予行政许可决定书") if approved else _("不予行政许可决定书")
+        context = {"error": exc, "document": document}
+        return render(request, "public/pdf_unavailable.html", context, status=503)
     return pdf_response(content, decision_filename(branch), ascii_filename=f"decision-{branch.pk}.pdf")
 
 

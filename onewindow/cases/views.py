@@ -88,6 +88,7 @@ from onewindow.cases.services import (
     submission_problems,
 )
 from onewindow.cases.timeline import action_label
+from onewindow.lib.flash import success_once
 from onewindow.lib.idcheck import mask_id_number, mask_mobile
 from onewindow.lib.pdf import FontUnavailable, pdf_response
 from onewindow.notifications.models import Notification
@@ -579,7 +580,8 @@ def case_submit_page(request: HttpRequest, case_id: int) -> HttpResponse:
                 }
             )
             return render(request, "cases/submit.html", context, status=exc.status)
-        messages.success(
+        # A second tap of the same submit (same key) lands here too: one message, not two.
+        success_once(
             request, _("申请已提交，办件编号 %(number)s。请留意受理结果通知。") % {"number": case.number}
         )
         return HttpResponseRedirect(reverse("cases:progress", args=[case.pk]))

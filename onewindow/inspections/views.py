@@ -417,7 +417,8 @@ def notice_pdf(request: HttpRequest, inspection_id: int, round_number: int) -> H
     try:
         content = rectification_notice_pdf(notice, inspection)
     except FontUnavailable as exc:
-        return render(request, "public/pdf_unavailable.html", {"error": exc}, status=503)
+        context = {"error": exc, "document": _("整改通知书")}
+        return render(request, "public/pdf_unavailable.html", context, status=503)
     return pdf_response(
         content,
         notice_filename(notice, inspection.case),

@@ -405,6 +405,7 @@ def test_submitting_twice_with_the_same_key_submits_once(
     progress = client.get(first["Location"]).content.decode()
     assert str(filled_case.number) in progress
     assert "提交申请" in progress
+    assert progress.count("申请已提交，办件编号") == 1, "one submission, one message"
 
 
 @pytest.mark.django_db
