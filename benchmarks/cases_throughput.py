@@ -811,15 +811,23 @@ class Cast:
 
 def cast_create(applicants: int, clerks: int) -> Cast:
     """Applicants of the demo enterprises, more clerks at the demo clerk's centre, a reviewer per department."""
-    from onewindow.accounts.models import Enterprise, Role, User
+    from onewindow.accounts.models import Role, User
     from onewindow.bundles.planner import plan_for
+    from onewindow.cases.demo import demo_enterprise_create
     from onewindow.catalog.models import Department
 
-    enterprises = list(Enterprise.objects.order_by("id"))
     clerk = User.objects.get(username="clerk")
     people: list[Applicant] = []
     for number in range(1, applicants + 1):
-        enterprise = enterprises[(number - 1) % len(enterprises)]
+        # An enterprise of his own (one account per credit code), its licences in the e-licence library.
+        enterprise = demo_enterprise_create(
+            100 + number,
+            f"91429006MA49{number:05d}",
+            f"天门市压测{number}号宾馆有限公司",
+            f"压测{number}",
+            f"42900619900101{number:03d}",
+            f"天门市竟陵街道压测路{number}号",
+        )
         username = f"bench_applicant_{number:02d}"
         user, _created = User.objects.update_or_create(
             username=username,

@@ -72,46 +72,55 @@ def id_number(body: str) -> str:
 
 
 @transaction.atomic
-def demo_enterprises_create() -> list[Enterprise]:
-    """Demo enterprises (valid check digits), with business licences and IDs in the library."""
-    enterprises = []
-    for index, (raw_uscc, name, representative, raw_id, address) in enumerate(DEMO_ENTERPRISES):
-        uscc = enterprise_uscc(raw_uscc)
-        rep_id = id_number(raw_id)
-        enterprise, _created = Enterprise.objects.update_or_create(
-            uscc=uscc,
+def demo_enterprise_create(
+    index: int, raw_uscc: str, name: str, representative: str, raw_id: str, address: str
+) -> Enterprise:
+    """One enterprise (check digits completed), its business licence, its legal representative's
+    certificate and ID card in the e-licence library. `index` tells apart the licences' type codes."""
+    uscc = enterprise_uscc(raw_uscc)
+    rep_id = id_number(raw_id)
+    enterprise, _created = Enterprise.objects.update_or_create(
+        uscc=uscc,
+        defaults={
+            "name": name,
+            "legal_representative": representative,
+            "legal_representative_id": rep_id,
+            "address": address,
+        },
+    )
+    for licence_type, number, holder_code, holder_code_type in [
+        ("营业执照", uscc, uscc, "001"),
+        ("法定代表人身份证明", rep_id, uscc, "001"),
+        ("居民身份证", rep_id, rep_id, "111"),
+    ]:
+        identifier = build_identifier(
+            type_code="11100000000013338W" + f"{index + 1:03d}",
+            issuer_code="11429006MB1234567X"[:17] + "0",
+            serial=random_serial(),
+            version=1,
+        )
+        LibraryLicence.objects.get_or_create(
+            holder_code=holder_code,
+            licence_type=licence_type,
             defaults={
-                "name": name,
-                "legal_representative": representative,
-                "legal_representative_id": rep_id,
-                "address": address,
+                "identifier": identifier,
+                "licence_number": number,
+                "holder_name": representative if holder_code_type == "111" else name,
+                "holder_code_type": holder_code_type,
+                "issuer": "天门市市场监督管理局" if licence_type != "居民身份证" else "天门市公安局",
+                "issued_on": date(2021, 3, 1),
+                "valid_until": None if licence_type != "居民身份证" else date(2036, 3, 1),
             },
         )
-        enterprises.append(enterprise)
-        for licence_type, number, holder_code, holder_code_type in [
-            ("营业执照", uscc, uscc, "001"),
-            ("法定代表人身份证明", rep_id, uscc, "001"),
-            ("居民身份证", rep_id, rep_id, "111"),
-        ]:
-            identifier = build_identifier(
-                type_code="11100000000013338W" + f"{index + 1:03d}",
-                issuer_code="11429006MB1234567X"[:17] + "0",
-                serial=random_serial(),
-                version=1,
-            )
-            LibraryLicence.objects.get_or_create(
-                holder_code=holder_code,
-                licence_type=licence_type,
-                defaults={
-                    "identifier": identifier,
-                    "licence_number": number,
-                    "holder_name": representative if holder_code_type == "111" else name,
-                    "holder_code_type": holder_code_type,
-                    "issuer": "天门市市场监督管理局" if licence_type != "居民身份证" else "天门市公安局",
-                    "issued_on": date(2021, 3, 1),
-                    "valid_until": None if licence_type != "居民身份证" else date(2036, 3, 1),
-                },
-            )
+    return enterprise
+
+
+@transaction.atomic
+def demo_enterprises_create() -> list[Enterprise]:
+    """Demo enterprises (valid check digits), with business licences and IDs in the library."""
+    enterprises = [
+        demo_enterprise_create(index, *enterprise) for index, enterprise in enumerate(DEMO_ENTERPRISES)
+    ]
     applicant = User.objects.filter(username="applicant").first()
     if applicant is not None:
         applicant.applicant_kind = User.ApplicantKind.ENTERPRISE
