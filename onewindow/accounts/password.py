@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 import math
 import secrets
-import time
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -22,7 +21,7 @@ from onewindow.accounts.models import PASSWORD_CODE_MAX_ATTEMPTS, PasswordCode, 
 from onewindow.accounts.services import login_throttle_clear
 from onewindow.lib.errors import CodedError
 from onewindow.lib.idcheck import IdentifierError, normalize_id_number, normalize_mobile, normalize_uscc
-from onewindow.lib.ratelimit import rate_limited
+from onewindow.lib.ratelimit import minutes_until_window_ends, rate_limited
 from onewindow.notifications.models import OutboundMessage
 from onewindow.notifications.tasks import deliver_outbound
 
@@ -101,13 +100,12 @@ def _check_send_limits(*, holder_key: str, now: datetime) -> None:
 def password_code_address_check(request: HttpRequest) -> None:
     """Count one request for a code from this client address; raise once the address used up its hour."""
     if rate_limited(request, scope="password_code", limit=SENDS_PER_ADDRESS_PER_HOUR, window_seconds=3600):
-        minutes = math.ceil((3600 - time.time() % 3600) / 60)
         raise PasswordCodeError(
             "address_too_many",
             _(
                 "本网络获取验证码的次数过多，请 %(minutes)d 分钟后再试；急需办理的，请携带证件到政务服务中心窗口。"
             )
-            % {"minutes": max(1, minutes)},
+            % {"minutes": minutes_until_window_ends(3600)},
             status=429,
         )
 

@@ -27,6 +27,7 @@ from onewindow.lib.idcheck import (
     validate_id_number,
     validate_uscc,
 )
+from onewindow.lib.ratelimit import minutes_until_window_ends, rate_limited
 
 Kind = User.ApplicantKind
 
@@ -34,11 +35,14 @@ Kind = User.ApplicantKind
 class RegistrationError(Exception):
     """Registration refused; `fields` maps form field names to messages in the request's language."""
 
-    def __init__(self, code: str, message: str, *, fields: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, code: str, message: str, *, fields: dict[str, str] | None = None, status: int = 422
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.fields = fields or {}
+        self.status = status
 
 
 class AccountConfirmationRequired(RegistrationError):
@@ -47,6 +51,24 @@ class AccountConfirmationRequired(RegistrationError):
     def __init__(self, account: User) -> None:
         super().__init__("account_unconfirmed", _("该申请人已有账号，请核对账号信息，确认后再创建申请。"))
         self.account = account
+
+
+# Each refusal says whether a credit code, ID number or username has an account, so one address may
+# not ask too often. A service hall's wifi puts many applicants behind one address, hence the margin.
+REGISTRATIONS_PER_ADDRESS_PER_HOUR = 30
+
+
+def registration_address_check(request: HttpRequest) -> None:
+    """Count one registration attempt from this client address; raise once the address used up its hour."""
+    if rate_limited(request, scope="register", limit=REGISTRATIONS_PER_ADDRESS_PER_HOUR, window_seconds=3600):
+        raise RegistrationError(
+            "address_too_many",
+            _(
+                "本网络提交注册的次数过多，请 %(minutes)d 分钟后再试；急需办理的，请携带证件到政务服务中心窗口。"
+            )
+            % {"minutes": minutes_until_window_ends(3600)},
+            status=429,
+        )
 
 
 def _username_taken() -> RegistrationError:
@@ -487,6 +509,8 @@ def register(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
+                # Only a complete form reaches the account lookups, so only it counts toward the limit.
+                registration_address_check(request)
                 user = applicant_register(
                     kind=data["kind"],
                     username=data["username"],
@@ -509,7 +533,7 @@ def register(request: HttpRequest) -> HttpResponse:
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return HttpResponseRedirect(next_url or reverse("cases:my_cases"))
-        status = 422
+        status = refusal.status if refusal else 422
     return render(
         request,
         "accounts/register.html",

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -35,12 +36,16 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": _("用户名或密码不正确。请检查后重试；连续多次错误将暂时锁定登录。"),
-        "inactive": _("此账号已停用，请联系系统管理员。"),
-        "locked": _("登录失败次数过多，已暂时锁定。请于 %(minutes)d 分钟后再试，或联系系统管理员。"),
-    }
+LOCKED_MESSAGE = _("登录失败次数过多，已暂时锁定。请于 %(minutes)d 分钟后再试，或联系系统管理员。")
+
+
+class LoginThrottleMixin(forms.Form):
+    """Refuses sign-in while the username or address is locked, and counts each failure.
+
+    Mixed into every sign-in form (the site's and the admin's) so one lock covers them all.
+    """
+
+    request: HttpRequest | None
 
     def clean(self) -> dict[str, Any]:
         # The username as its field accepted it: one the field refused (too long, or with a NUL
@@ -50,18 +55,30 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         locked_until = login_locked_until(username=username, address=address)
         if locked_until is not None:
             minutes = max(1, int((locked_until - timezone.now()).total_seconds() // 60) + 1)
-            raise forms.ValidationError(
-                self.error_messages["locked"], code="locked", params={"minutes": minutes}
-            )
+            raise forms.ValidationError(LOCKED_MESSAGE, code="locked", params={"minutes": minutes})
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            login_failure_record(username=username, address=address)
+            # The right password refused for another reason (the admin site wants a staff account)
+            # is no guess, so it does not count toward the lock.
+            if self.get_user() is None:  # type: ignore[attr-defined]
+                login_failure_record(username=username, address=address)
             raise
         # Only a sign-in clears the failures: a form missing its password raises no error either.
-        if self.get_user() is not None:
+        if self.get_user() is not None:  # type: ignore[attr-defined]
             login_success_record(username=username, address=address)
-        return cleaned
+        return cleaned or {}
+
+
+class ThrottledAuthenticationForm(LoginThrottleMixin, AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("用户名或密码不正确。请检查后重试；连续多次错误将暂时锁定登录。"),
+        "inactive": _("此账号已停用，请联系系统管理员。"),
+    }
+
+
+class ThrottledAdminAuthenticationForm(LoginThrottleMixin, AdminAuthenticationForm):
+    """The admin site's sign-in (set in onewindow/urls.py), under the same lock as the site's."""
 
 
 class LoginView(auth_views.LoginView):

@@ -82,7 +82,7 @@ from onewindow.bundles.models import Bundle
 from onewindow.cases.errors import CaseConflict, CaseError, CaseNotFound
 from onewindow.cases.models import CaseEvent, CaseMaterial
 from onewindow.cases.notices import holder_code_display
-from onewindow.cases.permissions import VIEW, get_case_for
+from onewindow.cases.permissions import DEPARTMENT_ROLES, VIEW, get_case_for
 from onewindow.cases.timeline import action_label
 from onewindow.lib.errors import CodedError
 from onewindow.lib.flash import success_once
@@ -718,8 +718,11 @@ def reply_file(request: HttpRequest, file_id: int) -> HttpResponseBase:
 
 
 def _decided_branch_for(user: User, branch_id: int) -> Branch:
-    """Reviewers reach their own department's branches; the applicant and others reach it via the case."""
-    if user.role == Role.REVIEWER:
+    """Department staff reach their own department's branches; the applicant and others reach it via the case.
+
+    A department role may view the whole case, yet another department's decision is not his to read.
+    """
+    if user.role in DEPARTMENT_ROLES:
         return get_branch_for(user, branch_id)
     branch = Branch.objects.select_related("case__bundle", "item", "department").filter(pk=branch_id).first()
     if branch is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 from django.core.cache import cache
@@ -26,3 +27,8 @@ def rate_limited(request: HttpRequest, *, scope: str, limit: int, window_seconds
         cache.set(key, 1, timeout=window_seconds + 1)
         return False
     return count > limit
+
+
+def minutes_until_window_ends(window_seconds: int) -> int:
+    """Whole minutes, at least one, until the current window ends and the limit starts afresh."""
+    return max(1, math.ceil((window_seconds - time.time() % window_seconds) / 60))

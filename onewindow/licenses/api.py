@@ -153,7 +153,10 @@ class DeliveryOut(Schema):
     method_label: str
     status: str = Field(description="waiting 待领取/待寄出 / shipped 已寄出 / done 已送达")
     status_label: str
-    pickup_code: str | None = Field(description="取件码，只返回给申请人本人")
+    pickup_code: str | None = Field(description="取件码，只返回给申请人本人；作废后为 null")
+    pickup_code_void: bool = Field(
+        description="取件码在窗口连续输错 5 次后作废；申请人重新选择窗口领取（choose delivery）可获得新码"
+    )
     recipient: str
     phone: str
     address: str
@@ -254,7 +257,12 @@ def _delivery_out(delivery: Delivery, viewer: User) -> dict[str, Any]:
         "status": delivery.status,
         "status_label": delivery.get_status_display(),
         # Staff must be shown the code by the applicant, never read it here.
-        "pickup_code": delivery.pickup_code if can(viewer, CHOOSE_DELIVERY, licence) else None,
+        "pickup_code": (
+            delivery.pickup_code
+            if can(viewer, CHOOSE_DELIVERY, licence) and not delivery.pickup_code_void
+            else None
+        ),
+        "pickup_code_void": delivery.pickup_code_void,
         "recipient": delivery.recipient,
         "phone": delivery.phone,
         "address": delivery.address,

@@ -143,6 +143,10 @@ class LibraryPush(models.Model):
         return f"{self.get_operation_display()} {self.key}"
 
 
+# A 6-digit code has a million values: five guesses at the window give a guesser no real chance.
+PICKUP_CODE_MAX_FAILURES = 5
+
+
 class Delivery(models.Model):
     class Method(models.TextChoices):
         PICKUP = "pickup", _("窗口领取")
@@ -157,6 +161,13 @@ class Delivery(models.Model):
     method = models.CharField(_("送达方式"), max_length=6, choices=Method.choices)
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.WAITING)
     pickup_code = models.CharField(_("取件码"), max_length=8, blank=True)
+    pickup_code_failures = models.PositiveSmallIntegerField(
+        _("取件码输错次数"),
+        default=0,
+        help_text=_(
+            "窗口核对当前取件码时输错的次数；达到上限后取件码作废，申请人重新选择窗口领取可获得新码。"
+        ),
+    )
     recipient = models.CharField(_("收件人"), max_length=50, blank=True)
     phone = models.CharField(_("收件电话"), max_length=20, blank=True)
     address = models.CharField(_("收件地址"), max_length=200, blank=True)
@@ -173,3 +184,8 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.get_status_display()}"
+
+    @property
+    def pickup_code_void(self) -> bool:
+        """Too many wrong codes were typed at the window: this code no longer hands the licence over."""
+        return self.pickup_code_failures >= PICKUP_CODE_MAX_FAILURES

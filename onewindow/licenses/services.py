@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.calendar import current_calendar
@@ -25,6 +26,7 @@ from onewindow.integrations.elicense.adapter import LibraryUnavailable, get_libr
 from onewindow.lib.counters import counter_next
 from onewindow.lib.elicence_id import build_identifier, random_serial
 from onewindow.licenses.models import (
+    PICKUP_CODE_MAX_FAILURES,
     ComprehensiveLicense,
     Delivery,
     LibraryPush,
@@ -417,6 +419,7 @@ def delivery_choose(
                 "phone": phone.strip(),
                 "address": address.strip(),
                 "pickup_code": f"{secrets.randbelow(10**6):06d}" if method == Delivery.Method.PICKUP else "",
+                "pickup_code_failures": 0,
             },
         )
         if not created:
@@ -431,13 +434,31 @@ def delivery_choose(
             delivery.pickup_code = (
                 f"{secrets.randbelow(10**6):06d}" if method == Delivery.Method.PICKUP else ""
             )
+            delivery.pickup_code_failures = 0
             delivery.save()
         event_append(case=licence.case, actor=user, action="delivery_chosen", data={"method": method})
     return delivery
 
 
+def _pickup_code_void_error() -> CaseConflict:
+    return CaseConflict(
+        "pickup_code_void",
+        gettext(
+            "取件码已连续输错 %(limit)d 次，已作废，不能再用于领取。"
+            "请申请人登录后在证照页面的“证照领取”中重新选择“窗口领取”，获得新的取件码后再出示。"
+        )
+        % {"limit": PICKUP_CODE_MAX_FAILURES},
+        fields={"pickup_code": gettext("取件码已作废，请申请人重新选择窗口领取获取新码。")},
+    )
+
+
 def delivery_hand_over(*, licence: ComprehensiveLicense, staff: User, pickup_code: str) -> Delivery:
-    """Window pickup: the code the applicant shows closes the case."""
+    """Window pickup: the code the applicant shows closes the case.
+
+    Each wrong code is counted, and kept although the request is refused; after
+    PICKUP_CODE_MAX_FAILURES the code is void until the applicant chooses window pickup again.
+    """
+    wrong_code: CaseError | None = None
     with transaction.atomic():
         _require_centre_staff(licence, staff)
         delivery = Delivery.objects.select_for_update().filter(licence=licence).first()
@@ -445,18 +466,37 @@ def delivery_hand_over(*, licence: ComprehensiveLicense, staff: User, pickup_cod
             raise CaseConflict("no_pickup", "该证照未选择窗口领取。")
         if delivery.status != Delivery.Status.WAITING:
             raise CaseConflict("already_delivered", "该证照已经领取。")
+        if delivery.pickup_code_void:
+            raise _pickup_code_void_error()
         if not secrets.compare_digest(delivery.pickup_code, pickup_code.strip()):
-            raise CaseInvalid(
-                "pickup_code",
-                "取件码不正确，请核对申请人短信中的 6 位取件码。",
-                fields={"pickup_code": "取件码不正确。"},
+            # Raised after the block commits: a rolled-back count would allow endless guesses.
+            delivery.pickup_code_failures += 1
+            delivery.save(update_fields=["pickup_code_failures"])
+            left = PICKUP_CODE_MAX_FAILURES - delivery.pickup_code_failures
+            wrong_code = (
+                _pickup_code_void_error()
+                if left <= 0
+                else CaseInvalid(
+                    "pickup_code",
+                    gettext(
+                        "取件码不正确，请核对申请人短信中的 6 位取件码。再输错 %(left)d 次，该取件码将作废。"
+                    )
+                    % {"left": left},
+                    fields={
+                        "pickup_code": gettext("取件码不正确。再输错 %(left)d 次，该取件码将作废。")
+                        % {"left": left}
+                    },
+                )
             )
-        delivery.status = Delivery.Status.DONE
-        delivery.handed_over_at = timezone.now()
-        delivery.handed_over_by = staff
-        delivery.save()
-        event_append(case=licence.case, actor=staff, action="handed_over")
-        _close(licence.case, staff)
+        else:
+            delivery.status = Delivery.Status.DONE
+            delivery.handed_over_at = timezone.now()
+            delivery.handed_over_by = staff
+            delivery.save()
+            event_append(case=licence.case, actor=staff, action="handed_over")
+            _close(licence.case, staff)
+    if wrong_code is not None:
+        raise wrong_code
     return delivery
 
 

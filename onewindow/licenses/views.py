@@ -377,7 +377,8 @@ def _delivery_forms(
     if delivery is None or not can(user, HAND_OUT, licence):
         return forms
     pickup = delivery.method == Delivery.Method.PICKUP
-    if pickup and waiting and forms["handover_form"] is None:
+    # A void code hands nothing over: the page says so instead of offering the form.
+    if pickup and waiting and not delivery.pickup_code_void and forms["handover_form"] is None:
         forms["handover_form"] = HandOverForm(prefix="handover")
     if not pickup and waiting and forms["ship_form"] is None:
         forms["ship_form"] = ShipForm(prefix="ship")

@@ -177,7 +177,11 @@ def test_pickup_and_post_delivery_through_the_api(
     assert wrong.status_code == 422
     assert wrong.json()["code"] == "pickup_code"
     assert wrong.json()["errors"] == [
-        {"field": "pickup_code", "code": "pickup_code", "message": "取件码不正确。"}
+        {
+            "field": "pickup_code",
+            "code": "pickup_code",
+            "message": "取件码不正确。再输错 4 次，该取件码将作废。",
+        }
     ]
     handed = _post(staff, f"{API}/{pickup.pk}/handover", {"pickup_code": code})
     assert handed.status_code == 200

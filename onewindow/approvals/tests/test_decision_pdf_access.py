@@ -1,0 +1,73 @@
+"""Department staff download only their own department's decision PDFs, whatever their role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pytest_django.fixtures import Settings
+
+from onewindow.accounts.models import Role, User
+from onewindow.approvals.models import Branch
+from onewindow.approvals.services import branch_approve
+from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create, fill_case
+from onewindow.cases.services import case_accept, case_start, case_submit
+from onewindow.catalog.models import Department
+
+FIRE = "429006-xf"
+NOT_FOUND = "没有找到这个子件。"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Settings, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def fire_decision(db: None) -> Branch:
+    """The approved fire-safety branch of alice's four-item hotel case, which also has a police branch."""
+    demo_enterprises_create()
+    alice = User.objects.get(username="applicant")
+    case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
+    fill_case(case, alice)
+    case = case_submit(case=case, user=alice, key=f"decision-access-{case.pk}")
+    case = case_accept(case=case, clerk=User.objects.get(username="clerk"))
+    branch = Branch.objects.get(case=case, department__code=FIRE)
+    branch_approve(
+        branch_id=branch.pk,
+        reviewer=User.objects.get(username="reviewer_fire"),
+        permit_number="XF-2026-1",
+        valid_until=None,
+    )
+    return branch
+
+
+def download(username: str, branch: Branch) -> tuple[int, str]:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    response = client.get(reverse("approvals:decision_pdf", args=[branch.pk]))
+    body = "" if response.get("Content-Type") == "application/pdf" else response.content.decode()
+    return response.status_code, body
+
+
+@pytest.mark.parametrize("username", ["reviewer", "inspector"])
+def test_police_staff_cannot_download_the_fire_decision(fire_decision: Branch, username: str) -> None:
+    assert fire_decision.case.branches.filter(department__code="429006-ga").exists(), (
+        "the police department has its own branch in this case, so it may view the case"
+    )
+    status, body = download(username, fire_decision)
+    assert status == 404
+    assert NOT_FOUND in body
+
+
+def test_fire_inspector_downloads_his_department_decision(fire_decision: Branch) -> None:
+    User.objects.create_user(
+        username="inspector_fire",
+        password="Inspector-2026",
+        role=Role.INSPECTOR,
+        department=Department.objects.get(code=FIRE),
+    )
+    status, _body = download("inspector_fire", fire_decision)
+    assert status == 200
