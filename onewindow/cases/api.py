@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
-from ninja import File, Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from onewindow.accounts.models import Role, User
+from onewindow.accounts.registration import (
+    AccountConfirmationRequired,
+    RegistrationError,
+    applicant_find_or_register,
+)
 from onewindow.approvals.models import Branch
 from onewindow.cases import permissions
-from onewindow.cases.errors import CaseInvalid, CaseNotFound
+from onewindow.cases.errors import CaseConflict, CaseForbidden, CaseInvalid, CaseNotFound
+from onewindow.cases.forms import AssistForm
 from onewindow.cases.models import Case, CaseStatus, Channel
 from onewindow.cases.selectors import cases_for_applicant, window_queue
 from onewindow.cases.services import (
@@ -32,16 +40,28 @@ from onewindow.cases.services import (
 )
 from onewindow.cases.timeline import action_label
 from onewindow.catalog.schemas import MAX_OFFSET
-from onewindow.lib.idcheck import mask_id_number
+from onewindow.lib.idcheck import mask_id_number, mask_mobile
 
 router = Router(tags=["办件"], auth=django_auth)
 
 
 class StartIn(Schema):
+    """A case to start. Window and guidance staff filing for an applicant identify him as the assist
+    page does: by credit code or ID number, never by a user name alone; an existing account is used
+    only once they confirm it (`confirm_account`, the user name the 409 answer showed them)."""
+
     bundle: str
     answers: dict[str, Any] = {}
     channel: str = Channel.ONLINE
-    applicant: str | None = None  # username of the applicant when staff file on his behalf
+    kind: str = ""  # "enterprise" or "person", when staff file on an applicant's behalf
+    uscc: str = Field("", max_length=40)
+    enterprise_name: str = Field("", max_length=100)
+    legal_representative: str = Field("", max_length=50)
+    id_number: str = Field("", max_length=40)
+    display_name: str = Field("", max_length=50)
+    phone: str = Field("", max_length=20)
+    uscc_override_reason: str = Field("", max_length=200)
+    confirm_account: str = Field("", max_length=150)
 
 
 class FormIn(Schema):
@@ -84,15 +104,18 @@ def _holder_code(case: Case, viewer: User) -> str:
     return mask_id_number(case.holder_code) if case.holder_code else ""
 
 
-def _form_data(case: Case, shown_in_full: bool) -> dict[str, Any]:
-    """The form's values as the pages show them: ID numbers masked (as cases.forms.FieldRow.display_value
-    does) unless `shown_in_full`."""
+def _form_data(case: Case, fields: set[str] | None, shown_in_full: bool) -> dict[str, Any]:
+    """The form's values as the pages show them, only those of `fields` when given (a department's):
+    ID numbers masked (as cases.forms.FieldRow.display_value does) unless `shown_in_full`."""
+    values = case.form_data
+    if fields is not None:
+        values = {code: value for code, value in values.items() if code in fields}
     if shown_in_full:
-        return case.form_data
+        return values
     id_fields = {spec["code"] for spec in case.plan["form"] if spec.get("type") == "id_number"}
     return {
         code: mask_id_number(str(value)) if code in id_fields and value else value
-        for code, value in case.form_data.items()
+        for code, value in values.items()
     }
 
 
@@ -115,11 +138,15 @@ def case_summary(case: Case, viewer: User) -> dict[str, Any]:
 
 def case_detail(case: Case, viewer: User) -> dict[str, Any]:
     rows = list(case.materials.select_related("material"))
-    # A department's reviewer or inspector sees the materials his items use, as on his branch page.
+    # A department's reviewer or inspector sees the form fields and materials his items use and
+    # what his department asked, as on his branch page; of the other departments only their results.
+    items = permissions.department_items(viewer, case)
+    fields = None if items is None else set(permissions.fields_used_by(case, items))
+    form = [spec for spec in case.plan["form"] if fields is None or spec["code"] in fields]
     if permissions.can(viewer, permissions.DOWNLOAD_MATERIAL, case):
         shown = {row.material.code for row in rows}
     else:
-        shown = set(permissions.department_material_codes(viewer, case))
+        shown = set(permissions.materials_used_by(case, items or []))
     materials = [
         {
             "code": row.material.code,
@@ -148,7 +175,8 @@ def case_detail(case: Case, viewer: User) -> dict[str, Any]:
             "due_on": b.due_on,
             "decided_at": b.decided_at,
             "permit_number": b.permit_number,
-            "reason": b.decision_reason or b.rectification_note,
+            "reason": b.decision_reason
+            or (b.rectification_note if items is None or b.department_id == viewer.department_id else ""),
         }
         for b in (
             Branch.objects.filter(case=case).select_related("item", "department").order_by("id")
@@ -159,10 +187,10 @@ def case_detail(case: Case, viewer: User) -> dict[str, Any]:
     editable = case.status in permissions.EDITABLE and permissions.can(viewer, permissions.EDIT, case)
     return {
         **case_summary(case, viewer),
-        "form": case.plan["form"],
+        "form": form,
         # In full to the applicant, and to staff filling the form for him while it is open (the form
         # page's inputs show them the number; what such a client writes back must not be a masked copy).
-        "form_data": _form_data(case, viewer.pk == case.applicant_id or editable),
+        "form_data": _form_data(case, fields, viewer.pk == case.applicant_id or editable),
         "materials": materials,
         "branches": branches,
         "commitment_signed": hasattr(case, "commitment_signature"),
@@ -180,28 +208,124 @@ def case_detail(case: Case, viewer: User) -> dict[str, Any]:
     }
 
 
-@router.post("/cases", response={201: dict[str, Any]}, summary="从办理方案创建办件（草稿）")
+# What identifies the applicant staff file for: the assist page's fields (cases.forms.AssistForm).
+APPLICANT_FIELDS = (
+    "kind",
+    "uscc",
+    "enterprise_name",
+    "legal_representative",
+    "id_number",
+    "display_name",
+    "phone",
+    "uscc_override_reason",
+)
+
+
+def _account_shown(account: User) -> dict[str, Any]:
+    """The account a case filed by staff would belong to, as the assist page's confirmation shows it."""
+    enterprise = account.enterprise
+    return {
+        "username": account.username,
+        "name": account.name,
+        "enterprise": f"{enterprise.name}（{enterprise.uscc}）" if enterprise is not None else None,
+        "id_number": mask_id_number(account.id_number) if account.id_number else None,
+        "phone": mask_mobile(account.phone) if account.phone else None,
+        "password_set": account.has_usable_password(),
+        "date_joined": account.date_joined,
+    }
+
+
+def _assisted_applicant(payload: StartIn) -> User:
+    """The applicant staff file for, by the assist page's rule: found by credit code or ID number and
+    confirmed, else registered. AccountConfirmationRequired when an account awaits confirmation."""
+    form = AssistForm({name: getattr(payload, name) for name in APPLICANT_FIELDS})
+    del form.fields["bundle"]  # named by the request's `bundle`, which case_start checks
+    if not form.is_valid():
+        raise CaseInvalid(
+            "applicant_invalid",
+            _(
+                "申请人信息有误，请按提示修改：须写明申请人类型（kind），以及企业的统一社会信用代码或个人的身份证号码。"
+            ),
+            fields={
+                ("applicant" if name == "__all__" else name): " ".join(str(m) for m in messages)
+                for name, messages in form.errors.items()
+            },
+        )
+    cleaned = form.cleaned_data
+    confirmed = None
+    if payload.confirm_account:
+        confirmed = (
+            User.objects.filter(username=payload.confirm_account, role=Role.APPLICANT)
+            .values_list("pk", flat=True)
+            .first()
+        )
+    try:
+        return applicant_find_or_register(
+            kind=cleaned["kind"],
+            phone=cleaned.get("phone", ""),
+            display_name=cleaned.get("display_name", ""),
+            uscc=cleaned.get("uscc", ""),
+            enterprise_name=cleaned.get("enterprise_name", ""),
+            legal_representative=cleaned.get("legal_representative", ""),
+            id_number=cleaned.get("id_number", ""),
+            uscc_override_reason=cleaned.get("uscc_override_reason", ""),
+            confirmed_account_id=confirmed,
+        )
+    except AccountConfirmationRequired:
+        raise
+    except RegistrationError as exc:
+        error = CaseConflict if exc.code == "identity_ambiguous" else CaseInvalid
+        raise error(exc.code, exc.message, fields=exc.fields) from None
+
+
+@router.post(
+    "/cases",
+    response={201: dict[str, Any], 409: dict[str, Any]},
+    summary="从办理方案创建办件（草稿）",
+    description=(
+        "窗口人员（channel=window）和导办人员（channel=guidance）代申请人创建时，与代办申请页面相同："
+        "写明 kind（enterprise 或 person）及统一社会信用代码（uscc）或身份证号码（id_number），首次登记的还须写明"
+        "企业名称和法定代表人或个人姓名。该申请人已有账号时返回 409 account_unconfirmed 及脱敏的账号信息（account），"
+        "核对无误后将 confirm_account 设为该账号的用户名再次提交。"
+    ),
+)
 def create_case(request: HttpRequest, payload: StartIn) -> Status:
     user = _user(request)
-    applicant, assisted_by = user, None
-    if payload.channel in (Channel.WINDOW, Channel.GUIDANCE):
-        if not payload.applicant:
-            raise CaseInvalid(
-                "applicant_required",
-                "帮办代办时请指明申请人账号。",
-                fields={"applicant": "请填写申请人账号。"},
+    if payload.channel not in (Channel.WINDOW, Channel.GUIDANCE):
+        case = case_start(
+            bundle_code=payload.bundle, applicant=user, answers=payload.answers, channel=payload.channel
+        )
+        return Status(201, case_detail(case, user))
+    if user.role != (Role.CLERK if payload.channel == Channel.WINDOW else Role.AGENT):
+        # Checked before any lookup: nobody else learns whether an identity has an account.
+        raise CaseForbidden(
+            "assist_not_allowed",
+            _("只有综合窗口人员可以代申请人创建窗口办件，只有导办人员可以代申请人创建云端导办办件。"),
+        )
+    try:
+        # One transaction: an account registered for a case that cannot start is not kept.
+        with transaction.atomic():
+            applicant = _assisted_applicant(payload)
+            case = case_start(
+                bundle_code=payload.bundle,
+                applicant=applicant,
+                answers=payload.answers,
+                channel=payload.channel,
+                assisted_by=user,
             )
-        found = User.objects.filter(username=payload.applicant, role=Role.APPLICANT).first()
-        if found is None:
-            raise CaseNotFound("applicant_not_found", "没有找到这个申请人账号，请先为申请人注册。")
-        applicant, assisted_by = found, user
-    case = case_start(
-        bundle_code=payload.bundle,
-        applicant=applicant,
-        answers=payload.answers,
-        channel=payload.channel,
-        assisted_by=assisted_by,
-    )
+    except AccountConfirmationRequired as exc:
+        hint = _("核对账号无误后，请将 confirm_account 设为“%(username)s”再次提交。") % {
+            "username": exc.account.username
+        }
+        return Status(
+            409,
+            {
+                "code": exc.code,
+                "message": exc.message,
+                "errors": [{"field": "confirm_account", "code": exc.code, "message": hint}],
+                "account": _account_shown(exc.account),
+            },
+        )
     return Status(201, case_detail(case, user))
 
 
@@ -314,7 +438,14 @@ def submit(request: HttpRequest, case_id: int, payload: SubmitIn) -> dict[str, A
 
 @router.get("/cases/{case_id}/events", summary="办件记录（哈希链）")
 def events(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    case = permissions.get_case_for(_user(request), case_id)
+    user = _user(request)
+    case = permissions.get_case_for(user, case_id)
+    shown = list(case.events.order_by("seq"))
+    items = permissions.department_items(user, case)
+    if items is not None:
+        # A department reads the case-wide steps and its own, not what another one asked or was answered.
+        department = user.department.code if user.department is not None else ""
+        shown = [e for e in shown if permissions.event_shown_to_department(e.data, items, department)]
     return [
         {
             "seq": e.seq,
@@ -328,7 +459,7 @@ def events(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
             "comment": e.comment,
             "hash": e.hash,
         }
-        for e in case.events.order_by("seq")
+        for e in shown
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -75,13 +76,44 @@ def materials_used_by(case: Case, item_codes: Collection[str]) -> list[str]:
     return [m["code"] for m in case.plan["materials"] if wanted.intersection(m["items"])]
 
 
+def fields_used_by(case: Case, item_codes: Collection[str]) -> list[str]:
+    """The codes of the case's form fields that any of these items uses, as its branch pages list them."""
+    wanted = set(item_codes)
+    return [spec["code"] for spec in case.plan["form"] if wanted.intersection(spec["items"])]
+
+
+def department_items(user: User, case: Case) -> list[str] | None:
+    """The items of the case a reviewer or inspector works on: his department's branches, first by id.
+
+    None for everyone else: they see the whole case. A department sees its own side of a shared
+    case, as on its branch page, never what another department asked or the applicant answered it.
+    """
+    if user.role not in DEPARTMENT_ROLES:
+        return None
+    if user.department_id is None:
+        return []
+    return list(
+        case.branches.filter(department_id=user.department_id)
+        .order_by("id")
+        .values_list("item__code", flat=True)
+    )
+
+
+def event_shown_to_department(data: dict[str, Any] | None, items: Collection[str], department: str) -> bool:
+    """Whether a case event is for a department seeing `items` (its department code `department`):
+    case-wide steps are; a step about another department's item or branch is not."""
+    data = data or {}
+    item = data.get("item")
+    if item is not None and item not in items:
+        return False
+    owner = data.get("department")
+    return owner is None or owner == department
+
+
 def department_material_codes(user: User, case: Case) -> list[str]:
     """The materials a reviewer or inspector may open: those the items of his department's branches
     in this case use, the ones his branch page lists. Nothing for anyone else."""
-    if user.role not in DEPARTMENT_ROLES or user.department_id is None:
-        return []
-    items = case.branches.filter(department_id=user.department_id).values_list("item__code", flat=True)
-    return materials_used_by(case, list(items))
+    return materials_used_by(case, department_items(user, case) or [])
 
 
 def get_material_for(user: User, case_id: int, code: str) -> CaseMaterial:

@@ -590,6 +590,8 @@ def case_materials_fetch_shared(*, case: Case, user: User, codes: Sequence[str] 
         ) from None
     found: dict[str, str] = {}  # material code → the newest valid licence's identifier
     missing: dict[str, str] = {}
+    # Staff filing for a person read this too: his ID number is masked, as everywhere it is shown.
+    shown_code = case.holder_code if case.enterprise_id else mask_id_number(case.holder_code)
     for row in rows:
         licence_type = row.material.shared_licence_type or row.material.name
         valid = [r for r in records if r.licence_type == licence_type and r.status == "01"]
@@ -598,7 +600,7 @@ def case_materials_fetch_shared(*, case: Case, user: User, codes: Sequence[str] 
         else:
             missing[row.material.code] = _(
                 "电子证照库中没有找到代码为 %(code)s 的有效“%(licence)s”，请上传扫描件。"
-            ) % {"code": case.holder_code, "licence": licence_type}
+            ) % {"code": shown_code, "licence": licence_type}
     if not found:
         return SharedFetch(taken=[], missing=missing)
     with transaction.atomic():

@@ -63,6 +63,7 @@ from onewindow.cases.models import (
     SupplementRequest,
 )
 from onewindow.cases.permissions import (
+    DEPARTMENT_ROLES,
     DOWNLOAD_MATERIAL,
     EDIT,
     EDITABLE,
@@ -630,8 +631,24 @@ class BranchRow:
 
 @login_required
 def case_progress(request: HttpRequest, case_id: int) -> HttpResponse:
-    """办件进度: status, departments' results, what comes next, notices and the timeline in plain words."""
+    """办件进度: status, departments' results, what comes next, notices and the timeline in plain words.
+
+    A department's reviewer goes to his own branch page, and an inspector to his inspections: the whole
+    form and timeline would show what other departments asked and what the applicant answered them.
+    """
     case = _case(request, case_id, VIEW)
+    user = _user(request)
+    if user.role in DEPARTMENT_ROLES:
+        if user.role == Role.INSPECTOR:
+            return HttpResponseRedirect(reverse("inspections:mine"))
+        own = (
+            case.branches.filter(department_id=user.department_id).order_by("id").first()
+            if user.department_id is not None
+            else None
+        )
+        if own is None:
+            raise Http404(_("没有找到这个办件，请确认办件编号。"))
+        return HttpResponseRedirect(reverse("approvals:branch", args=[own.pk]))
     context = _case_context(request, case)
     branches = list(
         case.branches.select_related("item", "department").prefetch_related("prerequisites").order_by("id")

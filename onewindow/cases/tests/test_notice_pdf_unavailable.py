@@ -8,6 +8,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from onewindow.accounts.models import User
 from onewindow.cases.models import Case
@@ -58,8 +59,10 @@ def test_the_supplement_and_refusal_notices_too(
     assert "可到综合窗口索取纸质的不予受理通知书" in body
 
 
+@translation.override("zh-hans")
 def test_a_page_given_no_document_uses_the_notice_wording() -> None:
-    """What a view that passes nothing (a decision notice today) shows: no web version promised."""
+    """What a view that passes nothing shows: no web version promised. Rendered outside a request,
+    so the language is set here rather than left to whatever an earlier test activated."""
     body = render_to_string("public/pdf_unavailable.html", {"error": FontUnavailable("/missing.ttc")})
     assert "请稍后再试；如急需，可到综合窗口索取纸质的通知书。" in body
     assert "网页版" not in body
