@@ -42,6 +42,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "renewal_reminded": pgettext_lazy("case history", "提醒办理延续"),
     "delivery_chosen": pgettext_lazy("case history", "选择领证方式"),
     "handed_over": pgettext_lazy("case history", "窗口领取证照"),
+    "pickup_code_voided": pgettext_lazy("case history", "取件码连续输错，已作废"),
     "shipped": pgettext_lazy("case history", "证照已寄出"),
     "delivered": pgettext_lazy("case history", "证照已送达"),
     "closed": pgettext_lazy("case history", "办结"),

@@ -473,6 +473,13 @@ def delivery_hand_over(*, licence: ComprehensiveLicense, staff: User, pickup_cod
             delivery.pickup_code_failures += 1
             delivery.save(update_fields=["pickup_code_failures"])
             left = PICKUP_CODE_MAX_FAILURES - delivery.pickup_code_failures
+            if left == 0:
+                event_append(
+                    case=licence.case,
+                    actor=staff,
+                    action="pickup_code_voided",
+                    data={"failures": delivery.pickup_code_failures},
+                )
             wrong_code = (
                 _pickup_code_void_error()
                 if left <= 0

@@ -83,6 +83,9 @@ def test_five_wrong_codes_void_the_code_until_the_applicant_chooses_pickup_again
     assert VOID in right.content.decode()
     issued.case.refresh_from_db()
     assert issued.case.status == CaseStatus.ISSUED
+    # The voiding is on the case's record, once, with who entered the fifth wrong code.
+    voided = issued.case.events.filter(action="pickup_code_voided")
+    assert [(event.actor_id, event.data["failures"]) for event in voided] == [(issuer.pk, 5)]
 
     # The applicant's page no longer shows the void code, and says how to get a new one.
     page = applicant.get(reverse("licenses:detail", args=[issued.pk])).content.decode()
