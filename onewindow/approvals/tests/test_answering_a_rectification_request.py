@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,7 +17,6 @@ from onewindow.accounts.models import Enterprise, Role, User
 from onewindow.approvals.models import Branch, BranchStatus, RectificationReply
 from onewindow.approvals.services import branch_pause
 from onewindow.approvals.tests.test_reviewer_pages import accepted_case, branch_of, signed_in, text
-from onewindow.cases.demo import demo_enterprises_create
 from onewindow.cases.models import Case
 from onewindow.notifications.models import Notification
 
@@ -27,35 +25,11 @@ POLICE = "429006-ga"
 ASKED = "请补充消防设施维护保养检测报告，并更换过期灭火器。"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def alice(db: None) -> User:
-    """The demo applicant, owner of the hotel company whose case is under review."""
-    demo_enterprises_create()
-    return User.objects.get(username="applicant")
-
-
 @pytest.fixture
 def bob(alice: User) -> User:
     """Another applicant: he must not learn of alice's case."""
     enterprise = Enterprise.objects.get(name="天门市陆羽茶文化酒店有限公司")
     return User.objects.create_user(username="bob", role=Role.APPLICANT, enterprise=enterprise)
-
-
-@pytest.fixture
-def fire(db: None) -> User:
-    """赵磊, reviewer of 消防救援大队."""
-    return User.objects.get(username="reviewer_fire")
-
-
-@pytest.fixture
-def police(db: None) -> User:
-    """王强, reviewer of 公安局: another department."""
-    return User.objects.get(username="reviewer")
 
 
 @pytest.fixture

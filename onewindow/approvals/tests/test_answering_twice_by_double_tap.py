@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import threading
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,7 +14,6 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
-from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.models import Branch, RectificationReply
@@ -30,24 +28,6 @@ POLICE = "429006-ga"
 ANSWER = "已更换灭火器，检测报告见附件。"
 NOTICE = "申请人已答复整改要求"
 DONE = "答复已提交"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def alice(db: None) -> User:
-    """The demo applicant, whose hotel case is under review."""
-    demo_enterprises_create()
-    return User.objects.get(username="applicant")
-
-
-@pytest.fixture
-def fire(db: None) -> User:
-    """赵磊, reviewer of 消防救援大队."""
-    return User.objects.get(username="reviewer_fire")
 
 
 @pytest.fixture

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
-from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import User
 from onewindow.approvals.tests.test_reviewer_pages import accepted_case, branch_of, signed_in, text
@@ -19,20 +16,10 @@ from onewindow.cases.services import event_append
 FIRE = "429006-xf"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def case(db: None) -> Case:
     demo_enterprises_create()
     return accepted_case(User.objects.get(username="applicant"), User.objects.get(username="clerk"))
-
-
-@pytest.fixture
-def fire(db: None) -> User:
-    return User.objects.get(username="reviewer_fire")
 
 
 def test_an_inspection_step_shows_its_chinese_name(case: Case, fire: User) -> None:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from pytest_django.fixtures import Settings
 
 from conftest import rows_locked_while
 from onewindow.accounts.models import User
@@ -29,11 +27,6 @@ from onewindow.cases.services import case_accept, case_start, case_submit
 from onewindow.catalog.models import ServiceItem
 
 pytestmark = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="需要 PostgreSQL 测试库")
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 def requested_extension() -> Extension:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.test import Client
 from django.urls import reverse
-from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.models import Branch
@@ -18,11 +15,6 @@ from onewindow.catalog.models import Department
 
 FIRE = "429006-xf"
 NOT_FOUND = "没有找到这个子件。"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ approve, 孙明 (a second supervisor) and 赵磊 (fire reviewer) are not, alice 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
-from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.calendar import current_calendar
@@ -31,23 +29,6 @@ POLICE = "429006-ga"
 REASON = "需要组织专家现场论证"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def police() -> User:
-    """王强, reviewer of 公安局: he asks for the extension."""
-    return User.objects.get(username="reviewer")
-
-
-@pytest.fixture
-def fire() -> User:
-    """赵磊, reviewer of 消防救援大队."""
-    return User.objects.get(username="reviewer_fire")
 
 
 @pytest.fixture
