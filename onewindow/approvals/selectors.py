@@ -24,8 +24,8 @@ from onewindow.approvals.models import (
     RectificationReplyFile,
 )
 from onewindow.cases.errors import CaseNotFound
+from onewindow.cases.forms import form_value_shown
 from onewindow.cases.permissions import materials_used_by
-from onewindow.lib.idcheck import mask_id_number
 
 # What a queue row shows (approvals.api.branch_row, approvals/queue.html): the case's plan snapshot,
 # form and answers (JSON, some 20 KB a case, parsed row by row) are not among them.
@@ -148,19 +148,12 @@ class BranchView:
     prerequisites: list[Branch]
 
 
-def _shown_value(spec: dict[str, Any], value: str) -> str:
-    """What a reviewer sees of a form value: ID numbers masked; the uploaded ID copy shows it in full."""
-    if spec.get("type") == "id_number" and value:
-        return mask_id_number(value)
-    return value
-
-
 def branch_view(branch: Branch) -> BranchView:
     """The merged-form fields and materials this branch's item uses, and the other departments' results."""
     case = branch.case
     code = branch.item.code
     fields = [
-        {**spec, "value": _shown_value(spec, case.form_data.get(spec["code"], ""))}
+        {**spec, "value": form_value_shown(spec.get("type"), case.form_data.get(spec["code"], ""))}
         for spec in case.plan["form"]
         if code in spec["items"]
     ]

@@ -20,7 +20,7 @@ from onewindow.accounts.registration import (
 from onewindow.approvals.models import Branch
 from onewindow.cases import permissions
 from onewindow.cases.errors import CaseConflict, CaseForbidden, CaseInvalid, CaseNotFound
-from onewindow.cases.forms import AssistForm
+from onewindow.cases.forms import AssistForm, form_value_shown
 from onewindow.cases.models import Case, CaseStatus, Channel
 from onewindow.cases.selectors import cases_for_applicant, window_queue
 from onewindow.cases.services import (
@@ -112,11 +112,8 @@ def _form_data(case: Case, fields: set[str] | None, shown_in_full: bool) -> dict
         values = {code: value for code, value in values.items() if code in fields}
     if shown_in_full:
         return values
-    id_fields = {spec["code"] for spec in case.plan["form"] if spec.get("type") == "id_number"}
-    return {
-        code: mask_id_number(str(value)) if code in id_fields and value else value
-        for code, value in values.items()
-    }
+    kinds = {spec["code"]: spec.get("type") for spec in case.plan["form"]}
+    return {code: form_value_shown(kinds.get(code), value) for code, value in values.items()}
 
 
 def case_summary(case: Case, viewer: User) -> dict[str, Any]:

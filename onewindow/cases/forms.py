@@ -73,10 +73,15 @@ class FieldRow:
 
     @property
     def display_value(self) -> str:
-        """The value for read-only pages: an ID number masked, as everywhere outside its own input."""
-        if self.kind == "id_number" and self.value:
-            return mask_id_number(self.value)
-        return self.value
+        return form_value_shown(self.kind, self.value)
+
+
+def form_value_shown(kind: str | None, value: Any) -> Any:
+    """A form value as read-only pages and the API show it: an ID number masked, as everywhere
+    outside its own input."""
+    if kind == "id_number" and value:
+        return mask_id_number(str(value))
+    return value
 
 
 def item_names(case: Case) -> dict[str, str]:
