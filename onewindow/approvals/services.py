@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import FileField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +33,13 @@ from onewindow.approvals.models import (
 from onewindow.approvals.selectors import extension_approvers
 from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound
 from onewindow.cases.models import Case, CaseStatus
-from onewindow.cases.services import ALLOWED_UPLOADS, event_append, upload_check
+from onewindow.cases.services import (
+    StoredFile,
+    event_append,
+    file_store,
+    removed_on_failure,
+    upload_check,
+)
 from onewindow.catalog.models import Department, ServiceItem
 from onewindow.lib.workdays import STORED_SEPARATOR, UnpublishedYearError, WorkdayCalendar
 from onewindow.licenses.services import permit_create, permit_number_for
@@ -434,6 +438,29 @@ def branch_reply(
         message = _("一次最多上传 %(count)s 个文件。") % {"count": MAX_REPLY_FILES}
         raise CaseInvalid("too_many_files", message, fields={"attachments": message})
     checked = _reply_checked(attachments)
+    file_field = RectificationReplyFile._meta.get_field("file")
+    assert isinstance(file_field, FileField)
+    stored: list[StoredFile] = []
+    # The files are written before any lock is taken and removed again if the answer is not kept,
+    # so a rolled-back answer leaves no file behind and no row points at a missing one.
+    with removed_on_failure(stored):
+        for upload, content, mime in checked:
+            stored.append(file_store(upload, content, mime, field=file_field))
+        reply, saved = _reply_save(
+            branch_id=branch_id, applicant=applicant, text=text, key=key, stored=stored
+        )
+    if not saved:
+        # A repeated request: the first one's answer stands, this one's copies of the files go.
+        for file in stored:
+            file.storage.delete(file.name)
+    return reply
+
+
+def _reply_save(
+    *, branch_id: int, applicant: User, text: str, key: str, stored: Sequence[StoredFile]
+) -> tuple[RectificationReply, bool]:
+    """The reply saved with its `stored` files, and True; or the one an earlier request with the
+    same key saved, and False."""
     with transaction.atomic():
         # Locks in the order every write to a case's branches takes them (_claim): case, then branch.
         case = (
@@ -448,7 +475,7 @@ def branch_reply(
             RectificationReply.objects.filter(pause__branch_id=branch_id, key=key).first() if key else None
         )
         if earlier is not None:
-            return earlier
+            return earlier, False
         branch = (
             Branch.objects.select_for_update(of=("self",))
             .select_related("item", "department")
@@ -462,14 +489,14 @@ def branch_reply(
         reply = RectificationReply.objects.create(
             pause=pause, text=text, submitted_by=applicant, submitted_at=timezone.now(), key=key
         )
-        for upload, content, mime in checked:
+        for file in stored:
             RectificationReplyFile.objects.create(
                 reply=reply,
-                file=ContentFile(content, name=f"{uuid.uuid4().hex}.{ALLOWED_UPLOADS[mime]}"),
-                original_name=(upload.name or "")[:200],
-                content_type=mime,
-                size=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
+                file=file.name,
+                original_name=file.original_name,
+                content_type=file.mime,
+                size=file.size,
+                sha256=file.sha256,
             )
         event_append(
             case=case,
@@ -480,7 +507,7 @@ def branch_reply(
                 "item": branch.item.code,
                 "department": branch.department.code,
                 "reply": reply.pk,
-                "files": len(checked),
+                "files": len(stored),
             },
         )
         link = reverse("approvals:branch", args=[branch.pk])
@@ -489,7 +516,7 @@ def branch_reply(
             role=Role.REVIEWER, department_id=branch.department_id, is_active=True
         ):
             notify_user(user=reviewer, title="申请人已答复整改要求", body=body, case=case, link=link)
-    return reply
+    return reply, True
 
 
 def _extension_text(value: str, field: str, *, missing: str = "") -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 import filetype
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import FileField
@@ -389,9 +390,10 @@ STORED_MATERIAL_FIELDS = [
 
 
 @dataclass(frozen=True)
-class _StoredFile:
-    """A checked upload already written to storage, not yet attached to its material row."""
+class StoredFile:
+    """A checked upload already written to storage, not yet attached to the row that will hold it."""
 
+    storage: Storage
     name: str  # the storage name
     original_name: str
     mime: str
@@ -399,14 +401,22 @@ class _StoredFile:
     sha256: str
 
 
-def _file_store(upload: UploadedFile, content: bytes, mime: str) -> _StoredFile:
-    """Write a checked upload under a new name, before any lock is taken."""
+def file_store(
+    upload: UploadedFile, content: bytes, mime: str, *, field: FileField | None = None
+) -> StoredFile:
+    """Write a checked upload under a new name, before any lock is taken.
+
+    `field`: the file field whose storage and folder take it (a case material's unless given).
+    """
     from django.core.files.base import ContentFile
 
-    field = CaseMaterial._meta.get_field("file")
-    assert isinstance(field, FileField)
+    if field is None:
+        material_field = CaseMaterial._meta.get_field("file")
+        assert isinstance(material_field, FileField)
+        field = material_field
     name = field.generate_filename(None, f"{uuid.uuid4().hex}.{ALLOWED_UPLOADS[mime]}")
-    return _StoredFile(
+    return StoredFile(
+        storage=field.storage,
         name=field.storage.save(name, ContentFile(content)),
         original_name=(upload.name or "")[:200],
         mime=mime,
@@ -416,14 +426,13 @@ def _file_store(upload: UploadedFile, content: bytes, mime: str) -> _StoredFile:
 
 
 @contextmanager
-def _removed_on_failure(files: Iterable[_StoredFile]) -> Iterator[None]:
+def removed_on_failure(files: Iterable[StoredFile]) -> Iterator[None]:
     """Delete the stored `files` (read when it fails) if the block fails: no row ever points at them."""
     try:
         yield
     except BaseException:
-        storage = CaseMaterial._meta.get_field("file").storage
         for stored in list(files):
-            storage.delete(stored.name)
+            stored.storage.delete(stored.name)
         raise
 
 
@@ -450,7 +459,7 @@ def _file_drop(row: CaseMaterial) -> None:
     row.sha256 = ""
 
 
-def _material_attach(row: CaseMaterial, stored: _StoredFile) -> None:
+def _material_attach(row: CaseMaterial, stored: StoredFile) -> None:
     """Point a material row at a stored file (inside the transaction holding the case's lock)."""
     if _shared_in_place(row):
         raise CaseConflict(
@@ -472,8 +481,8 @@ def _material_attach(row: CaseMaterial, stored: _StoredFile) -> None:
 
 
 def case_material_upload(*, case: Case, user: User, material_code: str, upload: UploadedFile) -> CaseMaterial:
-    stored = _file_store(upload, *upload_check(upload))
-    with _removed_on_failure([stored]), transaction.atomic():
+    stored = file_store(upload, *upload_check(upload))
+    with removed_on_failure([stored]), transaction.atomic():
         locked = _lock(case.pk)
         if locked.status not in EDITABLE_STATUSES:
             raise CaseConflict("not_editable", _("办件已提交，不能再更换材料。"))
@@ -515,10 +524,10 @@ def case_materials_upload(*, case: Case, user: User, uploads: dict[str, Uploaded
             _("有文件没有通过检查，本次上传的文件都没有保存。请按提示更换这些文件后重新上传。"),
             fields=problems,
         )
-    stored: dict[str, _StoredFile] = {}
-    with _removed_on_failure(stored.values()):
+    stored: dict[str, StoredFile] = {}
+    with removed_on_failure(stored.values()):
         for code, (content, mime) in checked.items():
-            stored[code] = _file_store(uploads[code], content, mime)
+            stored[code] = file_store(uploads[code], content, mime)
         with transaction.atomic():
             locked = _lock(case.pk)
             if locked.status not in EDITABLE_STATUSES:

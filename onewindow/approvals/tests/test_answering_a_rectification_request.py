@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,7 +16,7 @@ from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import Enterprise, Role, User
 from onewindow.approvals.models import Branch, BranchStatus, RectificationReply
-from onewindow.approvals.services import branch_pause
+from onewindow.approvals.services import branch_pause, branch_reply
 from onewindow.approvals.tests.test_reviewer_pages import accepted_case, branch_of, signed_in, text
 from onewindow.cases.models import Case
 from onewindow.notifications.models import Notification
@@ -170,6 +171,44 @@ def test_a_site_check_pause_is_not_answered_here(case: Case, alice: User, fire: 
     response = client.post(reply_url(branch), {"text": "好的"})
     assert response.status_code == 409
     assert not RectificationReply.objects.exists()
+
+
+def stored_reply_files(media: Path) -> list[Path]:
+    return [path for path in (media / "approvals" / "replies").rglob("*") if path.is_file()]
+
+
+def test_an_answer_not_kept_leaves_no_file_behind(
+    settings: Settings, case: Case, alice: User, bob: User, fire: User
+) -> None:
+    """Files are written before the answer is saved; when it is refused they go again."""
+    media = Path(settings.MEDIA_ROOT)
+    branch = branch_of(case, FIRE)
+    branch_pause(branch_id=branch.pk, reviewer=fire, reason="site_check", note="将于下周一现场核查消防设施。")
+
+    refused = signed_in(alice).post(reply_url(branch), {"text": "见附件", "attachments": [png()]})
+    stranger = signed_in(bob).post(reply_url(branch), {"text": "冒名答复", "attachments": [png()]})
+
+    assert (refused.status_code, stranger.status_code) == (409, 404)
+    assert not RectificationReply.objects.exists()
+    assert stored_reply_files(media) == []
+
+
+def test_an_answer_rolled_back_late_leaves_no_file_behind(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, alice: User, paused: Branch
+) -> None:
+    """A failure after the files were attached (telling the reviewers) undoes the answer and its files."""
+
+    def broken(**_kwargs: object) -> None:
+        raise RuntimeError("notification store unavailable")
+
+    monkeypatch.setattr("onewindow.approvals.services.notify_user", broken)
+    with pytest.raises(RuntimeError):
+        branch_reply(
+            branch_id=paused.pk, applicant=alice, text="见附件", attachments=[png(), png("报告.png")]
+        )
+
+    assert not RectificationReply.objects.exists()
+    assert stored_reply_files(Path(settings.MEDIA_ROOT)) == []
 
 
 def test_reply_files_are_only_for_the_applicant_and_the_department(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +15,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
+from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.models import Branch, RectificationReply
@@ -79,7 +81,7 @@ def notices(user: User) -> int:
 
 
 def test_two_taps_save_one_answer_and_tell_each_reviewer_once(
-    alice: User, fire: User, fire2: User, paused: Branch
+    settings: Settings, alice: User, fire: User, fire2: User, paused: Branch
 ) -> None:
     client = signed_in(alice)
     key = page_key(client, paused)
@@ -96,6 +98,12 @@ def test_two_taps_save_one_answer_and_tell_each_reviewer_once(
     reply = RectificationReply.objects.get()
     assert reply.text == ANSWER
     assert reply.files.count() == 1
+    stored = [
+        path for path in (Path(settings.MEDIA_ROOT) / "approvals" / "replies").rglob("*") if path.is_file()
+    ]
+    assert [path.name for path in stored] == [Path(reply.files.get().file.name).name], (
+        "the second tap's copy of the photo is not kept"
+    )
     assert (notices(fire), notices(fire2)) == (1, 1)
     assert CaseEvent.objects.filter(case=paused.case, action="rectification_replied").count() == 1
     page = text(signed_in(fire).get(reverse("approvals:branch", args=[paused.pk])))
