@@ -84,6 +84,7 @@ from onewindow.cases.models import CaseEvent, CaseMaterial
 from onewindow.cases.notices import holder_code_display
 from onewindow.cases.permissions import DEPARTMENT_ROLES, VIEW, get_case_for
 from onewindow.cases.timeline import action_label
+from onewindow.inspections.selectors import inspections_joined
 from onewindow.lib.errors import CodedError
 from onewindow.lib.flash import success_once
 from onewindow.lib.pdf import FontUnavailable, pdf_response
@@ -401,9 +402,15 @@ class TimelineRow:
 
 
 def _timeline(branch: Branch) -> list[TimelineRow]:
-    """This branch's events (and the acceptance that opened it), oldest first."""
+    """This branch's events (and the acceptance that opened it), oldest first, with the steps of
+    the joint inspections it takes part in that concern every department there (the combined
+    findings, the re-inspection, the result)."""
+    joined = inspections_joined(case_id=branch.case_id, branch_id=branch.pk)
+    inspection_wide = (
+        Q(data__inspection__in=sorted(joined)) & ~Q(data__has_key="item") if joined else Q(pk__in=[])
+    )
     events = CaseEvent.objects.filter(
-        Q(data__item=branch.item.code) | Q(action="accepted"), case_id=branch.case_id
+        Q(data__item=branch.item.code) | Q(action="accepted") | inspection_wide, case_id=branch.case_id
     ).order_by("seq")
     names = {item["code"]: item["name"] for item in branch.case.plan.get("items", [])}
     reasons = dict(ClockPause.Reason.choices)

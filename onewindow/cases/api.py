@@ -441,8 +441,11 @@ def events(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     items = permissions.department_items(user, case)
     if items is not None:
         # A department reads the case-wide steps and its own, not what another one asked or was answered.
+        from onewindow.inspections.selectors import inspections_joined
+
         department = user.department.code if user.department is not None else ""
-        shown = [e for e in shown if permissions.event_shown_to_department(e.data, items, department)]
+        joined = inspections_joined(case_id=case.pk, department_id=user.department_id)
+        shown = [e for e in shown if permissions.event_shown_to_department(e.data, items, department, joined)]
     return [
         {
             "seq": e.seq,

@@ -99,13 +99,19 @@ def department_items(user: User, case: Case) -> list[str] | None:
     )
 
 
-def event_shown_to_department(data: dict[str, Any] | None, items: Collection[str], department: str) -> bool:
+def event_shown_to_department(
+    data: dict[str, Any] | None, items: Collection[str], department: str, inspections: Collection[int] = ()
+) -> bool:
     """Whether a case event is for a department seeing `items` (its department code `department`):
-    case-wide steps are; a step about another department's item or branch is not."""
+    case-wide steps are; a step about another department's item or branch is not; a joint
+    inspection's step about no one item (scheduled, combined findings, passed, closed) is for the
+    departments taking part in that inspection (`inspections`, their ids)."""
     data = data or {}
     item = data.get("item")
     if item is not None and item not in items:
         return False
+    if item is None and data.get("inspection") is not None:
+        return data["inspection"] in inspections
     owner = data.get("department")
     return owner is None or owner == department
 

@@ -285,3 +285,17 @@ def findings_by_department(notice: RectificationNotice) -> list[tuple[str, list[
     for finding in notice.findings:
         groups.setdefault(finding["department_name"], []).append(finding)
     return list(groups.items())
+
+
+def inspections_joined(
+    *, case_id: int, department_id: int | None = None, branch_id: int | None = None
+) -> set[int]:
+    """The ids of the case's joint inspections a department (or one of its branches) takes part in."""
+    if department_id is None and branch_id is None:
+        return set()
+    assignments = InspectionAssignment.objects.filter(inspection__case_id=case_id)
+    if department_id is not None:
+        assignments = assignments.filter(department_id=department_id)
+    if branch_id is not None:
+        assignments = assignments.filter(branch_id=branch_id)
+    return set(assignments.values_list("inspection_id", flat=True))
