@@ -81,5 +81,7 @@ def test_the_decision_forms_are_guarded_against_a_second_click(
 ) -> None:
     client.force_login(clerk)
     page = client.get(reverse("cases:window_case", args=[submitted.pk])).content.decode()
-    assert page.count('class="decision-form"') == 3
-    assert 'querySelectorAll("form.decision-form")' in page
+    assert page.count('class="decision-form" data-submit-once="decision"') == 3, (
+        "accept, supplement and refuse are one choice (tests/browser/test_second_tap.py clicks them)"
+    )
+    assert "sentGroups" in page, "the page carries the site's submit-once script"
