@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import FileField
+from django.db.models import FileField, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -160,6 +160,25 @@ def _save(branch: Branch, fields: Sequence[str]) -> None:
     """Save the changed fields of a locked branch and move its version on: pages showing it are stale."""
     branch.version += 1
     branch.save(update_fields=[*fields, "version"])
+
+
+def _lock_case_and_branch(cases: Q, branch: Q, not_found: CaseNotFound) -> Branch:
+    """Lock the case `cases` finds, then its branch `branch` finds (with its item and department,
+    the locked case set on it): the order every write to a case's branches takes them (_claim).
+
+    `cases` names who may act, so someone who may not is answered `not_found` by a statement that
+    found, and so locked, nothing.
+    """
+    case = Case.objects.select_for_update(of=("self",)).filter(cases).first()
+    if case is None:
+        raise not_found
+    locked = (
+        Branch.objects.select_for_update(of=("self",))
+        .select_related("item", "department")
+        .get(branch, case=case)
+    )
+    locked.case = case
+    return locked
 
 
 def branch_approve(
@@ -462,25 +481,18 @@ def _reply_save(
     """The reply saved with its `stored` files, and True; or the one an earlier request with the
     same key saved, and False."""
     with transaction.atomic():
-        # Locks in the order every write to a case's branches takes them (_claim): case, then branch.
-        case = (
-            Case.objects.select_for_update(of=("self",))
-            .filter(branches__id=branch_id, applicant=applicant)
-            .first()
+        branch = _lock_case_and_branch(
+            Q(branches__id=branch_id, applicant=applicant),
+            Q(pk=branch_id),
+            CaseNotFound("branch_not_found", _("没有找到这个事项。")),
         )
-        if case is None:
-            raise CaseNotFound("branch_not_found", _("没有找到这个事项。"))
+        case = branch.case
         # Read under the case lock: a request with the same key may have committed while we waited.
         earlier = (
             RectificationReply.objects.filter(pause__branch_id=branch_id, key=key).first() if key else None
         )
         if earlier is not None:
             return earlier, False
-        branch = (
-            Branch.objects.select_for_update(of=("self",))
-            .select_related("item", "department")
-            .get(pk=branch_id)
-        )
         pause = branch.pauses.filter(ended_on__isnull=True, reason__in=APPLICANT_PAUSE_REASONS).first()
         if branch.status != BranchStatus.PAUSED or pause is None or inspection_holds_clock(branch):
             raise CaseConflict(
@@ -614,19 +626,11 @@ def _claim_extension(extension_id: int, approver: User) -> tuple[Extension, Bran
     Locks in the order every write to a case's branches takes them (_claim): case, then branch,
     then the request itself.
     """
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .filter(branches__extensions__id=extension_id, branches__extensions__approver=approver)
-        .first()
+    branch = _lock_case_and_branch(
+        Q(branches__extensions__id=extension_id, branches__extensions__approver=approver),
+        Q(extensions__id=extension_id),
+        CaseNotFound("extension_not_found", _("没有找到这份延期申请，或它不由您审批。")),
     )
-    if case is None:
-        raise CaseNotFound("extension_not_found", _("没有找到这份延期申请，或它不由您审批。"))
-    branch = (
-        Branch.objects.select_for_update(of=("self",))
-        .select_related("item", "department")
-        .get(case=case, extensions__id=extension_id)
-    )
-    branch.case = case
     extension = (
         Extension.objects.select_for_update(of=("self",))
         .select_related("requested_by", "approver")
