@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from pytest_django.fixtures import Settings
 
 from conftest import rows_locked_while
 from onewindow.accounts.models import Role, User
@@ -21,11 +19,6 @@ from onewindow.cases.models import CaseEvent
 from onewindow.cases.services import case_accept, case_start, case_submit
 
 FIRE = "429006-xf"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 def fire_branch_and_reviewers() -> tuple[Branch, User, User]:

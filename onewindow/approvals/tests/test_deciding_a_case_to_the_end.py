@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from pytest_django.fixtures import Settings
 
 from conftest import rows_locked_while
 from onewindow.accounts.models import Role, User
@@ -26,11 +24,6 @@ from onewindow.notifications.models import Notification
 
 FIRE = "429006-xf"
 POLICE = "429006-ga"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 def accepted_hotel_case() -> Case:

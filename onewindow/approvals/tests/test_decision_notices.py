@@ -11,33 +11,16 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import Enterprise, Role, User
 from onewindow.approvals.models import Branch
 from onewindow.approvals.services import branch_approve, branch_deny
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create, fill_case
+from onewindow.cases.demo import HOTEL_FOUR_ITEMS, fill_case
 from onewindow.cases.models import Case
 from onewindow.cases.services import case_accept, case_start, case_submit
 
 FIRE = "429006-xf"
 PDFTOTEXT = "/usr/bin/pdftotext"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def alice(db: None) -> User:
-    demo_enterprises_create()
-    return User.objects.get(username="applicant")
-
-
-@pytest.fixture
-def fire(db: None) -> User:
-    return User.objects.get(username="reviewer_fire")
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -20,7 +19,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import User
 from onewindow.approvals.models import Branch, BranchStatus
@@ -34,11 +32,6 @@ POLICE = "429006-ga"
 API_QUEUE = "/api/v1/review/queue"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def case(db: None) -> Case:
     """A four-item hotel case accepted at the window: 消防's branch pending, 公安's waiting for it."""
@@ -48,18 +41,6 @@ def case(db: None) -> Case:
     fill_case(case, alice)
     case = case_submit(case=case, user=alice, key=f"queue-{case.pk}")
     return case_accept(case=case, clerk=User.objects.get(username="clerk"))
-
-
-@pytest.fixture
-def fire(db: None) -> User:
-    """赵磊, reviewer of 消防救援大队."""
-    return User.objects.get(username="reviewer_fire")
-
-
-@pytest.fixture
-def police(db: None) -> User:
-    """王强, reviewer of 公安局."""
-    return User.objects.get(username="reviewer")
 
 
 def branches_like(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -16,30 +15,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
-from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import Enterprise, Role, User
 from onewindow.approvals.calendar import current_calendar
 from onewindow.approvals.models import Branch, BranchStatus, CalendarDay, ClockPause
 from onewindow.approvals.services import branch_approve
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create, fill_case
+from onewindow.cases.demo import HOTEL_FOUR_ITEMS, fill_case
 from onewindow.cases.models import Case
 from onewindow.cases.services import case_accept, case_start, case_submit
 
 FIRE = "429006-xf"
 POLICE = "429006-ga"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def alice(db: None) -> User:
-    """The demo applicant, owner of 天门市悦来宾馆有限公司."""
-    demo_enterprises_create()
-    return User.objects.get(username="applicant")
 
 
 @pytest.fixture
@@ -54,18 +40,6 @@ def bob(alice: User) -> User:
 @pytest.fixture
 def clerk(db: None) -> User:
     return User.objects.get(username="clerk")
-
-
-@pytest.fixture
-def police(db: None) -> User:
-    """王强, reviewer of 公安局."""
-    return User.objects.get(username="reviewer")
-
-
-@pytest.fixture
-def fire(db: None) -> User:
-    """赵磊, reviewer of 消防救援大队."""
-    return User.objects.get(username="reviewer_fire")
 
 
 @pytest.fixture
