@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -811,6 +812,16 @@ def _require_role(request: HttpRequest, *roles: str) -> User:
     return user
 
 
+def _queue_since(case: Case, status: str) -> datetime | None:
+    """The queue's last column: since when a submitted case has waited for the window; since when a
+    case has waited for the applicant's supplement; when a case was refused."""
+    if status == CaseStatus.SUBMITTED:
+        return case.submitted_at
+    if status == CaseStatus.SUPPLEMENT:
+        return getattr(case, "since", None)
+    return case.completed_at
+
+
 @login_required
 def window_queue_page(request: HttpRequest) -> HttpResponse:
     """受理队列: this centre's cases, oldest first, with waiting time and channel."""
@@ -818,9 +829,17 @@ def window_queue_page(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", CaseStatus.SUBMITTED)
     if status not in {tab for tab, _label in QUEUE_TABS}:
         status = CaseStatus.SUBMITTED
-    cases = list(window_queue(clerk, status))
-    now = timezone.now()
-    rows = [(case, now - case.submitted_at if case.submitted_at else None) for case in cases]
+    queue = window_queue(clerk, status)
+    if status == CaseStatus.SUPPLEMENT:
+        # Since when the applicant has had the one notice: the clock is his, not the window's.
+        queue = queue.annotate(
+            since=Subquery(
+                SupplementRequest.objects.filter(case=OuterRef("pk"))
+                .order_by("-requested_at")
+                .values("requested_at")[:1]
+            )
+        )
+    rows = [(case, _queue_since(case, status)) for case in queue]
     tabs = [(value, label, reverse("cases:window_queue") + f"?status={value}") for value, label in QUEUE_TABS]
     return render(
         request,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from onewindow.accounts.models import Enterprise, Role, User
 from onewindow.cases.demo import HOTEL_FOUR_ITEMS, fill_case
 from onewindow.cases.models import Case, CaseMaterial, CaseStatus, Channel, SupplementRequest
-from onewindow.cases.services import case_start, case_submit
+from onewindow.cases.services import case_refuse, case_request_supplement, case_start, case_submit
 from onewindow.centers.models import ServiceCenter
 
 QUESTIONS = {f"q_{code}": value for code, value in HOTEL_FOUR_ITEMS.items()}
@@ -313,3 +316,62 @@ def test_staff_starting_online_are_sent_to_assisted_filing(client: Client, clerk
     assert response.status_code == 403
     assert reverse("cases:assist") in response.content.decode()
     assert not Case.objects.filter(assisted_by=clerk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["clerk", "agent"])
+def test_staff_are_led_to_assisted_filing_not_to_the_applicants_start(client: Client, username: str) -> None:
+    client.force_login(User.objects.get(username=username))
+
+    plan = client.get(reverse("bundles:detail", args=["hotel"])).content.decode()
+    mine = client.get(reverse("cases:my_cases")).content.decode()
+
+    assist = reverse("cases:assist")
+    assert f'href="{assist}?bundle=hotel"' in plan
+    assert "为申请人代办" in plan
+    assert reverse("cases:start") not in plan, "the applicant's start would only answer 403"
+    assert reverse("bundles:list") + '"' not in mine.split('id="case-list"')[1]
+    assert "申请新的办件" not in mine
+    assert f'<a href="{assist}">代办申请</a>' in mine
+
+
+@pytest.mark.django_db
+def test_other_staff_are_told_online_filing_is_the_applicants(client: Client) -> None:
+    client.force_login(User.objects.get(username="reviewer"))
+    plan = client.get(reverse("bundles:detail", args=["hotel"])).content.decode()
+    assert "网上申请由申请人（企业或个人）账号办理。" in plan
+    assert reverse("cases:start") not in plan
+    assert reverse("cases:assist") not in plan
+
+
+@pytest.mark.django_db
+def test_each_tab_says_what_its_cases_wait_for(
+    client: Client, submitted: Case, clerk: User, alice: User
+) -> None:
+    """待受理 counts the window's waiting; 待补正 counts since the notice (the applicant's turn);
+    不予受理 gives the date of the refusal, and nothing waits."""
+    client.force_login(clerk)
+    Case.objects.filter(pk=submitted.pk).update(submitted_at=timezone.now() - timedelta(days=2))
+    waiting = client.get(reverse("cases:window_queue")).content.decode()
+    assert "已等待" in waiting
+    assert "2\xa0日" in waiting.split(f'data-case="{submitted.pk}"')[1].split("</tr>")[0]
+
+    case_request_supplement(case=submitted, clerk=clerk, entries=[{"material": "", "reason": "联系电话有误"}])
+    row = (
+        client.get(reverse("cases:window_queue") + "?status=supplement")
+        .content.decode()
+        .split(f'data-case="{submitted.pk}"')[1]
+        .split("</tr>")[0]
+    )
+    assert "2\xa0日" not in row, "the days the window took are not the applicant's"
+    assert "0\xa0分钟前" in row
+
+    other = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
+    fill_case(other, alice)
+    other = case_submit(case=other, user=alice, key=f"refuse-{other.pk}")
+    refused = case_refuse(case=other, clerk=clerk, reason="申请人不具备主体资格。")
+    page = client.get(reverse("cases:window_queue") + "?status=refused").content.decode()
+    assert "不予受理时间" in page
+    row = page.split(f'data-case="{refused.pk}"')[1].split("</tr>")[0]
+    assert timezone.localtime(refused.completed_at).strftime("%Y-%m-%d %H:%M") in row
+    assert "分钟" not in row
