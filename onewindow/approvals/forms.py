@@ -191,7 +191,7 @@ class ReplyForm(ServiceErrorsMixin, forms.Form):
 class ApproverField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         role = gettext("督查/管理") if obj.role == Role.SUPERVISOR else gettext("本部门审批人员")
-        return gettext("%(name)s（%(role)s）") % {"name": obj.name, "role": role}
+        return gettext("%(name)s · %(role)s") % {"name": obj.name, "role": role}
 
 
 class ExtendForm(DecisionForm):

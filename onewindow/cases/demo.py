@@ -59,6 +59,19 @@ DEMO_ENTERPRISES = [
 ]
 
 
+# Why the demo's denied case was denied, by department: a reason and the law its department applies.
+DEMO_DENIALS = {
+    "429006-ga": (
+        "未按规定安装旅馆业治安管理信息系统，客房走廊和出入口未设置视频监控。",
+        "《旅馆业治安管理办法》第四条",
+    ),
+    "429006-yc": (
+        "经营场所与周边中小学校的距离不符合本地烟草制品零售点布局规定。",
+        "《烟草专卖许可证管理办法》第十六条",
+    ),
+}
+
+
 def enterprise_uscc(body: str) -> str:
     from onewindow.lib.idcheck import uscc_check_char
 
@@ -252,19 +265,21 @@ def _reviewers_by_department() -> dict[str, User]:
 
 def _decide_all(case: Case, reviewers: dict[str, User], *, deny: bool) -> None:
     for _round in range(5):
-        pending = list(case.branches.filter(status=BranchStatus.PENDING).select_related("department"))
+        pending = list(case.branches.filter(status=BranchStatus.PENDING).select_related("department", "item"))
         if not pending:
             return
         for index, branch in enumerate(pending):
             reviewer = reviewers.get(branch.department.code) or _reviewer_for(branch)
             reviewers[branch.department.code] = reviewer
             if deny and index == 0 and branch.department.code != "429006-xf":
-                branch_deny(
-                    branch_id=branch.pk,
-                    reviewer=reviewer,
-                    reason="经营场所与周边学校距离不符合规定",
-                    legal_basis="《烟草专卖许可证管理办法》第十六条",
+                reason, basis = DEMO_DENIALS.get(
+                    branch.department.code,
+                    (
+                        "经营场所条件不符合许可条件，整改后可重新申请。",
+                        (branch.item.legal_basis.splitlines() or [""])[0],
+                    ),
                 )
+                branch_deny(branch_id=branch.pk, reviewer=reviewer, reason=reason, legal_basis=basis)
             else:
                 branch_approve(
                     branch_id=branch.pk,

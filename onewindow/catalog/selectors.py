@@ -127,7 +127,10 @@ def bundle_cards() -> list[Bundle]:
 def catalogue_totals() -> dict[str, int]:
     """Headline numbers for the home page."""
     return ServiceItem.objects.filter(is_published=True).aggregate(
-        items=Count("id"), departments=Count("department", distinct=True)
+        items=Count("id"),
+        departments=Count("department", distinct=True),
+        # The shortcut to items handled near home is shown only when there are some.
+        township_items=Count("id", filter=Q(level=ServiceItem.Level.TOWNSHIP)),
     )
 
 

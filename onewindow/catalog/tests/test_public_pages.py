@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from onewindow.accounts.services import DEMO_PASSWORD
 from onewindow.bundles.models import Bundle
+from onewindow.catalog.models import ServiceItem
 from onewindow.catalog.views import site_context
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,19 @@ def test_home_has_the_search_box_and_shortcuts(client: Client) -> None:
     assert f'action="{reverse("public:item_list")}"' in body
     assert '<label for="home-search">' in body
     assert reverse("bundles:list") in body
+
+
+def test_the_township_shortcut_is_shown_only_when_townships_have_items(client: Client) -> None:
+    shortcut = f"{reverse('public:item_list')}?level=township"
+    ServiceItem.objects.filter(level=ServiceItem.Level.TOWNSHIP).update(level=ServiceItem.Level.CITY)
+    assert shortcut not in client.get(reverse("public:home")).content.decode(), (
+        "it would lead to an empty list"
+    )
+
+    item = ServiceItem.objects.filter(is_published=True).first()
+    assert item is not None
+    ServiceItem.objects.filter(pk=item.pk).update(level=ServiceItem.Level.TOWNSHIP)
+    assert shortcut in client.get(reverse("public:home")).content.decode()
 
 
 def test_layout_is_chinese_accessible_and_offline(client: Client) -> None:
