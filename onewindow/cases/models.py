@@ -252,3 +252,8 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.action}"
+
+    @property
+    def actor_shown(self) -> str:
+        """Who acted, as the timeline shows it: the stored (hashed) name, or "系统" in the reader's language."""
+        return str(_("系统")) if self.actor_role == "system" else self.actor_name
