@@ -7,6 +7,7 @@ from django.conf import settings
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from onewindow.accounts.models import User
 from onewindow.accounts.services import DEMO_PASSWORD
 from onewindow.bundles.models import Bundle
 from onewindow.catalog.models import ServiceItem
@@ -86,3 +87,13 @@ def test_signed_in_user_sees_name_and_a_logout_form(client: Client) -> None:
 def test_site_context_names_the_city_and_centre() -> None:
     site = site_context(RequestFactory().get("/"))["site"]
     assert site == {"city_name": settings.CITY_NAME, "centre_name": settings.CENTRE_NAME, "hotline": "12345"}
+
+
+@pytest.mark.parametrize(
+    ("username", "shown"), [("admin", True), ("supervisor", False), ("applicant", False)]
+)
+def test_the_admin_link_is_for_staff_accounts(client: Client, username: str, shown: bool) -> None:
+    client.force_login(User.objects.get(username=username))
+    assert (
+        f'href="{reverse("admin:index")}"' in client.get(reverse("public:home")).content.decode()
+    ) is shown
