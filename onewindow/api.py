@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import ninja
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.db import DataError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, URLResolver, path, re_path, reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html, json_script
@@ -129,6 +131,7 @@ FIELD_LABELS = {
     "unread": gettext_lazy("只看未读（unread）"),
     "before": gettext_lazy("更早一页的起点（before）"),
     "after": gettext_lazy("更新一页的起点（after）"),
+    "valid_until": gettext_lazy("有效期截止日期（valid_until）"),
 }
 
 SOURCE_CODES = {"body": "invalid_body", "query": "invalid_query", "path": "invalid_path"}
@@ -160,6 +163,12 @@ def _field_message(error: dict[str, Any], label: str) -> str:
         }
     if kind in {"string_type"}:
         return _("“%(label)s”应为文字。") % {"label": label}
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return _("“%(label)s”不能为空。") % {"label": label}
+    if kind.startswith(("date_", "datetime_")):
+        return _("“%(label)s”应为日期，格式为 YYYY-MM-DD（如 2030-12-31），且该日期须存在。") % {
+            "label": label
+        }
     if kind == "nul_character":
         return _("“%(label)s”中含有空字符（U+0000），请删除后重新提交。") % {"label": label}
     return _("“%(label)s”的值不正确，请检查后重新提交。") % {"label": label}
@@ -231,7 +240,49 @@ def _on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     return error_response(exc.status, exc.code, exc.message, exc.errors)
 
 
+# What ninja's session authentication raises when an unsafe request lacks a valid CSRF token.
+NINJA_CSRF_FAILED = "CSRF check Failed"
+
+
+def _csrf_refused(request: HttpRequest) -> HttpResponse:
+    """An unsafe request without a valid CSRF token: not signed in (or the session expired) is a 401;
+    signed in, the token is what is missing, which is not a lack of permission."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return error_response(
+            401, "unauthenticated", _("请先登录后再调用此接口；如已登录，可能是会话已过期，请重新登录。")
+        )
+    return error_response(
+        403,
+        "csrf_failed",
+        _("请求缺少有效的 CSRF 令牌：请在请求头 X-CSRFToken 中带上 Cookie “csrftoken” 的值后重试。"),
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal (CSRF_FAILURE_VIEW): JSON under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _csrf_refused(request)
+    from django.views.csrf import csrf_failure as page
+
+    return page(request, reason)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 400 (handler400), e.g. a body no middleware could read: JSON under /api/."""
+    if request.path.startswith("/api/"):
+        if isinstance(exception, MultiPartParserError):
+            return _on_multipart_error(request, exception)
+        code, reason = BAD_REQUEST
+        return error_response(400, code, str(reason))
+    from django.views.defaults import bad_request as page
+
+    return page(request, exception)
+
+
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 403 and str(exc) == NINJA_CSRF_FAILED:
+        return _csrf_refused(request)
     # Ninja turns any parser failure into a plain 400; the parser's own error says what was wrong.
     if isinstance(exc.__cause__, InvalidBody):
         message = str(exc.__cause__)
@@ -257,8 +308,27 @@ def _on_http404(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
     if isinstance(exc, RequestDataTooBig):
         return error_response(413, "body_too_large", _("请求内容过大，请精简后重新提交。"))
+    if isinstance(exc, TooManyFilesSent):
+        message = _("一次上传的文件过多，最多 %(count)s 个，请分批上传。") % {
+            "count": settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        }
+        return error_response(400, "too_many_files", message)
+    if isinstance(exc, TooManyFieldsSent):
+        message = _("请求中的字段过多，最多 %(count)s 个，请精简后重新提交。") % {
+            "count": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        }
+        return error_response(400, "too_many_fields", message)
     code, reason = BAD_REQUEST
     return error_response(400, code, str(reason))
+
+
+def _on_multipart_error(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # A body that says it is multipart but cannot be read as such (no boundary, a broken part).
+    message = _(
+        "请求内容无法按 multipart/form-data 读取（如缺少 boundary 或某部分编码有误）："
+        "上传文件请使用 multipart/form-data，其他请求请使用 application/json。"
+    )
+    return error_response(400, "invalid_multipart", message)
 
 
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -326,7 +396,7 @@ class OfflineSwagger(DocsBase):
         def asset(name: str) -> str:
             return reverse(f"{api.urls_namespace}:docs-asset", kwargs={"name": name})
 
-        settings = {"url": self.get_openapi_url(api, kwargs), "layout": "BaseLayout", "deepLinking": True}
+        swagger = {"url": self.get_openapi_url(api, kwargs), "layout": "BaseLayout", "deepLinking": True}
         html = format_html(
             '<!DOCTYPE html><html lang="zh-hans"><head><meta charset="utf-8">'
             '<link rel="stylesheet" href="{}"><link rel="icon" href="{}" type="image/svg+xml">'
@@ -335,7 +405,7 @@ class OfflineSwagger(DocsBase):
             asset("swagger-ui.css"),
             asset("favicon.svg"),
             api.title,
-            json_script(settings, "swagger-settings"),
+            json_script(swagger, "swagger-settings"),
             asset("swagger-ui-bundle.js"),
             asset("swagger-ui-init.js"),
         )
@@ -368,6 +438,7 @@ EXCEPTION_HANDLERS: list[tuple[type[Exception], Callable[..., HttpResponse]]] = 
     (DataError, _on_data_error),
     (Http404, _on_http404),
     (SuspiciousOperation, _on_suspicious),
+    (MultiPartParserError, _on_multipart_error),
     (Exception, _on_unexpected),
 ]
 

@@ -156,6 +156,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# Under /api/ a refused CSRF check answers in the API's JSON; elsewhere with the site's page.
+CSRF_FAILURE_VIEW = "onewindow.api.csrf_failure"
 LOGIN_REDIRECT_URL = "public:home"
 LOGOUT_REDIRECT_URL = "public:home"
 

@@ -13,6 +13,9 @@ admin.site.index_title = _("配置部门、事项、材料、表单和一业一�
 # The admin sign-in counts failures and honours the lock like the site's own sign-in page.
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
+# A request Django could not read at all (400) answers in the API's JSON under /api/.
+handler400 = "onewindow.api.bad_request"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("onewindow.accounts.urls")),

@@ -128,14 +128,14 @@ def decided_page(
 def get_branch_for(user: User, branch_id: int) -> Branch:
     """A branch of the user's own department, or 404: no department sees another's branch."""
     if user.department_id is None:
-        raise CaseNotFound("branch_not_found", "没有找到这个子件。")
+        raise CaseNotFound("branch_not_found", _("没有找到这个子件。"))
     branch = (
         Branch.objects.select_related("case__bundle", "case__applicant", "item", "department")
         .filter(pk=branch_id, department_id=user.department_id)
         .first()
     )
     if branch is None:
-        raise CaseNotFound("branch_not_found", "没有找到这个子件。")
+        raise CaseNotFound("branch_not_found", _("没有找到这个子件。"))
     return branch
 
 

@@ -472,7 +472,7 @@ def queue(
 ) -> dict[str, Any]:
     user = _user(request)
     if user.role != Role.CLERK:
-        raise CaseNotFound("not_found", "没有找到您请求的内容。")
+        raise CaseNotFound("not_found", _("没有找到您请求的内容。"))
     cases = window_queue(user, status)
     limit = max(1, min(limit, 200))
     return {"total": cases.count(), "items": [case_summary(c, user) for c in cases[offset : offset + limit]]}

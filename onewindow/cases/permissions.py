@@ -66,7 +66,7 @@ def get_case_for(
     """
     case = Case.objects.select_related(*related).filter(pk=case_id).first()
     if case is None or not can(user, action, case):
-        raise CaseNotFound("case_not_found", "没有找到这个办件，请确认办件编号。")
+        raise CaseNotFound("case_not_found", _("没有找到这个办件，请确认办件编号。"))
     return case
 
 

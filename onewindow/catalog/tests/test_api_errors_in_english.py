@@ -129,3 +129,22 @@ def test_a_code_not_in_the_catalogue_is_a_404_in_chinese_by_default(client: Clie
     assert client.get("/api/v1/departments/NO-SUCH").json()["message"] == (
         "没有找到编码为“NO-SUCH”的部门，请核对编码，或从列表接口中选择。"
     )
+
+
+@pytest.mark.parametrize(
+    ("username", "path", "code"),
+    [
+        ("applicant", "/api/v1/cases/999999", "case_not_found"),
+        ("reviewer", "/api/v1/branches/999999", "branch_not_found"),
+        ("applicant", "/api/v1/window/queue", "not_found"),
+    ],
+)
+def test_what_a_user_may_not_see_is_not_found_in_english(
+    client: Client, username: str, path: str, code: str
+) -> None:
+    client.force_login(User.objects.get(username=username))
+    response = client.get(path, headers=ENGLISH)
+    assert response.status_code == 404
+    body = response.json()
+    assert body["code"] == code
+    assert not CHINESE.search(body["message"]), body["message"]
