@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db.models import QuerySet
+from django.utils import translation
 
 from onewindow.lib.revision import RevisionCache
 
@@ -19,6 +21,18 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
     """Seed reference data and the demo cast once per test database."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         call_command("seed", "--demo", "--without-cases", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the site's default language (Chinese).
+
+    A request in English leaves English active on the thread (LocaleMiddleware does not switch
+    back), and a later test calling a service or command directly would answer in English.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def run_queued_tasks() -> int:
