@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
@@ -37,6 +38,10 @@ from onewindow.cases.errors import CaseInvalid, CaseNotFound
 from onewindow.catalog.schemas import MAX_OFFSET
 
 router = Router(tags=["并联审批"], auth=django_auth)
+
+# The largest branch version any database stores (Branch.version is an integer column); a request
+# naming one outside 0..VERSION_MAX cannot be a page's stale copy, only a malformed request.
+VERSION_MAX = 2**31 - 1
 
 
 class ApproveIn(Schema):
@@ -93,6 +98,34 @@ def _approver(request: HttpRequest) -> User:
     if user.role not in EXTENSION_APPROVER_ROLES:
         raise CaseNotFound("not_found", "没有找到您请求的内容。")
     return user
+
+
+def _version(version: int | None) -> int | None:
+    """The branch version a decision was made on, refused (422) if no branch can ever have it."""
+    if version is not None and not 0 <= version <= VERSION_MAX:
+        field = _("version 应为读取子件时返回的版本号（0 至 %(max)s 之间的整数）。") % {"max": VERSION_MAX}
+        raise CaseInvalid(
+            "invalid_version",
+            _("子件版本号（version）无效，请重新读取该子件，用返回的 version 再提交。"),
+            fields={"version": field},
+        )
+    return version
+
+
+def _named_approver(username: str) -> User:
+    """The account a reviewer names to approve his extension request, by its username.
+
+    Whether that account may approve (on duty, a supervisor or a colleague) is the service's rule.
+    """
+    username = username.strip()
+    if not username:
+        message = _("请填写审批人的账号。")
+        raise CaseInvalid("approver_required", message, fields={"approver": message})
+    approver = User.objects.filter(username=username).first()
+    if approver is None:
+        message = _("没有找到账号为“%(username)s”的审批人，请核对。") % {"username": username}
+        raise CaseInvalid("approver_not_found", message, fields={"approver": message})
+    return approver
 
 
 def branch_row(branch: Branch, today: date, calendar: Any) -> dict[str, Any]:
@@ -203,7 +236,7 @@ def approve(request: HttpRequest, branch_id: int, payload: ApproveIn) -> dict[st
         permit_number=payload.permit_number,
         valid_until=payload.valid_until,
         comment=payload.comment,
-        expected_version=payload.version,
+        expected_version=_version(payload.version),
     )
     return _decided(branch)
 
@@ -216,7 +249,7 @@ def deny(request: HttpRequest, branch_id: int, payload: DenyIn) -> dict[str, Any
         reviewer=reviewer,
         reason=payload.reason,
         legal_basis=payload.legal_basis,
-        expected_version=payload.version,
+        expected_version=_version(payload.version),
     )
     return _decided(branch)
 
@@ -224,12 +257,13 @@ def deny(request: HttpRequest, branch_id: int, payload: DenyIn) -> dict[str, Any
 @router.post("/branches/{branch_id}/pause", summary="要求整改（暂停计时）")
 def pause(request: HttpRequest, branch_id: int, payload: PauseIn) -> dict[str, Any]:
     reviewer = _reviewer(request)
+    version = _version(payload.version)
     branch = branch_pause(
         branch_id=get_branch_for(reviewer, branch_id).pk,
         reviewer=reviewer,
         reason=payload.reason,
         note=payload.note,
-        expected_version=payload.version,
+        expected_version=version,
     )
     return _decided(branch)
 
@@ -237,11 +271,12 @@ def pause(request: HttpRequest, branch_id: int, payload: PauseIn) -> dict[str, A
 @router.post("/branches/{branch_id}/resume", summary="恢复计时")
 def resume(request: HttpRequest, branch_id: int, payload: ResumeIn) -> dict[str, Any]:
     reviewer = _reviewer(request)
+    version = _version(payload.version)
     branch = branch_resume(
         branch_id=get_branch_for(reviewer, branch_id).pk,
         reviewer=reviewer,
         comment=payload.comment,
-        expected_version=payload.version,
+        expected_version=version,
     )
     return _decided(branch)
 
@@ -256,12 +291,10 @@ def resume(request: HttpRequest, branch_id: int, payload: ResumeIn) -> dict[str,
 )
 def extend(request: HttpRequest, branch_id: int, payload: ExtendIn) -> dict[str, Any]:
     reviewer = _reviewer(request)
-    approver = User.objects.filter(username=payload.approver).first()
-    if approver is None:
-        raise CaseInvalid(
-            "approver_required", "没有找到审批人账号。", fields={"approver": "请填写审批人的账号。"}
-        )
+    version = _version(payload.version)
+    # The branch first: someone naming any approver for a branch he may not see is answered 404.
     branch = get_branch_for(reviewer, branch_id)
+    approver = _named_approver(payload.approver)
     # The request changes nothing on the branch: it is answered as read, its due date unchanged.
     extension = extension_request(
         branch_id=branch.pk,
@@ -269,7 +302,7 @@ def extend(request: HttpRequest, branch_id: int, payload: ExtendIn) -> dict[str,
         approver=approver,
         days=payload.days,
         reason=payload.reason,
-        expected_version=payload.version,
+        expected_version=version,
     )
     return {**_decided(branch), "extension": extension_row(extension)}
 

@@ -46,6 +46,9 @@ from onewindow.licenses.services import permit_create, permit_number_for
 from onewindow.notifications.services import notify_case_applicant, notify_user
 
 MAX_REPLY_FILES = 10
+# A permit valid for longer than this is a typing slip (9999-12-31), not a decision; one with no
+# end at all is approved with an empty validity.
+VALIDITY_MAX_YEARS = 30
 
 
 # Joint inspections build on branches, so they are imported where used, not at module level.
@@ -195,6 +198,9 @@ def branch_approve(
         raise CaseInvalid(
             "validity_past", _("有效期应晚于今天。"), fields={"valid_until": _("有效期应晚于今天。")}
         )
+    if valid_until is not None and valid_until > _years_after(today, VALIDITY_MAX_YEARS):
+        message = _("有效期截止日期应在今天之后、%(years)s 年之内。") % {"years": VALIDITY_MAX_YEARS}
+        raise CaseInvalid("valid_until_out_of_range", message, fields={"valid_until": message})
     with transaction.atomic():
         branch, branches = _claim(branch_id, reviewer, expected_version)
         _require_status(branch, (BranchStatus.PENDING,))
@@ -214,6 +220,14 @@ def branch_approve(
             ("permit_number", "valid_from", "valid_until"),
         )
     return branch
+
+
+def _years_after(day: date, years: int) -> date:
+    """The same day `years` years on; 29 February falls back to the 28th in a year without one."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def branch_deny(
@@ -560,6 +574,13 @@ def extension_request(
     with transaction.atomic():
         branch, _branches = _claim(branch_id, reviewer, expected_version)
         _require_status(branch, (BranchStatus.PENDING, BranchStatus.PAUSED))
+        allowed = branch.item.statutory_extension_days
+        if allowed == 0:
+            raise CaseInvalid(
+                "extension_not_allowed",
+                _("该事项没有法定延长期限，不能申请延期。如确需延长，请按程序报批。"),
+                fields={"days": _("该事项依法不能延长审批期限。")},
+            )
         if not extension_approvers(branch, reviewer).filter(pk=approver.pk).exists():
             raise CaseInvalid(
                 "approver_required",
@@ -577,7 +598,6 @@ def extension_request(
                 _("该子件已有一份延期申请等待%(name)s审批，审批完成前不能再次申请。")
                 % {"name": extensions[0].approver.name},
             )
-        allowed = branch.item.statutory_extension_days
         if days < 1 or days > allowed:
             raise CaseInvalid(
                 "extension_days",

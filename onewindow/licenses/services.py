@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import unicodedata
 from datetime import date, timedelta
 from typing import Any
 
@@ -25,6 +27,7 @@ from onewindow.catalog.models import Department
 from onewindow.integrations.elicense.adapter import LibraryUnavailable, get_library
 from onewindow.lib.counters import counter_next
 from onewindow.lib.elicence_id import build_identifier, random_serial
+from onewindow.lib.idcheck import IdentifierError, normalize_mobile
 from onewindow.licenses.models import (
     PICKUP_CODE_MAX_FAILURES,
     ComprehensiveLicense,
@@ -37,6 +40,13 @@ from onewindow.licenses.models import (
 from onewindow.notifications.services import notify_case_applicant
 
 PUSH_BACKOFF_SECONDS = (10, 30, 60, 300, 900, 3600)
+
+# A landline with its area code (0728-5221360, 010 12345678): 0, two or three more digits, then
+# seven or eight, once spaces, hyphens and brackets are taken out.
+_LANDLINE = re.compile(r"0[1-9][0-9]{1,2}[0-9]{7,8}")
+_LANDLINE_SEPARATORS = re.compile(r"[\s\-()]")
+# The shortest address a courier can find: a street and a number (钟惺大道88号) at least.
+ADDRESS_MIN_LENGTH = 5
 
 
 # ---------------------------------------------------------------- permits
@@ -385,6 +395,36 @@ def licence_end(*, licence_id: int, actor: User, status: str, reason: str) -> Co
 # ---------------------------------------------------------------- delivery
 
 
+def _delivery_phone(value: str) -> str | None:
+    """A mainland mobile as its 11 digits, a landline with area code as typed, or None for neither."""
+    try:
+        return normalize_mobile(value)
+    except IdentifierError:
+        pass
+    if _LANDLINE.fullmatch(_LANDLINE_SEPARATORS.sub("", unicodedata.normalize("NFKC", value))):
+        return value.strip()
+    return None
+
+
+def _delivery_contact_check(method: str, phone: str, address: str) -> str:
+    """The phone as stored; refused unless a courier can call it and, for post, find the address."""
+    problems: dict[str, tuple[str, str]] = {}
+    checked = _delivery_phone(phone) if phone.strip() else ""
+    if checked is None:
+        message = gettext("收件电话应为11位手机号码，或带区号的固定电话（如 0728-5221360），请核对。")
+        problems["phone"] = ("phone_invalid", message)
+    if method == Delivery.Method.POST and len(address.strip()) < ADDRESS_MIN_LENGTH:
+        message = gettext("收件地址过短，请填写到街道和门牌号，以便快递送达。")
+        problems["address"] = ("address_too_short", message)
+    if problems:
+        code, message = next(iter(problems.values()))
+        if len(problems) > 1:
+            message = gettext("收件电话和收件地址不正确，请核对后重新填写。")
+        raise CaseInvalid(code, message, fields={field: text for field, (_code, text) in problems.items()})
+    assert checked is not None  # a phone that is neither is among the problems
+    return checked
+
+
 def delivery_choose(
     *,
     licence: ComprehensiveLicense,
@@ -410,6 +450,7 @@ def delivery_choose(
             problems["address"] = "请填写收件地址。"
         if problems:
             raise CaseInvalid("delivery_incomplete", "邮寄送达需要收件人、电话和地址。", fields=problems)
+    phone = _delivery_contact_check(method, phone, address)
     with transaction.atomic():
         delivery, created = Delivery.objects.select_for_update().get_or_create(
             licence=licence,
