@@ -146,7 +146,7 @@ def _store_pdf(licence: ComprehensiveLicense, content: bytes) -> None:
 def licence_issue(*, case: Case, issuer: User) -> ComprehensiveLicense:
     """一证准营: one signed licence with every permit; pushed to the library after commit."""
     if issuer.role != Role.ISSUER:
-        raise CaseError("not_an_issuer", "只有综合审批机构人员可以发证。")
+        raise CaseError("not_an_issuer", gettext("只有综合审批机构人员可以发证。"))
     with transaction.atomic():
         locked = (
             Case.objects.select_for_update(of=("self",))
@@ -154,11 +154,12 @@ def licence_issue(*, case: Case, issuer: User) -> ComprehensiveLicense:
             .get(pk=case.pk)
         )
         if locked.service_center_id != issuer.service_center_id:
-            raise CaseNotFound("case_not_found", "没有找到这个办件，请确认办件编号。")
+            raise CaseNotFound("case_not_found", gettext("没有找到这个办件，请确认办件编号。"))
         if locked.status != CaseStatus.APPROVED:
             raise CaseConflict(
                 "not_ready",
-                f"办件当前状态为“{locked.get_status_display()}”，只有全部准予许可的办件才能发证。",
+                gettext("办件当前状态为“%(status)s”，只有全部准予许可的办件才能发证。")
+                % {"status": locked.get_status_display()},
             )
         permits = list(locked.permits.select_related("item", "department").order_by("id"))
         enterprise = locked.enterprise
@@ -301,20 +302,25 @@ def licence_change(
 ) -> ComprehensiveLicense:
     """变更: a new version of the licence; the old one is marked superseded at once."""
     if actor.role != Role.ISSUER:
-        raise CaseError("not_an_issuer", "只有综合审批机构人员可以办理变更。")
+        raise CaseError("not_an_issuer", gettext("只有综合审批机构人员可以办理变更。"))
     if not note.strip():
-        raise CaseInvalid("note_required", "请写明变更事项和依据。", fields={"note": "请填写变更说明。"})
+        raise CaseInvalid(
+            "note_required", gettext("请写明变更事项和依据。"), fields={"note": gettext("请填写变更说明。")}
+        )
     with transaction.atomic():
         old = _lock_licence(licence_id)
         if old.status != LicenceStatus.VALID:
-            raise CaseConflict("licence_not_valid", f"该证照当前为“{old.get_status_display()}”，不能变更。")
+            raise CaseConflict(
+                "licence_not_valid",
+                gettext("该证照当前为“%(status)s”，不能变更。") % {"status": old.get_status_display()},
+            )
         changes = {
             "legal_representative": legal_representative.strip() or old.legal_representative,
             "address": address.strip() or old.address,
             "holder_name": holder_name.strip() or old.holder_name,
         }
         if all(getattr(old, k) == v for k, v in changes.items()):
-            raise CaseInvalid("nothing_changed", "没有填写任何变更内容。")
+            raise CaseInvalid("nothing_changed", gettext("没有填写任何变更内容。"))
         permits = list(old.permits.select_related("item", "department"))
         serial = old.identifier.split(".")[-3]
         new = ComprehensiveLicense.objects.create(
@@ -359,21 +365,26 @@ def _lock_licence(licence_id: int) -> ComprehensiveLicense:
             .get(pk=licence_id)
         )
     except ComprehensiveLicense.DoesNotExist:
-        raise CaseNotFound("licence_not_found", "没有找到这张证照。") from None
+        raise CaseNotFound("licence_not_found", gettext("没有找到这张证照。")) from None
 
 
 def licence_end(*, licence_id: int, actor: User, status: str, reason: str) -> ComprehensiveLicense:
     """吊销 (revoke) or 注销 (cancel), with a reason; verification shows it at once."""
     if actor.role not in (Role.ISSUER, Role.SUPERVISOR):
-        raise CaseError("not_allowed", "只有综合审批机构或督查人员可以吊销或注销证照。")
+        raise CaseError("not_allowed", gettext("只有综合审批机构或督查人员可以吊销或注销证照。"))
     if status not in (LicenceStatus.REVOKED, LicenceStatus.CANCELLED):
-        raise CaseInvalid("bad_status", "只能吊销或注销。")
+        raise CaseInvalid("bad_status", gettext("只能吊销或注销。"))
     if not reason.strip():
-        raise CaseInvalid("reason_required", "请写明原因和依据。", fields={"reason": "请填写原因。"})
+        raise CaseInvalid(
+            "reason_required", gettext("请写明原因和依据。"), fields={"reason": gettext("请填写原因。")}
+        )
     with transaction.atomic():
         licence = _lock_licence(licence_id)
         if licence.status != LicenceStatus.VALID:
-            raise CaseConflict("licence_not_valid", f"该证照当前为“{licence.get_status_display()}”。")
+            raise CaseConflict(
+                "licence_not_valid",
+                gettext("该证照当前为“%(status)s”。") % {"status": licence.get_status_display()},
+            )
         licence.status = status
         licence.ended_at = timezone.now()
         licence.end_reason = reason.strip()
@@ -435,21 +446,23 @@ def delivery_choose(
     address: str = "",
 ) -> Delivery:
     if user.pk != licence.case.applicant_id:
-        raise CaseNotFound("licence_not_found", "没有找到这张证照。")
+        raise CaseNotFound("licence_not_found", gettext("没有找到这张证照。"))
     if licence.status != LicenceStatus.VALID or licence.case.status != CaseStatus.ISSUED:
-        raise CaseConflict("not_deliverable", "只有已签发且有效的最新版证照可以选择送达方式。")
+        raise CaseConflict("not_deliverable", gettext("只有已签发且有效的最新版证照可以选择送达方式。"))
     if method not in Delivery.Method.values:
-        raise CaseInvalid("delivery_method", "请选择窗口领取或邮寄送达。")
+        raise CaseInvalid("delivery_method", gettext("请选择窗口领取或邮寄送达。"))
     if method == Delivery.Method.POST:
         problems = {}
         if not recipient.strip():
-            problems["recipient"] = "请填写收件人。"
+            problems["recipient"] = gettext("请填写收件人。")
         if not phone.strip():
-            problems["phone"] = "请填写收件电话。"
+            problems["phone"] = gettext("请填写收件电话。")
         if not address.strip():
-            problems["address"] = "请填写收件地址。"
+            problems["address"] = gettext("请填写收件地址。")
         if problems:
-            raise CaseInvalid("delivery_incomplete", "邮寄送达需要收件人、电话和地址。", fields=problems)
+            raise CaseInvalid(
+                "delivery_incomplete", gettext("邮寄送达需要收件人、电话和地址。"), fields=problems
+            )
     phone = _delivery_contact_check(method, phone, address)
     with transaction.atomic():
         delivery, created = Delivery.objects.select_for_update().get_or_create(
@@ -465,7 +478,7 @@ def delivery_choose(
         )
         if not created:
             if delivery.status != Delivery.Status.WAITING:
-                raise CaseConflict("delivery_started", "证照已寄出或已领取，不能再更改送达方式。")
+                raise CaseConflict("delivery_started", gettext("证照已寄出或已领取，不能再更改送达方式。"))
             delivery.method = method
             delivery.recipient, delivery.phone, delivery.address = (
                 recipient.strip(),
@@ -504,9 +517,9 @@ def delivery_hand_over(*, licence: ComprehensiveLicense, staff: User, pickup_cod
         _require_centre_staff(licence, staff)
         delivery = Delivery.objects.select_for_update().filter(licence=licence).first()
         if delivery is None or delivery.method != Delivery.Method.PICKUP:
-            raise CaseConflict("no_pickup", "该证照未选择窗口领取。")
+            raise CaseConflict("no_pickup", gettext("该证照未选择窗口领取。"))
         if delivery.status != Delivery.Status.WAITING:
-            raise CaseConflict("already_delivered", "该证照已经领取。")
+            raise CaseConflict("already_delivered", gettext("该证照已经领取。"))
         if delivery.pickup_code_void:
             raise _pickup_code_void_error()
         if not secrets.compare_digest(delivery.pickup_code, pickup_code.strip()):
@@ -552,14 +565,14 @@ def delivery_ship(
     *, licence: ComprehensiveLicense, staff: User, carrier: str, tracking_number: str
 ) -> Delivery:
     if not carrier.strip() or not tracking_number.strip():
-        raise CaseInvalid("tracking_required", "请填写快递公司和运单号。")
+        raise CaseInvalid("tracking_required", gettext("请填写快递公司和运单号。"))
     with transaction.atomic():
         _require_centre_staff(licence, staff)
         delivery = (
             Delivery.objects.select_for_update().filter(licence=licence, method=Delivery.Method.POST).first()
         )
         if delivery is None or delivery.status != Delivery.Status.WAITING:
-            raise CaseConflict("not_waiting", "该证照不是待寄出状态。")
+            raise CaseConflict("not_waiting", gettext("该证照不是待寄出状态。"))
         delivery.carrier, delivery.tracking_number = carrier.strip(), tracking_number.strip()
         delivery.status = Delivery.Status.SHIPPED
         delivery.handed_over_by = staff
@@ -583,7 +596,7 @@ def delivery_confirm(*, licence: ComprehensiveLicense, actor: User | None) -> De
             Delivery.objects.select_for_update().filter(licence=licence, method=Delivery.Method.POST).first()
         )
         if delivery is None or delivery.status != Delivery.Status.SHIPPED:
-            raise CaseConflict("not_shipped", "该证照尚未寄出。")
+            raise CaseConflict("not_shipped", gettext("该证照尚未寄出。"))
         delivery.status = Delivery.Status.DONE
         delivery.handed_over_at = timezone.now()
         delivery.save()
@@ -598,7 +611,7 @@ def _require_centre_staff(licence: ComprehensiveLicense, staff: User) -> None:
         staff.role not in (Role.ISSUER, Role.CLERK)
         or staff.service_center_id != licence.case.service_center_id
     ):
-        raise CaseNotFound("licence_not_found", "没有找到这张证照。")
+        raise CaseNotFound("licence_not_found", gettext("没有找到这张证照。"))
 
 
 def _close(case: Case, actor: User | None) -> None:
@@ -633,8 +646,8 @@ def permit_number_for(branch: Branch, requested: str) -> str:
         if Permit.objects.filter(number=requested).exists():
             raise CaseInvalid(
                 "permit_number_taken",
-                "该许可证号已被使用，请核对或留空由系统按编号规则生成。",
-                fields={"permit_number": "许可证号已被使用。"},
+                gettext("该许可证号已被使用，请核对或留空由系统按编号规则生成。"),
+                fields={"permit_number": gettext("许可证号已被使用。")},
             )
         return requested
     return permit_number_next(branch.department, timezone.localdate().year)
