@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 import filetype
 from django.conf import settings
@@ -46,6 +47,8 @@ from onewindow.notifications.services import notify_case_applicant
 
 ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 EDITABLE_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUPPLEMENT)
+# The longest supplement reason a material row keeps: a longer one is refused, never cut.
+SUPPLEMENT_REASON_MAX = cast(int, CaseMaterial._meta.get_field("supplement_reason").max_length)
 
 
 # ---------------------------------------------------------------- timeline
@@ -324,10 +327,25 @@ def _case_create(
     return case
 
 
+def _typed(value: Any) -> bool:
+    """Whether a form value is something a person types: text or a number, or nothing."""
+    # bool is an int in Python, but no one types True into a form.
+    return value is None or (isinstance(value, (str, int, float, Decimal)) and not isinstance(value, bool))
+
+
 def case_form_save(*, case: Case, user: User, data: dict[str, Any]) -> dict[str, str]:
-    """Save what was typed, valid or not (a draft is never lost); return the problems per field."""
+    """Save what was typed, valid or not (a draft is never lost); return the problems per field.
+
+    Only a value that is not text or a number at all (a list, an object, true) is refused, with nothing
+    saved: stored as its Python spelling it would look like something the applicant typed.
+    """
     known = {spec["code"] for spec in case.plan["form"]}
-    cleaned = {k: ("" if v is None else str(v))[:500] for k, v in data.items() if k in known}
+    wrong = {k: _("请填写文字或数字。") for k, v in data.items() if k in known and not _typed(v)}
+    if wrong:
+        raise CaseInvalid(
+            "field_type", _("申请表中有内容不是文字或数字，没有保存。请按提示修改。"), fields=wrong
+        )
+    cleaned = {k: ("" if v is None else str(v).strip())[:500] for k, v in data.items() if k in known}
     with transaction.atomic():
         locked = _lock(case.pk)
         if locked.status not in EDITABLE_STATUSES:
@@ -680,6 +698,11 @@ def case_commitment_sign(*, case: Case, user: User) -> CommitmentSignature:
             raise CaseConflict("not_editable", _("办件已提交，承诺书已签署。"))
         text = commitment_text(locked)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        # Under the case's lock no one else signs meanwhile.
+        signature = CommitmentSignature.objects.filter(case=locked).first()
+        if signature is not None and signature.signer_id == user.pk and signature.text_sha256 == digest:
+            # The same person signing the same text again: it stands as signed, with its first time.
+            return signature
         signer_name = locked.applicant.name
         if user.pk != locked.applicant_id:
             signer_name = f"{locked.applicant.name}（由{user.name}代为确认）"
@@ -690,11 +713,12 @@ def case_commitment_sign(*, case: Case, user: User) -> CommitmentSignature:
             "text": text,
             "text_sha256": digest,
         }
-        # Under the case's lock no one else signs meanwhile: a plain update, else an insert.
-        if CommitmentSignature.objects.filter(case=locked).update(**values):
-            signature = CommitmentSignature.objects.get(case=locked)
-        else:
+        if signature is None:
             signature = CommitmentSignature.objects.create(case=locked, **values)
+        else:
+            for name, value in values.items():
+                setattr(signature, name, value)
+            signature.save(update_fields=list(values))
         event_append(case=locked, actor=user, action="commitment_signed", data={"sha256": digest})
     return signature
 
@@ -839,7 +863,8 @@ def case_request_supplement(
         locked = _window_transition(case, clerk, (CaseStatus.SUBMITTED,))
         rows = {r.material.code: r for r in locked.materials.select_related("material")}
         clean_entries = []
-        problems = {}
+        problems: dict[str, str] = {}
+        too_long: dict[str, str] = {}
         for index, entry in enumerate(entries):
             code = str(entry.get("material", "")).strip()
             reason = str(entry.get("reason", "")).strip()
@@ -847,15 +872,23 @@ def case_request_supplement(
                 problems[f"entries[{index}].material"] = _("这份材料不在本办件的材料清单中。")
             if not reason:
                 problems[f"entries[{index}].reason"] = _("请写明需要补正的原因。")
+            elif len(reason) > SUPPLEMENT_REASON_MAX:
+                too_long[f"entries[{index}].reason"] = _("补正原因最多 %(limit)s 个字，请精简。") % {
+                    "limit": SUPPLEMENT_REASON_MAX
+                }
             clean_entries.append(
                 {
                     "material": code,
                     "name": rows[code].material.name if code in rows else "",
-                    "reason": reason[:300],
+                    "reason": reason,
                 }
             )
         if problems:
-            raise CaseInvalid("supplement_invalid", _("补正清单有误，请按提示修改。"), fields=problems)
+            raise CaseInvalid(
+                "supplement_invalid", _("补正清单有误，请按提示修改。"), fields={**problems, **too_long}
+            )
+        if too_long:
+            raise CaseInvalid("text_too_long", _("补正原因过长，请精简后再发出补正告知。"), fields=too_long)
         for entry in clean_entries:
             if entry["material"]:
                 row = rows[entry["material"]]
