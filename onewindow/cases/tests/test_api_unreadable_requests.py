@@ -11,7 +11,7 @@ from onewindow.accounts.models import User
 
 pytestmark = pytest.mark.django_db
 
-BROKEN_MULTIPART = {"content_type": "multipart/form-data"}  # no boundary: nothing can be read
+BROKEN_MULTIPART = "multipart/form-data"  # no boundary: nothing can be read
 
 
 def signed_in(username: str = "applicant") -> tuple[Client, str]:
@@ -34,7 +34,9 @@ def signed_in(username: str = "applicant") -> tuple[Client, str]:
 )
 def test_a_multipart_body_without_boundary_is_a_400_in_json(path: str) -> None:
     client, token = signed_in()
-    response = client.generic("POST", path, b'{"key": "x"}', HTTP_X_CSRFTOKEN=token, **BROKEN_MULTIPART)
+    response = client.generic(
+        "POST", path, b'{"key": "x"}', HTTP_X_CSRFTOKEN=token, content_type=BROKEN_MULTIPART
+    )
 
     assert response.status_code == 400
     body = response.json()
@@ -44,7 +46,9 @@ def test_a_multipart_body_without_boundary_is_a_400_in_json(path: str) -> None:
 
 def test_a_page_keeps_its_own_400_page() -> None:
     client, token = signed_in()
-    response = client.generic("POST", "/cases/start/", b"x", HTTP_X_CSRFTOKEN=token, **BROKEN_MULTIPART)
+    response = client.generic(
+        "POST", "/cases/start/", b"x", HTTP_X_CSRFTOKEN=token, content_type=BROKEN_MULTIPART
+    )
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
 
