@@ -371,7 +371,8 @@ def branch_pause(
 ) -> Branch:
     """Stop the clock (rectification, site check, expert review): the time does not count."""
     if reason not in ClockPause.Reason.values:
-        raise CaseInvalid("pause_reason", _("暂停计时的原因不正确。"))
+        message = _("暂停计时的原因不正确。")
+        raise CaseInvalid("pause_reason", message, fields={"reason": message})
     if not note.strip():
         raise CaseInvalid(
             "note_required", _("请写明需要申请人整改或补充的内容。"), fields={"note": _("请填写整改要求。")}

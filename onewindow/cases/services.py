@@ -250,7 +250,8 @@ def case_start(
     if applicant.role != Role.APPLICANT:
         raise CaseInvalid("not_an_applicant", _("只有申请人账号可以作为办件的申请人。"))
     if channel not in Channel.values:
-        raise CaseInvalid("unknown_channel", _("申请渠道不正确。"))
+        message = _("申请渠道不正确。")
+        raise CaseInvalid("unknown_channel", message, fields={"channel": message})
     if channel == Channel.WINDOW and (assisted_by is None or assisted_by.role != Role.CLERK):
         raise CaseInvalid("assisted_by_required", _("窗口帮办代办必须记录办理的窗口人员。"))
     if channel == Channel.GUIDANCE and (assisted_by is None or assisted_by.role != Role.AGENT):
@@ -926,7 +927,8 @@ def case_request_supplement(
 
 def case_refuse(*, case: Case, clerk: User, reason: str) -> Case:
     if not reason.strip():
-        raise CaseInvalid("reason_required", _("不予受理必须写明理由和依据。"))
+        message = _("不予受理必须写明理由和依据。")
+        raise CaseInvalid("reason_required", message, fields={"reason": message})
     with transaction.atomic():
         locked = _window_transition(case, clerk, (CaseStatus.SUBMITTED,))
         locked.status = CaseStatus.REFUSED

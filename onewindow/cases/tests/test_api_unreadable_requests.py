@@ -8,6 +8,8 @@ import pytest
 from django.test import Client, override_settings
 
 from onewindow.accounts.models import User
+from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create, fill_case
+from onewindow.cases.services import case_start, case_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +103,24 @@ def test_an_impossible_date_is_explained() -> None:
         error["message"]
         == "“有效期截止日期（valid_until）”应为日期，格式为 YYYY-MM-DD（如 2030-12-31），且该日期须存在。"
     )
+
+
+def test_a_refusal_without_a_reason_names_the_field() -> None:
+    demo_enterprises_create()
+    alice = User.objects.get(username="applicant")
+    case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
+    fill_case(case, alice)
+    case = case_submit(case=case, user=alice, key=f"refuse-{case.pk}")
+    client, token = signed_in("clerk")
+
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/refuse",
+        {"reason": "  "},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "reason_required"
+    assert [error["field"] for error in body["errors"]] == ["reason"]
