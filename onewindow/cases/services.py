@@ -364,24 +364,30 @@ def _material_row(case: Case, material_code: str) -> CaseMaterial:
     return row
 
 
+def _upload_refused(code: str, message: str) -> CaseInvalid:
+    # Named by the upload endpoint's field; callers handing in several files name each their own way.
+    return CaseInvalid(code, message, fields={"file": message})
+
+
 def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
+    """The file's content and type, checked by content and size; refused with a reason otherwise."""
     if upload.size is None or upload.size == 0:
-        raise CaseInvalid("upload_empty", _("上传的文件是空的，请重新选择文件。"))
+        raise _upload_refused("upload_empty", _("上传的文件是空的，请重新选择文件。"))
     if upload.size > settings.UPLOAD_MAX_BYTES:
         limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
-        raise CaseInvalid(
+        raise _upload_refused(
             "upload_too_large", _("文件超过 %(limit)s MB，请压缩或分页扫描后再上传。") % {"limit": limit}
         )
     content = upload.read()
     kind = filetype.guess(content)
     mime = kind.mime if kind else ""
     if mime not in ALLOWED_UPLOADS:
-        raise CaseInvalid(
+        raise _upload_refused(
             "upload_type",
             _("只能上传 PDF、JPEG 或 PNG 文件（按文件内容判断，而非扩展名），请转换格式后再上传。"),
         )
     if mime == "application/pdf" and b"%%EOF" not in content[-2048:]:
-        raise CaseInvalid("upload_damaged", _("PDF 文件不完整或已损坏，请重新导出后上传。"))
+        raise _upload_refused("upload_damaged", _("PDF 文件不完整或已损坏，请重新导出后上传。"))
     if mime.startswith("image/"):
         from PIL import Image, UnidentifiedImageError
 
@@ -391,7 +397,9 @@ def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
             with Image.open(BytesIO(content)) as image:
                 image.verify()
         except (UnidentifiedImageError, OSError, SyntaxError):
-            raise CaseInvalid("upload_damaged", _("图片文件已损坏，无法打开，请重新拍照或扫描。")) from None
+            raise _upload_refused(
+                "upload_damaged", _("图片文件已损坏，无法打开，请重新拍照或扫描。")
+            ) from None
     return content, mime
 
 

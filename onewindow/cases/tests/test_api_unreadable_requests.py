@@ -5,6 +5,7 @@ not a lack of permission, and an expired session is a 401."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
 from onewindow.accounts.models import User
@@ -124,3 +125,21 @@ def test_a_refusal_without_a_reason_names_the_field() -> None:
     body = response.json()
     assert body["code"] == "reason_required"
     assert [error["field"] for error in body["errors"]] == ["reason"]
+
+
+def test_a_refused_upload_names_the_file_field() -> None:
+    demo_enterprises_create()
+    alice = User.objects.get(username="applicant")
+    case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
+    code = case.materials.filter(disposition="upload").values_list("material__code", flat=True).first()
+    client, token = signed_in()
+
+    fake = SimpleUploadedFile("平面图.pdf", "这不是 PDF".encode() * 10, content_type="application/pdf")
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/materials/{code}/upload", {"file": fake}, HTTP_X_CSRFTOKEN=token
+    )
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "upload_type"
+    assert [error["field"] for error in body["errors"]] == ["file"]
