@@ -25,7 +25,9 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html, json_script
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
+from django.views.csrf import csrf_failure as csrf_failure_page
 from django.views.decorators.http import require_safe
+from django.views.defaults import bad_request as bad_request_page
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 from ninja.openapi.docs import DocsBase
@@ -263,9 +265,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """Django's CSRF refusal (CSRF_FAILURE_VIEW): JSON under /api/, the site's page elsewhere."""
     if request.path.startswith("/api/"):
         return _csrf_refused(request)
-    from django.views.csrf import csrf_failure as page
-
-    return page(request, reason)
+    return csrf_failure_page(request, reason)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -275,9 +275,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
             return _on_multipart_error(request, exception)
         code, reason = BAD_REQUEST
         return error_response(400, code, str(reason))
-    from django.views.defaults import bad_request as page
-
-    return page(request, exception)
+    return bad_request_page(request, exception)
 
 
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -15,7 +15,6 @@ from onewindow.accounts.models import Role, User
 from onewindow.accounts.registration import (
     AccountConfirmationRequired,
     RegistrationError,
-    applicant_find_or_register,
 )
 from onewindow.approvals.models import Branch
 from onewindow.cases import permissions
@@ -248,7 +247,6 @@ def _assisted_applicant(payload: StartIn) -> User:
                 for name, messages in form.errors.items()
             },
         )
-    cleaned = form.cleaned_data
     confirmed = None
     if payload.confirm_account:
         confirmed = (
@@ -257,17 +255,7 @@ def _assisted_applicant(payload: StartIn) -> User:
             .first()
         )
     try:
-        return applicant_find_or_register(
-            kind=cleaned["kind"],
-            phone=cleaned.get("phone", ""),
-            display_name=cleaned.get("display_name", ""),
-            uscc=cleaned.get("uscc", ""),
-            enterprise_name=cleaned.get("enterprise_name", ""),
-            legal_representative=cleaned.get("legal_representative", ""),
-            id_number=cleaned.get("id_number", ""),
-            uscc_override_reason=cleaned.get("uscc_override_reason", ""),
-            confirmed_account_id=confirmed,
-        )
+        return form.applicant(confirmed)
     except AccountConfirmationRequired:
         raise
     except RegistrationError as exc:

@@ -10,7 +10,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from onewindow.accounts.registration import ApplicantFieldsForm, describe_fields
+from onewindow.accounts.models import User
+from onewindow.accounts.registration import ApplicantFieldsForm, applicant_find_or_register, describe_fields
 from onewindow.bundles.models import Bundle, Question
 from onewindow.cases.formcheck import check_value
 from onewindow.cases.models import Case, CaseMaterial
@@ -241,6 +242,22 @@ class AssistForm(ApplicantFieldsForm):
                 ),
             )
         return cleaned
+
+    def applicant(self, confirmed_account_id: int | None) -> User:
+        """The applicant this valid form names, found or registered (registration's rule); raises
+        AccountConfirmationRequired or RegistrationError as applicant_find_or_register does."""
+        cleaned = self.cleaned_data
+        return applicant_find_or_register(
+            kind=cleaned["kind"],
+            phone=cleaned.get("phone", ""),
+            display_name=cleaned.get("display_name", ""),
+            uscc=cleaned.get("uscc", ""),
+            enterprise_name=cleaned.get("enterprise_name", ""),
+            legal_representative=cleaned.get("legal_representative", ""),
+            id_number=cleaned.get("id_number", ""),
+            uscc_override_reason=cleaned.get("uscc_override_reason", ""),
+            confirmed_account_id=confirmed_account_id,
+        )
 
 
 # ---------------------------------------------------------------- the window's decisions

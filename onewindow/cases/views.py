@@ -35,7 +35,6 @@ from onewindow.accounts.models import Role, User
 from onewindow.accounts.registration import (
     AccountConfirmationRequired,
     RegistrationError,
-    applicant_find_or_register,
 )
 from onewindow.approvals.models import Branch, BranchStatus
 from onewindow.bundles.models import Bundle
@@ -1034,17 +1033,7 @@ def assist(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             cleaned = form.cleaned_data
             try:
-                applicant = applicant_find_or_register(
-                    kind=cleaned["kind"],
-                    phone=cleaned.get("phone", ""),
-                    display_name=cleaned.get("display_name", ""),
-                    uscc=cleaned.get("uscc", ""),
-                    enterprise_name=cleaned.get("enterprise_name", ""),
-                    legal_representative=cleaned.get("legal_representative", ""),
-                    id_number=cleaned.get("id_number", ""),
-                    uscc_override_reason=cleaned.get("uscc_override_reason", ""),
-                    confirmed_account_id=_confirmed_account_id(request),
-                )
+                applicant = form.applicant(_confirmed_account_id(request))
                 case = case_start(
                     bundle_code=cleaned["bundle"].code,
                     applicant=applicant,
