@@ -154,6 +154,7 @@ def fill_case(case: Case, user: User) -> None:
         "text": "按实际情况填写",
         "address": case.enterprise.address if case.enterprise else "天门市竟陵街道钟惺大道88号",
         "number": "10",
+        "integer": "10",
         "area": "1200",
         "date": "2026-12-01",
         "phone": "13800138000",

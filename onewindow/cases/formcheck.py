@@ -15,20 +15,14 @@ from onewindow.lib.idcheck import IdentifierError, validate_id_number, validate_
 # date.fromisoformat also takes 20260101 or 2026-W01-1, which no one reads as a date on a form.
 DATE_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-# The catalogue's number fields carry no whole-number flag, so a count is told by its label: a unit
-# that counts things (客房数量（间）), or, without a unit, a name that says it is a count (从业人员人数).
-# A measure (经营资金（万元）, 日排水量（吨）) keeps its decimals.
-COUNT_UNITS = frozenset({"间", "张", "个", "台", "人", "辆", "家", "座", "户", "套", "名"})
-COUNT_ENDINGS = ("人数", "台数", "个数", "户数", "数量")
-LABEL_UNIT = re.compile(r"（([^（）]+)）$")
+# A whole number as a person writes one: digits (full-width too, as number fields take them), perhaps
+# a sign, perhaps a point with only zeros after it (12.0). Decimal alone would also take 1e3 and 1_000.
+WHOLE_NUMBER = re.compile(r"[+-]?\d+(?:\.0*)?")
 
 
-def is_count(label: str) -> bool:
-    """Whether a number field with this label counts things, so only whole numbers fit."""
-    unit = LABEL_UNIT.search(label)
-    if unit is not None:
-        return unit.group(1) in COUNT_UNITS
-    return label.endswith(COUNT_ENDINGS)
+def _bound(value: Any) -> str:
+    """A limit as a person writes it: 1 and 0.1, not the catalogue's 1.00 and 0.10."""
+    return f"{Decimal(str(value)).normalize():f}"
 
 
 def is_date(text: str) -> bool:
@@ -54,21 +48,21 @@ def check_value(spec: dict[str, Any], value: Any) -> str | None:
         if len(text) > limit:
             return _("“%(label)s”不能超过 %(limit)s 个字。") % {"label": label, "limit": limit}
         return None
-    if kind in {"number", "area"}:
+    if kind in {"number", "integer", "area"}:
         try:
             number = Decimal(text)
         except InvalidOperation:
             return _("“%(label)s”请填写数字。") % {"label": label}
         if not number.is_finite():
             return _("“%(label)s”请填写数字。") % {"label": label}
-        if kind == "number" and number != number.to_integral_value() and is_count(label):
+        if kind == "integer" and not WHOLE_NUMBER.fullmatch(text):
             return _("“%(label)s”请填写整数。") % {"label": label}
         if kind == "area" and number <= 0:
             return _("“%(label)s”应大于 0 平方米。") % {"label": label}
         if spec.get("min") is not None and number < Decimal(str(spec["min"])):
-            return _("“%(label)s”不能小于 %(min)s。") % {"label": label, "min": spec["min"]}
+            return _("“%(label)s”不能小于 %(min)s。") % {"label": label, "min": _bound(spec["min"])}
         if spec.get("max") is not None and number > Decimal(str(spec["max"])):
-            return _("“%(label)s”不能大于 %(max)s。") % {"label": label, "max": spec["max"]}
+            return _("“%(label)s”不能大于 %(max)s。") % {"label": label, "max": _bound(spec["max"])}
         return None
     if kind == "date":
         if not is_date(text):

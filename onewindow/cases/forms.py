@@ -23,6 +23,7 @@ INPUTS: dict[str, tuple[str, str, str]] = {
     "text": ("text", "", ""),
     "address": ("text", "", "street-address"),
     "number": ("text", "decimal", "off"),
+    "integer": ("text", "numeric", "off"),
     "area": ("text", "decimal", "off"),
     "date": ("date", "", "off"),
     "phone": ("tel", "tel", "tel"),

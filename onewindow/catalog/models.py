@@ -121,6 +121,7 @@ class Field(models.Model):
     class Type(models.TextChoices):
         TEXT = "text", _("文本")
         NUMBER = "number", _("数字")
+        INTEGER = "integer", _("整数")
         DATE = "date", _("日期")
         CHOICE = "choice", _("选项")
         USCC = "uscc", _("统一社会信用代码")
@@ -131,7 +132,15 @@ class Field(models.Model):
 
     code = models.SlugField(_("字段编码"), max_length=60, unique=True)
     label = models.CharField(_("名称"), max_length=80)
-    field_type = models.CharField(_("类型"), max_length=12, choices=Type.choices, default=Type.TEXT)
+    field_type = models.CharField(
+        _("类型"),
+        max_length=12,
+        choices=Type.choices,
+        default=Type.TEXT,
+        help_text=_(
+            "决定填写内容怎样校验：清点个数的（间、张、人、台）选“整数”，可有小数的量（万元、米、吨）选“数字”。"
+        ),
+    )
     help_text_zh = models.CharField(_("填写说明"), max_length=200, blank=True)
     choices = models.JSONField(
         _("可选值"), default=list, blank=True, help_text=_('选项类字段的可选值列表，如 ["有", "无"]。')
