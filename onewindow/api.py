@@ -31,16 +31,19 @@ from django.views.defaults import bad_request as bad_request_page
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 from ninja.openapi.docs import DocsBase
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
+from ninja.operation import Operation
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
+from ninja.schema import NinjaGenerateJsonSchema
 
 from onewindow.approvals.api import router as approvals_router
 from onewindow.bundles.api import router as bundles_router
 from onewindow.cases.api import router as cases_router
 from onewindow.cases.errors import CaseError
 from onewindow.catalog.api import router as catalog_router
-from onewindow.catalog.schemas import ApiError
+from onewindow.catalog.schemas import ApiError, ErrorCause, ErrorOut, error_causes
 from onewindow.licenses.api import router as licenses_router
 from onewindow.notifications.api import router as notifications_router
 
@@ -410,10 +413,127 @@ class OfflineSwagger(DocsBase):
         return HttpResponse(html)
 
 
+# ---------------------------------------------------------------- the OpenAPI document
+
+# What every operation of a shape can answer, whatever it does; each operation adds its own causes
+# (onewindow.catalog.schemas.error_answers). The codes are those the handlers above give.
+FORM_UNREADABLE: ErrorCause = (
+    ("invalid_multipart", "too_many_files", "too_many_fields"),
+    gettext_lazy(
+        "请求内容无法按表单读取：multipart/form-data 缺少 boundary 或某部分编码有误，或文件、字段过多。"
+        "上传文件请使用 multipart/form-data，其他请求请使用 application/json 并在请求头 X-CSRFToken 中带上令牌。"
+    ),
+)
+QUERY_UNREADABLE: ErrorCause = ("too_many_fields", gettext_lazy("查询参数过多，请只传本接口列出的参数。"))
+NOT_SIGNED_IN: ErrorCause = ("unauthenticated", gettext_lazy("未登录，或会话已过期：请先登录。"))
+CSRF_REFUSED: ErrorCause = (
+    "csrf_failed",
+    gettext_lazy("缺少有效的 CSRF 令牌：请在请求头 X-CSRFToken 中带上 Cookie “csrftoken” 的值。"),
+)
+PATH_NOT_FOUND: ErrorCause = (
+    "not_found",
+    gettext_lazy("路径中的编码没有对应的内容，请核对编码，或从列表接口中选择。"),
+)
+BODY_TOO_LARGE: ErrorCause = ("body_too_large", gettext_lazy("请求内容过大，请精简后重新提交。"))
+INVALID_PATH: ErrorCause = ("invalid_path", gettext_lazy("路径中的编号不是有效的整数。"))
+INVALID_QUERY: ErrorCause = ("invalid_query", gettext_lazy("查询参数不符合要求，errors 逐项说明。"))
+INVALID_BODY: ErrorCause = (
+    "invalid_body",
+    gettext_lazy("请求内容不是 JSON 对象，或其中的字段缺少、类型或长度不符合要求，errors 逐项说明。"),
+)
+INVALID_FORM: ErrorCause = ("invalid_request", gettext_lazy("缺少要上传的文件，或表单字段不符合要求。"))
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+ERROR_SCHEMA = {"$ref": REF_TEMPLATE.format(model=ErrorOut.__name__)}
+
+
+def shape_causes(operation: Operation, details: dict[str, Any]) -> dict[int, list[ErrorCause]]:
+    """The error answers an operation gives because of its shape: sign-in, method, parameters and body."""
+    signed_in = bool(details.get("security"))
+    unsafe = bool(UNSAFE_METHODS.intersection(operation.methods))
+    # Django's CSRF check reads a form body when a signed-in POST lacks the X-CSRFToken header.
+    form_read = signed_in and "POST" in operation.methods
+    parameters = details.get("parameters", [])
+    path_params = [p for p in parameters if p["in"] == "path"]
+    query = any(p["in"] == "query" for p in parameters)
+    content = details.get("requestBody", {}).get("content", {})
+    json_body = "application/json" in content
+    form_body = "multipart/form-data" in content or "application/x-www-form-urlencoded" in content
+    sources = {model.__ninja_param_source__ for model in operation.models}
+
+    causes: dict[int, list[ErrorCause]] = {}
+
+    def add(status: int, cause: ErrorCause, when: bool) -> None:
+        if when:
+            causes.setdefault(status, []).append(cause)
+
+    add(400, FORM_UNREADABLE, form_body or form_read)
+    add(400, QUERY_UNREADABLE, query)
+    add(401, NOT_SIGNED_IN, signed_in)
+    add(403, CSRF_REFUSED, signed_in and unsafe)
+    add(404, PATH_NOT_FOUND, bool(path_params))
+    add(413, BODY_TOO_LARGE, json_body or form_body or form_read)
+    add(422, INVALID_PATH, any(p["schema"].get("type") == "integer" for p in path_params))
+    add(422, INVALID_QUERY, query)
+    add(422, INVALID_BODY, json_body)
+    add(422, INVALID_FORM, bool(sources & {"file", "form"}))
+    return causes
+
+
+class OneWindowSchema(OpenAPISchema):
+    """The OpenAPI document with every error answer an operation can give, each with the ErrorOut body.
+
+    Built for each request, so its texts are in the caller's language. An operation's own causes
+    (openapi_extra from error_answers) follow those of its shape; for 404 they replace the shape's
+    "not_found", since an operation that names what it looks up answers with its own code.
+    """
+
+    def operation_details(self, operation: Operation) -> dict[str, Any]:
+        details: dict[str, Any] = super().operation_details(operation)
+        shaped = shape_causes(operation, details)
+        declared = {
+            status: entry["description"]
+            for status, entry in (operation.openapi_extra or {}).get("responses", {}).items()
+            if status >= 400 and "description" in entry
+        }
+        if 404 in declared:
+            shaped.pop(404, None)
+        responses: dict[int, Any] = {
+            status: answer for status, answer in details["responses"].items() if status < 400
+        }
+        for status in sorted({*shaped, *declared, *(s for s in details["responses"] if s >= 400)}):
+            parts = [str(error_causes(shaped[status]))] if status in shaped else []
+            if status in declared:
+                parts.append(str(declared[status]))
+            responses[status] = {
+                "description": "\n".join(parts),
+                "content": {self.api.renderer.media_type: {"schema": ERROR_SCHEMA}},
+            }
+        details["responses"] = responses
+        if any(status >= 400 for status in responses):
+            self._add_error_schema()
+        return details
+
+    def _add_error_schema(self) -> None:
+        if ErrorOut.__name__ in self.schemas:
+            return
+        schema = ErrorOut.model_json_schema(
+            ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema, mode="serialization"
+        )
+        self.add_schema_definitions({**schema.pop("$defs", {}), ErrorOut.__name__: schema})
+
+
 # ---------------------------------------------------------------- the API
 
 
 class OneWindowAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return OneWindowSchema(self, path_prefix)
+
     @property
     def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
         patterns, app_name, namespace = super().urls
@@ -454,7 +574,7 @@ def build_api(**options: Any) -> OneWindowAPI:
 api = build_api(
     title="一窗通办 API",
     version="1",
-    description=(
+    description=gettext_lazy(
         "政务服务事项目录、一业一证主题和办理方案。所有错误都以 "
         '{"code": 机器可读编码, "message": 中文说明, "errors": [{"field", "code", "message"}]} 返回。'
     ),

@@ -4,12 +4,13 @@ the approvers of extension requests."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
@@ -35,13 +36,42 @@ from onewindow.approvals.services import (
     extension_request,
 )
 from onewindow.cases.errors import CaseInvalid, CaseNotFound
-from onewindow.catalog.schemas import MAX_OFFSET
+from onewindow.catalog.schemas import MAX_OFFSET, ErrorCause, error_answers
 
+# Summaries and descriptions are lazy translations (ninja types them as str): the OpenAPI document
+# is rendered in the caller's language.
 router = Router(tags=["并联审批"], auth=django_auth)
 
 # The largest branch version any database stores (Branch.version is an integer column); a request
 # naming one outside 0..VERSION_MAX cannot be a page's stale copy, only a malformed request.
 VERSION_MAX = 2**31 - 1
+
+# The error answers these operations give, for the OpenAPI document (see catalog.schemas.error_answers).
+NOT_A_REVIEWER: ErrorCause = ("not_found", gettext_lazy("当前账号不是部门审批人员。"))
+NOT_AN_APPROVER: ErrorCause = ("not_found", gettext_lazy("当前账号不能审批延期申请。"))
+BRANCH_NOT_FOUND: ErrorCause = ("branch_not_found", gettext_lazy("没有这个子件，或它不属于您的部门。"))
+EXTENSION_NOT_FOUND: ErrorCause = (
+    "extension_not_found",
+    gettext_lazy("没有这份延期申请，或它不由您审批。"),
+)
+BRANCH_CHANGED: ErrorCause = (
+    "branch_changed",
+    gettext_lazy("子件已被他人处理，提交的 version 已过期：请重新读取子件，用新的 version 再决定。"),
+)
+BRANCH_STATUS: ErrorCause = (
+    "branch_status",
+    gettext_lazy("子件当前状态不能这样办理（已决定、在等待前置审批结果或正在暂停计时）。"),
+)
+INVALID_VERSION: ErrorCause = ("invalid_version", gettext_lazy("version 不是读取子件时可能返回的版本号。"))
+CALENDAR_UNPUBLISHED: ErrorCause = (
+    "calendar_unpublished",
+    gettext_lazy("工作日历尚未发布到期日所在的年份，无法计算审批期限，请联系系统管理员。"),
+)
+EXTENSION_DECIDED: ErrorCause = (
+    ("extension_decided", "branch_decided"),
+    gettext_lazy("这份延期申请已审批，或子件已作出决定。"),
+)
+TEXT_TOO_LONG: ErrorCause = ("text_too_long", gettext_lazy("理由或意见过长，请精简。"))
 
 
 class ApproveIn(Schema):
@@ -149,11 +179,15 @@ def branch_row(branch: Branch, today: date, calendar: Any) -> dict[str, Any]:
 
 @router.get(
     "/review/queue",
-    summary="本部门待办子件（按紧急程度排序）",
-    description=(
-        "未决定的子件按到期日从早到晚，用 offset 翻页。status=decided 时为已决定的子件，最新在前，"
-        "用 before（更早一页）/after（更新一页）加上一页返回的 older/newer 翻页：翻到多久以前都一样快。"
+    summary=cast(str, gettext_lazy("本部门待办子件（按紧急程度排序）")),
+    description=cast(
+        str,
+        gettext_lazy(
+            "未决定的子件按到期日从早到晚，用 offset 翻页。status=decided 时为已决定的子件，最新在前，"
+            "用 before（更早一页）/after（更新一页）加上一页返回的 older/newer 翻页：翻到多久以前都一样快。"
+        ),
     ),
+    openapi_extra=error_answers({404: [NOT_A_REVIEWER]}),
 )
 def queue(
     request: HttpRequest,
@@ -181,7 +215,11 @@ def queue(
     return {"items": [branch_row(b, today, calendar) for b in page], "offset": offset, "limit": limit}
 
 
-@router.get("/branches/{branch_id}", summary="子件详情：本事项用到的字段和材料、其他部门结果")
+@router.get(
+    "/branches/{branch_id}",
+    summary=cast(str, gettext_lazy("子件详情：本事项用到的字段和材料、其他部门结果")),
+    openapi_extra=error_answers({404: [BRANCH_NOT_FOUND, NOT_A_REVIEWER]}),
+)
 def get_branch(request: HttpRequest, branch_id: int) -> dict[str, Any]:
     reviewer = _reviewer(request)
     view = branch_view(get_branch_for(reviewer, branch_id))
@@ -226,7 +264,25 @@ def _decided(branch: Branch) -> dict[str, Any]:
     return branch_row(branch, timezone.localdate(), current_calendar())
 
 
-@router.post("/branches/{branch_id}/approve", summary="准予许可")
+@router.post(
+    "/branches/{branch_id}/approve",
+    summary=cast(str, gettext_lazy("准予许可")),
+    openapi_extra=error_answers(
+        {
+            400: [CALENDAR_UNPUBLISHED],
+            404: [BRANCH_NOT_FOUND, NOT_A_REVIEWER],
+            409: [BRANCH_CHANGED, BRANCH_STATUS],
+            422: [
+                INVALID_VERSION,
+                (
+                    ("validity_past", "valid_until_out_of_range"),
+                    gettext_lazy("有效期截止日期（valid_until）不在今天之后的允许范围内。"),
+                ),
+                ("permit_number_taken", gettext_lazy("许可证号已被使用，请核对或留空由系统生成。")),
+            ],
+        }
+    ),
+)
 def approve(request: HttpRequest, branch_id: int, payload: ApproveIn) -> dict[str, Any]:
     reviewer = _reviewer(request)
     # The service answers 404 for another department's branch, as get_branch_for does.
@@ -241,7 +297,18 @@ def approve(request: HttpRequest, branch_id: int, payload: ApproveIn) -> dict[st
     return _decided(branch)
 
 
-@router.post("/branches/{branch_id}/deny", summary="不予许可")
+@router.post(
+    "/branches/{branch_id}/deny",
+    summary=cast(str, gettext_lazy("不予许可")),
+    openapi_extra=error_answers(
+        {
+            400: [CALENDAR_UNPUBLISHED],
+            404: [BRANCH_NOT_FOUND, NOT_A_REVIEWER],
+            409: [BRANCH_CHANGED, BRANCH_STATUS],
+            422: [INVALID_VERSION, ("deny_incomplete", gettext_lazy("没有写明理由或法律依据。"))],
+        }
+    ),
+)
 def deny(request: HttpRequest, branch_id: int, payload: DenyIn) -> dict[str, Any]:
     reviewer = _reviewer(request)
     branch = branch_deny(
@@ -254,7 +321,20 @@ def deny(request: HttpRequest, branch_id: int, payload: DenyIn) -> dict[str, Any
     return _decided(branch)
 
 
-@router.post("/branches/{branch_id}/pause", summary="要求整改（暂停计时）")
+@router.post(
+    "/branches/{branch_id}/pause",
+    summary=cast(str, gettext_lazy("要求整改（暂停计时）")),
+    openapi_extra=error_answers(
+        {
+            404: [BRANCH_NOT_FOUND, NOT_A_REVIEWER],
+            409: [BRANCH_CHANGED, BRANCH_STATUS],
+            422: [
+                INVALID_VERSION,
+                (("pause_reason", "note_required"), gettext_lazy("暂停原因不正确，或没有写明整改要求。")),
+            ],
+        }
+    ),
+)
 def pause(request: HttpRequest, branch_id: int, payload: PauseIn) -> dict[str, Any]:
     reviewer = _reviewer(request)
     version = _version(payload.version)
@@ -268,7 +348,22 @@ def pause(request: HttpRequest, branch_id: int, payload: PauseIn) -> dict[str, A
     return _decided(branch)
 
 
-@router.post("/branches/{branch_id}/resume", summary="恢复计时")
+@router.post(
+    "/branches/{branch_id}/resume",
+    summary=cast(str, gettext_lazy("恢复计时")),
+    openapi_extra=error_answers(
+        {
+            400: [CALENDAR_UNPUBLISHED],
+            404: [BRANCH_NOT_FOUND, NOT_A_REVIEWER],
+            409: [
+                BRANCH_CHANGED,
+                BRANCH_STATUS,
+                ("inspection_holds_clock", gettext_lazy("子件正在联合核查中，核查通过后自动恢复计时。")),
+            ],
+            422: [INVALID_VERSION],
+        }
+    ),
+)
 def resume(request: HttpRequest, branch_id: int, payload: ResumeIn) -> dict[str, Any]:
     reviewer = _reviewer(request)
     version = _version(payload.version)
@@ -283,10 +378,37 @@ def resume(request: HttpRequest, branch_id: int, payload: ResumeIn) -> dict[str,
 
 @router.post(
     "/branches/{branch_id}/extend",
-    summary="申请延长审批期限（待审批人批准）",
-    description=(
-        "提交延期申请，approver 为审批人的账号（在岗的督查/管理人员或本部门其他审批人员）。"
-        "申请待审批（extension.status 为 pending），到期日不变；审批人批准后才顺延。"
+    summary=cast(str, gettext_lazy("申请延长审批期限（待审批人批准）")),
+    description=cast(
+        str,
+        gettext_lazy(
+            "提交延期申请，approver 为审批人的账号（在岗的督查/管理人员或本部门其他审批人员）。"
+            "申请待审批（extension.status 为 pending），到期日不变；审批人批准后才顺延。"
+        ),
+    ),
+    openapi_extra=error_answers(
+        {
+            404: [BRANCH_NOT_FOUND, NOT_A_REVIEWER],
+            409: [
+                BRANCH_CHANGED,
+                BRANCH_STATUS,
+                ("already_extended", gettext_lazy("该子件已经延期过一次，依法不能再次延期。")),
+                ("extension_pending", gettext_lazy("该子件已有一份延期申请等待审批。")),
+            ],
+            422: [
+                INVALID_VERSION,
+                (
+                    ("approver_required", "approver_not_found"),
+                    gettext_lazy("没有填写审批人，或该账号不能审批这份申请。"),
+                ),
+                (
+                    ("extension_not_allowed", "extension_days"),
+                    gettext_lazy("该事项没有法定延长期限，或延长天数超出范围。"),
+                ),
+                ("reason_required", gettext_lazy("没有写明延期理由。")),
+                TEXT_TOO_LONG,
+            ],
+        }
     ),
 )
 def extend(request: HttpRequest, branch_id: int, payload: ExtendIn) -> dict[str, Any]:
@@ -344,8 +466,9 @@ def _extension_with_branch(extension: Extension) -> dict[str, Any]:
 
 @router.get(
     "/review/extension-requests",
-    summary="待我审批的延期申请",
-    description="指定由当前账号审批、子件尚未作出决定的延期申请，最早提出的在前。",
+    summary=cast(str, gettext_lazy("待我审批的延期申请")),
+    description=cast(str, gettext_lazy("指定由当前账号审批、子件尚未作出决定的延期申请，最早提出的在前。")),
+    openapi_extra=error_answers({404: [NOT_AN_APPROVER]}),
 )
 def extension_requests(request: HttpRequest) -> dict[str, Any]:
     approver = _approver(request)
@@ -354,8 +477,16 @@ def extension_requests(request: HttpRequest) -> dict[str, Any]:
 
 @router.post(
     "/review/extension-requests/{extension_id}/approve",
-    summary="批准延期申请（到期日顺延）",
-    description="只有申请指定的审批人可以批准；已审批或子件已决定时为 409。",
+    summary=cast(str, gettext_lazy("批准延期申请（到期日顺延）")),
+    description=cast(str, gettext_lazy("只有申请指定的审批人可以批准；已审批或子件已决定时为 409。")),
+    openapi_extra=error_answers(
+        {
+            400: [CALENDAR_UNPUBLISHED],
+            404: [EXTENSION_NOT_FOUND, NOT_AN_APPROVER],
+            409: [EXTENSION_DECIDED],
+            422: [TEXT_TOO_LONG],
+        }
+    ),
 )
 def extension_approve_endpoint(
     request: HttpRequest, extension_id: int, payload: ExtensionApproveIn
@@ -367,8 +498,15 @@ def extension_approve_endpoint(
 
 @router.post(
     "/review/extension-requests/{extension_id}/decline",
-    summary="不批准延期申请（须写明理由）",
-    description="只有申请指定的审批人可以不批准；理由将通知提出人，到期日不变。",
+    summary=cast(str, gettext_lazy("不批准延期申请（须写明理由）")),
+    description=cast(str, gettext_lazy("只有申请指定的审批人可以不批准；理由将通知提出人，到期日不变。")),
+    openapi_extra=error_answers(
+        {
+            404: [EXTENSION_NOT_FOUND, NOT_AN_APPROVER],
+            409: [EXTENSION_DECIDED],
+            422: [("reason_required", gettext_lazy("没有写明不批准的理由。")), TEXT_TOO_LONG],
+        }
+    ),
 )
 def extension_decline_endpoint(
     request: HttpRequest, extension_id: int, payload: ExtensionDeclineIn

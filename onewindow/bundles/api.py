@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Count, Prefetch
@@ -28,10 +28,12 @@ from onewindow.bundles.schemas import BundleDetail, BundleSummary, PlanOut, Plan
 from onewindow.catalog.api import choice_label, department_ref, field_out, number_out
 from onewindow.catalog.models import Department, ItemField, ItemMaterial, Material, ServiceItem
 from onewindow.catalog.models import Field as CatalogField
-from onewindow.catalog.schemas import ApiError, ErrorOut, not_found
+from onewindow.catalog.schemas import ApiError, ErrorOut, error_answers, not_found
 from onewindow.lib.errors import sentences_joined
 from onewindow.lib.revision import Generation, RevisionCache
 
+# Summaries and descriptions are lazy translations (ninja types them as str): the OpenAPI document
+# is rendered in the caller's language.
 router = Router(tags=["一业一证"])
 
 BUNDLE_KIND = pgettext_lazy("what was not found", "一业一证主题")
@@ -67,7 +69,7 @@ def _question_out(question: Question) -> dict[str, Any]:
     }
 
 
-@router.get("", response=list[BundleSummary], summary="一业一证主题列表")
+@router.get("", response=list[BundleSummary], summary=cast(str, gettext_lazy("一业一证主题列表")))
 def bundle_list(request: HttpRequest) -> list[dict[str, Any]]:
     bundles = (
         Bundle.objects.filter(is_published=True)
@@ -78,7 +80,9 @@ def bundle_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get(
-    "/{code}", response={200: BundleDetail, 404: ErrorOut}, summary="主题详情：事项、前置关系和情形问题"
+    "/{code}",
+    response={200: BundleDetail, 404: ErrorOut},
+    summary=cast(str, gettext_lazy("主题详情：事项、前置关系和情形问题")),
 )
 def bundle_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     bundle = (
@@ -149,10 +153,13 @@ def read_answers(body: bytes) -> dict[str, Any]:
 @router.post(
     "/{code}/plan",
     response={200: PlanOut, 404: ErrorOut, 422: ErrorOut},
-    summary="按情形回答生成办理方案",
-    description=(
-        "返回需要办理的事项、合并后的一张申请表、一份材料清单（提交 / 共享调取 / 承诺替代）、"
-        "承诺书条款、尚未回答的问题和精简情况。回答不符合要求时返回 422，每个问题一条说明。"
+    summary=cast(str, gettext_lazy("按情形回答生成办理方案")),
+    description=cast(
+        str,
+        gettext_lazy(
+            "返回需要办理的事项、合并后的一张申请表、一份材料清单（提交 / 共享调取 / 承诺替代）、"
+            "承诺书条款、尚未回答的问题和精简情况。回答不符合要求时返回 422，每个问题一条说明。"
+        ),
     ),
     # The body is read by read_answers(), not by a ninja body parameter: schema validation took a
     # sixth of a cached plan request. PlanRequest still documents it.
@@ -160,7 +167,19 @@ def read_answers(body: bytes) -> dict[str, Any]:
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": PlanRequest.model_json_schema()}},
-        }
+        },
+        **error_answers(
+            {
+                422: [
+                    (
+                        "invalid_answers",
+                        gettext_lazy(
+                            "有回答不符合要求，errors 中每个问题一条（field 为 answers.问题编码）。"
+                        ),
+                    )
+                ]
+            }
+        ),
     },
 )
 def bundle_plan(request: HttpRequest, code: str) -> HttpResponse:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
@@ -16,6 +17,7 @@ from onewindow.accounts.registration import (
     AccountConfirmationRequired,
     RegistrationError,
 )
+from onewindow.approvals.api import CALENDAR_UNPUBLISHED
 from onewindow.approvals.models import Branch
 from onewindow.cases import permissions
 from onewindow.cases.errors import CaseConflict, CaseForbidden, CaseInvalid, CaseNotFound
@@ -38,10 +40,37 @@ from onewindow.cases.services import (
     submission_problems,
 )
 from onewindow.cases.timeline import action_label
-from onewindow.catalog.schemas import MAX_OFFSET
+from onewindow.catalog.schemas import MAX_OFFSET, ErrorCause, error_answers
 from onewindow.lib.idcheck import mask_id_number, mask_mobile
 
+# Summaries and descriptions are lazy translations (ninja types them as str): the OpenAPI document
+# is rendered in the caller's language.
 router = Router(tags=["办件"], auth=django_auth)
+
+# The error answers these operations give, for the OpenAPI document (see catalog.schemas.error_answers).
+CASE_NOT_FOUND: ErrorCause = (
+    "case_not_found",
+    gettext_lazy("没有这个办件，或您无权查看或办理它（不透露它是否存在）。"),
+)
+MATERIAL_NOT_IN_CASE: ErrorCause = ("material_not_in_case", gettext_lazy("这份材料不在本办件的材料清单中。"))
+NOT_EDITABLE: ErrorCause = ("not_editable", gettext_lazy("办件已提交，不能再修改；如需修改请联系窗口。"))
+STATUS_CHANGED: ErrorCause = (
+    "status_changed",
+    gettext_lazy("办件当前状态不能执行此操作（如已被受理、退回补正或不予受理），请刷新后查看。"),
+)
+LIBRARY_UNAVAILABLE: ErrorCause = (
+    "library_unavailable",
+    gettext_lazy("电子证照库暂时无法访问，什么都没有改变：请稍后再试，或先上传材料的扫描件。"),
+)
+HOLDER_CODE_MISSING: ErrorCause = (
+    "holder_code_missing",
+    gettext_lazy("申请表中还没有填写统一社会信用代码或身份证号码。"),
+)
+UPLOAD_REFUSED: ErrorCause = (
+    ("upload_empty", "upload_too_large", "upload_type", "upload_damaged"),
+    gettext_lazy("文件是空的、过大、不是 PDF、JPEG 或 PNG，或已损坏。"),
+)
+ALREADY_SHARED: ErrorCause = ("already_shared", gettext_lazy("这份材料已从电子证照库调取，无需上传。"))
 
 
 class StartIn(Schema):
@@ -266,12 +295,57 @@ def _assisted_applicant(payload: StartIn) -> User:
 @router.post(
     "/cases",
     response={201: dict[str, Any], 409: dict[str, Any]},
-    summary="从办理方案创建办件（草稿）",
-    description=(
-        "窗口人员（channel=window）和导办人员（channel=guidance）代申请人创建时，与代办申请页面相同："
-        "写明 kind（enterprise 或 person）及统一社会信用代码（uscc）或身份证号码（id_number），首次登记的还须写明"
-        "企业名称和法定代表人或个人姓名。该申请人已有账号时返回 409 account_unconfirmed 及脱敏的账号信息（account），"
-        "核对无误后将 confirm_account 设为该账号的用户名再次提交。"
+    summary=cast(str, gettext_lazy("从办理方案创建办件（草稿）")),
+    description=cast(
+        str,
+        gettext_lazy(
+            "窗口人员（channel=window）和导办人员（channel=guidance）代申请人创建时，与代办申请页面相同："
+            "写明 kind（enterprise 或 person）及统一社会信用代码（uscc）或身份证号码（id_number），首次登记的还须写明"
+            "企业名称和法定代表人或个人姓名。该申请人已有账号时返回 409 account_unconfirmed 及脱敏的账号信息（account），"
+            "核对无误后将 confirm_account 设为该账号的用户名再次提交。"
+        ),
+    ),
+    openapi_extra=error_answers(
+        {
+            400: [("no_service_center", gettext_lazy("系统尚未配置政务服务中心，请联系管理员。"))],
+            403: [
+                (
+                    "assist_not_allowed",
+                    gettext_lazy(
+                        "只有综合窗口人员可以代申请人创建窗口办件，只有导办人员可以代申请人创建云端导办办件。"
+                    ),
+                )
+            ],
+            404: [("bundle_not_found", gettext_lazy("没有这个一业一证主题（bundle）。"))],
+            409: [
+                (
+                    "account_unconfirmed",
+                    gettext_lazy(
+                        "代申请人创建时，该申请人已有账号：答复另含 account（脱敏的账号信息），"
+                        "核对无误后将 confirm_account 设为该账号的用户名再次提交。"
+                    ),
+                ),
+                (
+                    "identity_ambiguous",
+                    gettext_lazy("该证件号码登记了多个申请人账号，无法确定办件归属，须由系统管理员核实。"),
+                ),
+            ],
+            422: [
+                ("invalid_answers", gettext_lazy("情形回答不符合要求，errors 中每个问题一条。")),
+                ("empty_plan", gettext_lazy("按这些回答没有需要办理的事项。")),
+                ("unknown_channel", gettext_lazy("申请渠道（channel）不正确。")),
+                ("not_an_applicant", gettext_lazy("当前账号不是申请人账号，不能为自己创建办件。")),
+                (
+                    (
+                        "applicant_invalid",
+                        "enterprise_name_mismatch",
+                        "enterprise_particulars_required",
+                        "person_name_required",
+                    ),
+                    gettext_lazy("代申请人创建时申请人信息不全或与已登记的不一致，errors 逐项说明。"),
+                ),
+            ],
+        }
     ),
 )
 def create_case(request: HttpRequest, payload: StartIn) -> Status:
@@ -314,19 +388,35 @@ def create_case(request: HttpRequest, payload: StartIn) -> Status:
     return Status(201, case_detail(case, user))
 
 
-@router.get("/cases", summary="我的办件")
+@router.get("/cases", summary=cast(str, gettext_lazy("我的办件")))
 def list_cases(request: HttpRequest) -> list[dict[str, Any]]:
     user = _user(request)
     return [case_summary(c, user) for c in cases_for_applicant(user)[:200]]
 
 
-@router.get("/cases/{case_id}", summary="办件详情与进度")
+@router.get(
+    "/cases/{case_id}",
+    summary=cast(str, gettext_lazy("办件详情与进度")),
+    openapi_extra=error_answers({404: [CASE_NOT_FOUND]}),
+)
 def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     user = _user(request)
     return case_detail(permissions.get_case_for(user, case_id), user)
 
 
-@router.put("/cases/{case_id}/form", summary="保存申请表（草稿随时保存）")
+@router.put(
+    "/cases/{case_id}/form",
+    summary=cast(str, gettext_lazy("保存申请表（草稿随时保存）")),
+    openapi_extra=error_answers(
+        {
+            404: [CASE_NOT_FOUND],
+            409: [NOT_EDITABLE],
+            422: [
+                ("field_type", gettext_lazy("有的值不是文字或数字（如列表、对象、true），什么都没有保存。"))
+            ],
+        }
+    ),
+)
 def save_form(request: HttpRequest, case_id: int, payload: FormIn) -> dict[str, Any]:
     user = _user(request)
     case = _case_to_change(user, case_id, permissions.EDIT)
@@ -334,7 +424,17 @@ def save_form(request: HttpRequest, case_id: int, payload: FormIn) -> dict[str, 
     return {"saved": True, "problems": problems}
 
 
-@router.post("/cases/{case_id}/materials/{code}/upload", summary="上传材料（PDF、JPEG、PNG）")
+@router.post(
+    "/cases/{case_id}/materials/{code}/upload",
+    summary=cast(str, gettext_lazy("上传材料（PDF、JPEG、PNG）")),
+    openapi_extra=error_answers(
+        {
+            404: [CASE_NOT_FOUND, MATERIAL_NOT_IN_CASE],
+            409: [NOT_EDITABLE, ALREADY_SHARED],
+            422: [UPLOAD_REFUSED],
+        }
+    ),
+)
 def upload_material(
     request: HttpRequest, case_id: int, code: str, file: File[UploadedFile]
 ) -> dict[str, Any]:
@@ -344,7 +444,43 @@ def upload_material(
     return {"code": code, "sha256": row.sha256, "size": row.size, "content_type": row.content_type}
 
 
-@router.post("/cases/{case_id}/materials", summary="一次上传多份材料（每个文件字段以材料编码命名）")
+@router.post(
+    "/cases/{case_id}/materials",
+    summary=cast(str, gettext_lazy("一次上传多份材料（每个文件字段以材料编码命名）")),
+    description=cast(
+        str,
+        gettext_lazy(
+            "multipart/form-data，每份材料一个文件，字段名为材料编码。全部文件通过检查才一起保存，否则一份也不保存。"
+        ),
+    ),
+    openapi_extra={
+        # The view reads request.FILES itself: the body is documented here, fields named by material code.
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "additionalProperties": {"type": "string", "format": "binary"},
+                    }
+                }
+            },
+        },
+        **error_answers(
+            {
+                404: [CASE_NOT_FOUND],
+                409: [NOT_EDITABLE, ALREADY_SHARED],
+                422: [
+                    ("upload_none", gettext_lazy("没有上传任何文件。")),
+                    (
+                        "uploads_invalid",
+                        gettext_lazy("有文件没有通过检查或不在材料清单中，errors 按材料逐项说明。"),
+                    ),
+                ],
+            }
+        ),
+    },
+)
 def upload_materials(request: HttpRequest, case_id: int) -> dict[str, Any]:
     """multipart/form-data: one file per material, the field named by the material's code."""
     user = _user(request)
@@ -365,7 +501,25 @@ def upload_materials(request: HttpRequest, case_id: int) -> dict[str, Any]:
     }
 
 
-@router.post("/cases/{case_id}/materials/shared", summary="从电子证照库一次调取全部共享材料")
+@router.post(
+    "/cases/{case_id}/materials/shared",
+    summary=cast(str, gettext_lazy("从电子证照库一次调取全部共享材料")),
+    description=cast(
+        str,
+        gettext_lazy("一次查询调取所有尚未提交的共享材料；电子证照库中没有的列在 missing 中，请改为上传。"),
+    ),
+    openapi_extra=error_answers(
+        {
+            404: [CASE_NOT_FOUND],
+            409: [
+                NOT_EDITABLE,
+                ("case_changed", gettext_lazy("调取期间办件刚被修改，请刷新后重新调取。")),
+            ],
+            422: [HOLDER_CODE_MISSING],
+            503: [LIBRARY_UNAVAILABLE],
+        }
+    ),
+)
 def fetch_all_shared(request: HttpRequest, case_id: int) -> dict[str, Any]:
     """Every shared material not yet handed in, in one lookup; those the library lacks are listed."""
     user = _user(request)
@@ -379,7 +533,22 @@ def fetch_all_shared(request: HttpRequest, case_id: int) -> dict[str, Any]:
     }
 
 
-@router.post("/cases/{case_id}/materials/{code}/shared", summary="从电子证照库调取材料")
+@router.post(
+    "/cases/{case_id}/materials/{code}/shared",
+    summary=cast(str, gettext_lazy("从电子证照库调取材料")),
+    openapi_extra=error_answers(
+        {
+            404: [CASE_NOT_FOUND, MATERIAL_NOT_IN_CASE],
+            409: [NOT_EDITABLE, ("case_changed", gettext_lazy("调取期间办件刚被修改，请刷新后重新调取。"))],
+            422: [
+                ("not_shared", gettext_lazy("这份材料不能从电子证照库调取，请上传或以承诺代替。")),
+                ("shared_not_found", gettext_lazy("电子证照库中没有这份材料的有效证照，请上传扫描件。")),
+                HOLDER_CODE_MISSING,
+            ],
+            503: [LIBRARY_UNAVAILABLE],
+        }
+    ),
+)
 def fetch_shared(request: HttpRequest, case_id: int, code: str) -> dict[str, Any]:
     user = _user(request)
     case = _case_to_change(user, case_id, permissions.EDIT)
@@ -387,7 +556,11 @@ def fetch_shared(request: HttpRequest, case_id: int, code: str) -> dict[str, Any
     return {"code": code, "shared_reference": row.shared_reference}
 
 
-@router.get("/cases/{case_id}/commitment", summary="告知承诺书全文")
+@router.get(
+    "/cases/{case_id}/commitment",
+    summary=cast(str, gettext_lazy("告知承诺书全文")),
+    openapi_extra=error_answers({404: [CASE_NOT_FOUND]}),
+)
 def get_commitment(request: HttpRequest, case_id: int) -> dict[str, Any]:
     case = permissions.get_case_for(_user(request), case_id)
     signature = getattr(case, "commitment_signature", None)
@@ -400,7 +573,11 @@ def get_commitment(request: HttpRequest, case_id: int) -> dict[str, Any]:
     }
 
 
-@router.post("/cases/{case_id}/commitment/sign", summary="签署告知承诺书")
+@router.post(
+    "/cases/{case_id}/commitment/sign",
+    summary=cast(str, gettext_lazy("签署告知承诺书")),
+    openapi_extra=error_answers({404: [CASE_NOT_FOUND], 409: [NOT_EDITABLE]}),
+)
 def sign_commitment(request: HttpRequest, case_id: int) -> dict[str, Any]:
     user = _user(request)
     case = _case_to_change(user, case_id, permissions.EDIT)
@@ -413,7 +590,26 @@ def sign_commitment(request: HttpRequest, case_id: int) -> dict[str, Any]:
     }
 
 
-@router.post("/cases/{case_id}/submit", summary="提交（同一提交令牌重复提交不会重复创建）")
+@router.post(
+    "/cases/{case_id}/submit",
+    summary=cast(str, gettext_lazy("提交（同一提交令牌重复提交不会重复创建）")),
+    openapi_extra=error_answers(
+        {
+            404: [CASE_NOT_FOUND],
+            409: [
+                ("already_submitted", gettext_lazy("办件已提交，无需重复提交。")),
+                ("submission_key_reused", gettext_lazy("这个提交令牌已用于其他办件，请换一个。")),
+            ],
+            422: [
+                ("submission_key", gettext_lazy("提交令牌（key）为空或超过 64 个字符。")),
+                (
+                    "incomplete",
+                    gettext_lazy("还有内容没有填写、材料没有提交或承诺书没有签署，errors 逐项说明。"),
+                ),
+            ],
+        }
+    ),
+)
 def submit(request: HttpRequest, case_id: int, payload: SubmitIn) -> dict[str, Any]:
     user = _user(request)
     case = _case_to_change(user, case_id, permissions.EDIT)
@@ -421,7 +617,11 @@ def submit(request: HttpRequest, case_id: int, payload: SubmitIn) -> dict[str, A
     return case_summary(case, user)
 
 
-@router.get("/cases/{case_id}/events", summary="办件记录（哈希链）")
+@router.get(
+    "/cases/{case_id}/events",
+    summary=cast(str, gettext_lazy("办件记录（哈希链）")),
+    openapi_extra=error_answers({404: [CASE_NOT_FOUND]}),
+)
 def events(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     user = _user(request)
     case = permissions.get_case_for(user, case_id)
@@ -451,7 +651,12 @@ def events(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/window/queue", summary="综合窗口受理队列", tags=["综合窗口"])
+@router.get(
+    "/window/queue",
+    summary=cast(str, gettext_lazy("综合窗口受理队列")),
+    tags=["综合窗口"],
+    openapi_extra=error_answers({404: [("not_found", gettext_lazy("当前账号不是综合窗口人员。"))]}),
+)
 def queue(
     request: HttpRequest,
     status: str = CaseStatus.SUBMITTED,
@@ -466,14 +671,35 @@ def queue(
     return {"total": cases.count(), "items": [case_summary(c, user) for c in cases[offset : offset + limit]]}
 
 
-@router.post("/cases/{case_id}/accept", summary="受理", tags=["综合窗口"])
+@router.post(
+    "/cases/{case_id}/accept",
+    summary=cast(str, gettext_lazy("受理")),
+    tags=["综合窗口"],
+    openapi_extra=error_answers({400: [CALENDAR_UNPUBLISHED], 404: [CASE_NOT_FOUND], 409: [STATUS_CHANGED]}),
+)
 def accept(request: HttpRequest, case_id: int) -> dict[str, Any]:
     user = _user(request)
     case = _case_to_change(user, case_id, permissions.WINDOW)
     return case_detail(case_accept(case=case, clerk=user), user)
 
 
-@router.post("/cases/{case_id}/supplement", summary="一次性告知补正", tags=["综合窗口"])
+@router.post(
+    "/cases/{case_id}/supplement",
+    summary=cast(str, gettext_lazy("一次性告知补正")),
+    tags=["综合窗口"],
+    openapi_extra=error_answers(
+        {
+            404: [CASE_NOT_FOUND],
+            409: [STATUS_CHANGED],
+            422: [
+                (
+                    ("supplement_empty", "supplement_invalid", "text_too_long"),
+                    gettext_lazy("补正清单为空、有材料不在清单中、缺少原因或原因过长，errors 逐项说明。"),
+                )
+            ],
+        }
+    ),
+)
 def supplement(request: HttpRequest, case_id: int, payload: SupplementIn) -> dict[str, Any]:
     user = _user(request)
     case = _case_to_change(user, case_id, permissions.WINDOW)
@@ -483,7 +709,18 @@ def supplement(request: HttpRequest, case_id: int, payload: SupplementIn) -> dic
     return {"case": case.pk, "entries": request_row.entries, "requested_at": request_row.requested_at}
 
 
-@router.post("/cases/{case_id}/refuse", summary="不予受理", tags=["综合窗口"])
+@router.post(
+    "/cases/{case_id}/refuse",
+    summary=cast(str, gettext_lazy("不予受理")),
+    tags=["综合窗口"],
+    openapi_extra=error_answers(
+        {
+            404: [CASE_NOT_FOUND],
+            409: [STATUS_CHANGED],
+            422: [("reason_required", gettext_lazy("没有写明不予受理的理由和依据。"))],
+        }
+    ),
+)
 def refuse(request: HttpRequest, case_id: int, payload: RefuseIn) -> dict[str, Any]:
     user = _user(request)
     case = _case_to_change(user, case_id, permissions.WINDOW)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from ninja import Query, Router
 
 from onewindow.catalog.models import (
@@ -109,13 +109,15 @@ def _item_summary(item: ServiceItem) -> dict[str, Any]:
     }
 
 
-@router.get("/departments", response=list[DepartmentOut], summary="部门列表")
+@router.get("/departments", response=list[DepartmentOut], summary=cast(str, gettext_lazy("部门列表")))
 def department_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_department_out(d) for d in Department.objects.select_related("region")]
 
 
 @router.get(
-    "/departments/{code}", response={200: DepartmentDetail, 404: ErrorOut}, summary="部门详情及其事项"
+    "/departments/{code}",
+    response={200: DepartmentDetail, 404: ErrorOut},
+    summary=cast(str, gettext_lazy("部门详情及其事项")),
 )
 def department_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     department = Department.objects.select_related("region").filter(code=code).first()
@@ -125,7 +127,7 @@ def department_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     return {**_department_out(department), "items": list(items)}
 
 
-@router.get("/regions", response=list[RegionOut], summary="行政区划列表")
+@router.get("/regions", response=list[RegionOut], summary=cast(str, gettext_lazy("行政区划列表")))
 def region_list(request: HttpRequest, filters: Query[RegionFilters]) -> list[dict[str, Any]]:
     regions = Region.objects.select_related("parent")
     if filters.parent is not None:
@@ -135,7 +137,11 @@ def region_list(request: HttpRequest, filters: Query[RegionFilters]) -> list[dic
     return [_region_out(r) for r in regions]
 
 
-@router.get("/regions/{code}", response={200: RegionOut, 404: ErrorOut}, summary="行政区划详情")
+@router.get(
+    "/regions/{code}",
+    response={200: RegionOut, 404: ErrorOut},
+    summary=cast(str, gettext_lazy("行政区划详情")),
+)
 def region_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     region = Region.objects.select_related("parent").filter(code=code).first()
     if region is None:
@@ -143,7 +149,7 @@ def region_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     return _region_out(region)
 
 
-@router.get("/items", response=ItemPage, summary="政务服务事项列表")
+@router.get("/items", response=ItemPage, summary=cast(str, gettext_lazy("政务服务事项列表")))
 def item_list(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, Any]:
     items = ServiceItem.objects.filter(is_published=True).select_related("department")
     if filters.department is not None:
@@ -161,7 +167,11 @@ def item_list(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, An
     }
 
 
-@router.get("/items/{code}", response={200: ItemDetail, 404: ErrorOut}, summary="事项办事指南")
+@router.get(
+    "/items/{code}",
+    response={200: ItemDetail, 404: ErrorOut},
+    summary=cast(str, gettext_lazy("事项办事指南")),
+)
 def item_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     item = (
         ServiceItem.objects.filter(code=code, is_published=True)

@@ -6,8 +6,11 @@ and onewindow/api.py imports every router.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
@@ -41,6 +44,32 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.errors = list(errors)
+
+
+# One cause of an error answer, as the OpenAPI document lists it: the `code` values it comes with
+# (one, or several alike) and, in Chinese, when it comes and what to do.
+ErrorCause = tuple[str | tuple[str, ...], str | Promise]
+
+
+def error_causes(causes: Sequence[ErrorCause]) -> str | Promise:
+    """The causes as a Markdown list, "- `code` — when", in the language the document is rendered in."""
+    template = "\n".join(["- {} — {}"] * len(causes))
+    values: list[Any] = []
+    for codes, text in causes:
+        values += [", ".join(f"`{code}`" for code in ((codes,) if isinstance(codes, str) else codes)), text]
+    return format_lazy(template, *values)
+
+
+def error_answers(answers: Mapping[int, Sequence[ErrorCause]]) -> dict[str, Any]:
+    """The `openapi_extra` of an operation that gives these error answers besides those of its shape.
+
+    onewindow.api adds what every operation of the same shape answers (401 and 403 when signed in,
+    404 with an id in the path, 400, 413 and 422 by its parameters and body), puts these causes
+    after them and gives each error answer the ErrorOut body.
+    """
+    return {
+        "responses": {status: {"description": error_causes(causes)} for status, causes in answers.items()}
+    }
 
 
 def not_found(kind: str, code: str) -> ApiError:
@@ -165,7 +194,9 @@ class ItemMaterialOut(Schema):
 class ItemFieldOut(Schema):
     code: str
     label: str
-    type: str = Field(description="text / number / date / choice / uscc / id_number / phone / address / area")
+    type: str = Field(
+        description="text / number（可有小数）/ integer（整数）/ date / choice / uscc / id_number / phone / address / area"
+    )
     type_label: str
     help: str
     required: bool

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -23,11 +23,12 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
 
 from onewindow.accounts.models import Role, User
+from onewindow.cases.api import CASE_NOT_FOUND
 from onewindow.cases.errors import CaseForbidden
 from onewindow.cases.notices import holder_code_display
 from onewindow.cases.permissions import VIEW as CASE_VIEW
 from onewindow.cases.permissions import get_case_for
-from onewindow.catalog.schemas import ApiError, ErrorOut
+from onewindow.catalog.schemas import ApiError, ErrorCause, ErrorOut, error_answers
 from onewindow.lib.errors import CodedError
 from onewindow.lib.pdf import FontUnavailable
 from onewindow.lib.ratelimit import rate_limited
@@ -47,12 +48,30 @@ from onewindow.licenses.views import (
     seal_for,
 )
 
+# Summaries and descriptions are lazy translations (ninja types them as str): the OpenAPI document
+# is rendered in the caller's language.
 router = Router(tags=["证照"], auth=django_auth)
 
 NOT_FOUND_MESSAGE = gettext_lazy(
     "没有找到与输入内容对应的证照。请核对电子证照标识、证照编号、许可证号或二维码核验码后重试。"
 )
 THROTTLED_MESSAGE = gettext_lazy("核验请求过于频繁，请一分钟后再试。")
+
+# The error answers these operations give, for the OpenAPI document (see catalog.schemas.error_answers).
+LICENCE_NOT_FOUND: ErrorCause = ("licence_not_found", gettext_lazy("没有这张证照，或您无权查看或办理它。"))
+NOT_ALLOWED: ErrorCause = ("not_allowed", gettext_lazy("您能查看这张证照，但您的岗位不能办理此项业务。"))
+LICENCE_NOT_VALID: ErrorCause = (
+    "licence_not_valid",
+    gettext_lazy("证照已变更（这是旧版本）、已吊销或已注销，不能再办理。"),
+)
+SERVER_UNPREPARED: ErrorCause = (
+    ("signing_key_missing", "signing_files_missing", "signing_key_unreadable", "font_unavailable"),
+    gettext_lazy("签章证书、私钥或中文字体不可用，什么都没有改变：请系统管理员按 message 的提示处理后重试。"),
+)
+CALENDAR_UNPUBLISHED: ErrorCause = (
+    "calendar_unpublished",
+    gettext_lazy("工作日历尚未录入所需年份，无法计算办结用时，什么都没有改变：请系统管理员录入后重试。"),
+)
 
 
 def _operator_errors(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -406,7 +425,13 @@ def _verify_body(query: str, today: date) -> bytes | None:
     "/verify",
     auth=None,
     response={200: VerifyOut, 404: ErrorOut, 429: ErrorOut},
-    summary="核验证照（公开，限流）",
+    summary=cast(str, gettext_lazy("核验证照（公开，限流）")),
+    openapi_extra=error_answers(
+        {
+            404: [("not_found", gettext_lazy("没有与输入内容对应的证照。"))],
+            429: [("throttled", gettext_lazy("核验请求过于频繁：答复带 Retry-After，请一分钟后再试。"))],
+        }
+    ),
 )
 def verify(request: HttpRequest, query: Query[VerifyQuery]) -> HttpResponse:
     # One budget per address for the page and the API together.
@@ -423,11 +448,18 @@ def verify(request: HttpRequest, query: Query[VerifyQuery]) -> HttpResponse:
 # ---------------------------------------------------------------- issue and read
 
 
-ERRORS: dict[int | str, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-
-
 @router.post(
-    "/issue/{case_id}", response={201: LicenceOut, **ERRORS}, summary="签发综合许可证（综合审批机构）"
+    "/issue/{case_id}",
+    response={201: LicenceOut},
+    summary=cast(str, gettext_lazy("签发综合许可证（综合审批机构）")),
+    openapi_extra=error_answers(
+        {
+            403: [("not_an_issuer", gettext_lazy("只有综合审批机构人员可以发证。"))],
+            404: [CASE_NOT_FOUND],
+            409: [("not_ready", gettext_lazy("办件还没有全部准予许可，或已经发证。"))],
+            503: [SERVER_UNPREPARED],
+        }
+    ),
 )
 def issue(request: HttpRequest, case_id: int) -> Status[dict[str, Any]]:
     user = _user(request)
@@ -438,7 +470,12 @@ def issue(request: HttpRequest, case_id: int) -> Status[dict[str, Any]]:
     return Status(201, _licence_out(get_licence_for(user, licence.pk), user))
 
 
-@router.get("/{licence_id}", response={200: LicenceOut, **ERRORS}, summary="证照详情")
+@router.get(
+    "/{licence_id}",
+    response={200: LicenceOut},
+    summary=cast(str, gettext_lazy("证照详情")),
+    openapi_extra=error_answers({404: [LICENCE_NOT_FOUND]}),
+)
 def licence_detail(request: HttpRequest, licence_id: int) -> dict[str, Any]:
     user = _user(request)
     return _licence_out(get_licence_for(user, licence_id), user)
@@ -447,7 +484,25 @@ def licence_detail(request: HttpRequest, licence_id: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- lifecycle
 
 
-@router.post("/{licence_id}/change", response={201: LicenceOut, **ERRORS}, summary="变更（生成新版本）")
+@router.post(
+    "/{licence_id}/change",
+    response={201: LicenceOut},
+    summary=cast(str, gettext_lazy("变更（生成新版本）")),
+    openapi_extra=error_answers(
+        {
+            403: [NOT_ALLOWED],
+            404: [LICENCE_NOT_FOUND],
+            409: [LICENCE_NOT_VALID],
+            422: [
+                (
+                    ("note_required", "nothing_changed"),
+                    gettext_lazy("没有写明变更事项和依据，或没有填写任何变更内容。"),
+                )
+            ],
+            503: [SERVER_UNPREPARED],
+        }
+    ),
+)
 def change(request: HttpRequest, licence_id: int, payload: ChangeIn) -> Status[dict[str, Any]]:
     user = _user(request)
     licence = get_licence_for(user, licence_id, CHANGE)
@@ -469,12 +524,36 @@ def _end(request: HttpRequest, licence_id: int, status: str, reason: str) -> dic
     return _licence_out(get_licence_for(user, licence.pk), user)
 
 
-@router.post("/{licence_id}/revoke", response={200: LicenceOut, **ERRORS}, summary="吊销")
+@router.post(
+    "/{licence_id}/revoke",
+    response={200: LicenceOut},
+    summary=cast(str, gettext_lazy("吊销")),
+    openapi_extra=error_answers(
+        {
+            403: [NOT_ALLOWED],
+            404: [LICENCE_NOT_FOUND],
+            409: [LICENCE_NOT_VALID],
+            422: [("reason_required", gettext_lazy("没有写明原因和依据。"))],
+        }
+    ),
+)
 def revoke(request: HttpRequest, licence_id: int, payload: EndIn) -> dict[str, Any]:
     return _end(request, licence_id, LicenceStatus.REVOKED, payload.reason)
 
 
-@router.post("/{licence_id}/cancel", response={200: LicenceOut, **ERRORS}, summary="注销")
+@router.post(
+    "/{licence_id}/cancel",
+    response={200: LicenceOut},
+    summary=cast(str, gettext_lazy("注销")),
+    openapi_extra=error_answers(
+        {
+            403: [NOT_ALLOWED],
+            404: [LICENCE_NOT_FOUND],
+            409: [LICENCE_NOT_VALID],
+            422: [("reason_required", gettext_lazy("没有写明原因和依据。"))],
+        }
+    ),
+)
 def cancel(request: HttpRequest, licence_id: int, payload: EndIn) -> dict[str, Any]:
     return _end(request, licence_id, LicenceStatus.CANCELLED, payload.reason)
 
@@ -489,7 +568,27 @@ def _delivered(user: User, licence: ComprehensiveLicense) -> dict[str, Any]:
 
 
 @router.post(
-    "/{licence_id}/delivery", response={200: DeliveryOut, **ERRORS}, summary="选择领取方式（申请人）"
+    "/{licence_id}/delivery",
+    response={200: DeliveryOut},
+    summary=cast(str, gettext_lazy("选择领取方式（申请人）")),
+    openapi_extra=error_answers(
+        {
+            403: [NOT_ALLOWED],
+            404: [LICENCE_NOT_FOUND],
+            409: [
+                ("not_deliverable", gettext_lazy("只有已签发且有效的最新版证照可以选择送达方式。")),
+                ("delivery_started", gettext_lazy("证照已寄出或已领取，不能再更改送达方式。")),
+            ],
+            422: [
+                (
+                    ("delivery_method", "delivery_incomplete", "phone_invalid", "address_too_short"),
+                    gettext_lazy(
+                        "送达方式不正确，或邮寄所需的收件人、电话、地址缺少或有误，errors 逐项说明。"
+                    ),
+                )
+            ],
+        }
+    ),
 )
 def choose_delivery(request: HttpRequest, licence_id: int, payload: DeliveryIn) -> dict[str, Any]:
     user = _user(request)
@@ -506,7 +605,24 @@ def choose_delivery(request: HttpRequest, licence_id: int, payload: DeliveryIn) 
 
 
 @router.post(
-    "/{licence_id}/handover", response={200: DeliveryOut, **ERRORS}, summary="窗口交付（核对取件码）"
+    "/{licence_id}/handover",
+    response={200: DeliveryOut},
+    summary=cast(str, gettext_lazy("窗口交付（核对取件码）")),
+    openapi_extra=error_answers(
+        {
+            403: [NOT_ALLOWED],
+            404: [LICENCE_NOT_FOUND],
+            409: [
+                (("no_pickup", "already_delivered"), gettext_lazy("该证照未选择窗口领取，或已经领取。")),
+                (
+                    "pickup_code_void",
+                    gettext_lazy("取件码连续输错已作废：申请人须重新选择窗口领取以获得新码。"),
+                ),
+            ],
+            422: [("pickup_code", gettext_lazy("取件码不正确；message 说明再输错几次将作废。"))],
+            503: [CALENDAR_UNPUBLISHED],
+        }
+    ),
 )
 def handover(request: HttpRequest, licence_id: int, payload: HandOverIn) -> dict[str, Any]:
     user = _user(request)
@@ -515,7 +631,19 @@ def handover(request: HttpRequest, licence_id: int, payload: HandOverIn) -> dict
     return _delivered(user, licence)
 
 
-@router.post("/{licence_id}/ship", response={200: DeliveryOut, **ERRORS}, summary="登记寄出")
+@router.post(
+    "/{licence_id}/ship",
+    response={200: DeliveryOut},
+    summary=cast(str, gettext_lazy("登记寄出")),
+    openapi_extra=error_answers(
+        {
+            403: [NOT_ALLOWED],
+            404: [LICENCE_NOT_FOUND],
+            409: [("not_waiting", gettext_lazy("该证照没有选择邮寄送达，或已经寄出。"))],
+            422: [("tracking_required", gettext_lazy("没有填写快递公司和运单号。"))],
+        }
+    ),
+)
 def ship(request: HttpRequest, licence_id: int, payload: ShipIn) -> dict[str, Any]:
     user = _user(request)
     licence = delivery_licence(get_licence_for(user, licence_id, HAND_OUT))
@@ -525,7 +653,19 @@ def ship(request: HttpRequest, licence_id: int, payload: ShipIn) -> dict[str, An
     return _delivered(user, licence)
 
 
-@router.post("/{licence_id}/delivered", response={200: DeliveryOut, **ERRORS}, summary="确认送达（办件办结）")
+@router.post(
+    "/{licence_id}/delivered",
+    response={200: DeliveryOut},
+    summary=cast(str, gettext_lazy("确认送达（办件办结）")),
+    openapi_extra=error_answers(
+        {
+            403: [NOT_ALLOWED],
+            404: [LICENCE_NOT_FOUND],
+            409: [("not_shipped", gettext_lazy("该证照尚未寄出。"))],
+            503: [CALENDAR_UNPUBLISHED],
+        }
+    ),
+)
 def delivered(request: HttpRequest, licence_id: int) -> dict[str, Any]:
     user = _user(request)
     licence = delivery_licence(get_licence_for(user, licence_id, HAND_OUT))

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
 from onewindow.accounts.models import User
-from onewindow.catalog.schemas import MAX_OFFSET, MAX_PAGE, ApiError
+from onewindow.catalog.schemas import MAX_OFFSET, MAX_PAGE, ApiError, error_answers
 from onewindow.notifications.models import Notification
 from onewindow.notifications.services import notification_mark_read, notifications_mark_all_read
 
+# Summaries and descriptions are lazy translations (ninja types them as str): the OpenAPI document
+# is rendered in the caller's language.
 router = Router(tags=["站内消息"], auth=django_auth)
 
 
@@ -51,7 +54,7 @@ def _own(user: User, notification_id: int) -> Notification:
     return notification
 
 
-@router.get("/notifications", summary="我的站内消息（最新在前）")
+@router.get("/notifications", summary=cast(str, gettext_lazy("我的站内消息（最新在前）")))
 def notification_list(request: HttpRequest, filters: Query[NotificationFilters]) -> dict[str, Any]:
     user = _user(request)
     mine = Notification.objects.filter(user=user)
@@ -64,7 +67,13 @@ def notification_list(request: HttpRequest, filters: Query[NotificationFilters])
     }
 
 
-@router.post("/notifications/{notification_id}/read", summary="标记一条消息为已读")
+@router.post(
+    "/notifications/{notification_id}/read",
+    summary=cast(str, gettext_lazy("标记一条消息为已读")),
+    openapi_extra=error_answers(
+        {404: [("notification_not_found", gettext_lazy("没有这条消息，或它不属于您的账号。"))]}
+    ),
+)
 def notification_read(request: HttpRequest, notification_id: int) -> dict[str, Any]:
     user = _user(request)
     _own(user, notification_id)
@@ -72,6 +81,6 @@ def notification_read(request: HttpRequest, notification_id: int) -> dict[str, A
     return notification_out(_own(user, notification_id))
 
 
-@router.post("/notifications/read-all", summary="全部标记为已读")
+@router.post("/notifications/read-all", summary=cast(str, gettext_lazy("全部标记为已读")))
 def notification_read_all(request: HttpRequest) -> dict[str, int]:
     return {"marked": notifications_mark_all_read(user=_user(request))}
