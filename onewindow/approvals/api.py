@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
@@ -266,7 +266,7 @@ def _decided(branch: Branch) -> dict[str, Any]:
 
 @router.post(
     "/branches/{branch_id}/approve",
-    summary=cast(str, gettext_lazy("准予许可")),
+    summary=cast(str, pgettext_lazy("branch decision", "准予许可")),
     openapi_extra=error_answers(
         {
             400: [CALENDAR_UNPUBLISHED],
@@ -299,7 +299,7 @@ def approve(request: HttpRequest, branch_id: int, payload: ApproveIn) -> dict[st
 
 @router.post(
     "/branches/{branch_id}/deny",
-    summary=cast(str, gettext_lazy("不予许可")),
+    summary=cast(str, pgettext_lazy("branch decision", "不予许可")),
     openapi_extra=error_answers(
         {
             400: [CALENDAR_UNPUBLISHED],
@@ -350,7 +350,7 @@ def pause(request: HttpRequest, branch_id: int, payload: PauseIn) -> dict[str, A
 
 @router.post(
     "/branches/{branch_id}/resume",
-    summary=cast(str, gettext_lazy("恢复计时")),
+    summary=cast(str, pgettext_lazy("branch decision", "恢复计时")),
     openapi_extra=error_answers(
         {
             400: [CALENDAR_UNPUBLISHED],

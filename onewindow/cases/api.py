@@ -7,7 +7,7 @@ from typing import Any, cast
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
@@ -711,7 +711,7 @@ def supplement(request: HttpRequest, case_id: int, payload: SupplementIn) -> dic
 
 @router.post(
     "/cases/{case_id}/refuse",
-    summary=cast(str, gettext_lazy("不予受理")),
+    summary=cast(str, pgettext_lazy("window decision", "不予受理")),
     tags=["综合窗口"],
     openapi_extra=error_answers(
         {

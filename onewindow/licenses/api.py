@@ -18,7 +18,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
 
@@ -527,7 +527,7 @@ def _end(request: HttpRequest, licence_id: int, status: str, reason: str) -> dic
 @router.post(
     "/{licence_id}/revoke",
     response={200: LicenceOut},
-    summary=cast(str, gettext_lazy("吊销")),
+    summary=cast(str, pgettext_lazy("licence action", "吊销")),
     openapi_extra=error_answers(
         {
             403: [NOT_ALLOWED],
@@ -544,7 +544,7 @@ def revoke(request: HttpRequest, licence_id: int, payload: EndIn) -> dict[str, A
 @router.post(
     "/{licence_id}/cancel",
     response={200: LicenceOut},
-    summary=cast(str, gettext_lazy("注销")),
+    summary=cast(str, pgettext_lazy("licence action", "注销")),
     openapi_extra=error_answers(
         {
             403: [NOT_ALLOWED],
