@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import settings
@@ -15,12 +15,37 @@ from django.utils import translation
 
 from onewindow.lib.revision import RevisionCache
 
+if TYPE_CHECKING:
+    from onewindow.accounts.models import User
+    from onewindow.cases.models import Case
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
     """Seed reference data and the demo cast once per test database."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         call_command("seed", "--demo", "--without-cases", verbosity=0)
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    """The demo applicant, owner of 天门市悦来宾馆有限公司; the demo enterprises are in the e-licence library."""
+    from onewindow.accounts.models import User
+    from onewindow.cases.demo import demo_enterprises_create
+
+    demo_enterprises_create()
+    return User.objects.select_related("enterprise").get(username="applicant")
+
+
+@pytest.fixture
+def bob(alice: User) -> User:
+    """Another applicant, owner of 天门市陆羽茶文化酒店有限公司: alice's cases are none of his business."""
+    from onewindow.accounts.models import Enterprise, Role, User
+
+    enterprise = Enterprise.objects.get(name="天门市陆羽茶文化酒店有限公司")
+    return User.objects.create_user(
+        username="bob", password="Bob-pass-2026", role=Role.APPLICANT, enterprise=enterprise
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +58,30 @@ def _default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+def seed_again() -> None:
+    """Seed reference data, the demo cast and the demo enterprises again.
+
+    For tests with `transaction=True`: they flush the database afterwards, so each seeds its own.
+    """
+    from onewindow.cases.demo import demo_enterprises_create
+
+    call_command("seed", "--demo", "--without-cases", verbosity=0)
+    demo_enterprises_create()
+
+
+def accepted_hotel_case(applicant: User, answers: Mapping[str, str] | None = None) -> Case:
+    """A hotel case of the applicant's, filled, submitted and accepted by the demo clerk: one branch
+    per item in the departments' queues. Four items (HOTEL_FOUR_ITEMS) unless `answers` say otherwise."""
+    from onewindow.accounts.models import User
+    from onewindow.cases.demo import HOTEL_FOUR_ITEMS, fill_case
+    from onewindow.cases.services import case_accept, case_start, case_submit
+
+    case = case_start(bundle_code="hotel", applicant=applicant, answers=dict(answers or HOTEL_FOUR_ITEMS))
+    fill_case(case, applicant)
+    case = case_submit(case=case, user=applicant, key=f"accepted-{case.pk}")
+    return case_accept(case=case, clerk=User.objects.get(username="clerk"))
 
 
 def run_queued_tasks() -> int:

@@ -39,10 +39,8 @@ import contextlib
 import http.client
 import json
 import os
-import platform
 import re
 import resource
-import shlex
 import shutil
 import subprocess
 import sys
@@ -327,25 +325,6 @@ class Server:
             return ""
 
 
-def gunicorn_command(port: int, workers: int, log: Path) -> list[str]:
-    return [
-        str(VENV_BIN / "gunicorn"),
-        "onewindow.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--timeout",
-        "60",
-        "--log-level",
-        "warning",
-        "--error-logfile",
-        str(log),
-    ]
-
-
 def shown_gunicorn_command(workers: int) -> str:
     gunicorn = VENV_BIN / "gunicorn"
     shown = gunicorn.relative_to(ROOT) if gunicorn.is_relative_to(ROOT) else gunicorn
@@ -362,7 +341,7 @@ def start_server(env: dict[str, str], workers: int, tmp: Path, cleanup: Cleanup)
     # Django logs unhandled errors to the workers' stderr: keep it with gunicorn's own log.
     with log.open("ab") as output:
         process = subprocess.Popen(
-            gunicorn_command(port, workers, log),
+            bench.gunicorn_command(port, workers, log, "--timeout", "60"),
             cwd=ROOT,
             env=env,
             stdout=output,
@@ -381,61 +360,17 @@ def start_server(env: dict[str, str], workers: int, tmp: Path, cleanup: Cleanup)
     return server
 
 
-def display_command(script: str, argv: list[str]) -> str:
-    interpreter = Path(sys.executable)
-    shown = interpreter.relative_to(ROOT).as_posix() if interpreter.is_relative_to(ROOT) else str(interpreter)
-    return shlex.join([shown, script, *(bench.redact(a) for a in argv)])
-
-
 def machine_facts(database: Database, load_before: str, redis_url: str = "") -> list[tuple[str, str]]:
-    def output(command: list[str]) -> str:
-        try:
-            return subprocess.run(command, capture_output=True, text=True, timeout=10).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return "?"
-
-    cpu = "?"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = "?"
-    for line in output(["free", "-h"]).splitlines():
-        if line.startswith("Mem:"):
-            fields = line.split()
-            memory = f"{fields[1]} total, {fields[6] if len(fields) > 6 else '?'} available"
-    import django
-
-    gunicorn = (output([str(VENV_BIN / "gunicorn"), "--version"]).rstrip(")").split() or ["?"])[-1]
-    commit = output(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]) or "?"
-    dirty = output(["git", "-C", str(ROOT), "status", "--porcelain"])
     return [
-        ("CPUs (`nproc`)", output(["nproc"])),
-        ("CPU", cpu),
-        ("memory (`free -h`)", memory),
-        ("OS", platform.platform()),
-        ("Python", platform.python_version()),
-        ("Django", django.get_version()),
-        ("gunicorn", gunicorn),
+        *bench.machine_basics(),
+        ("gunicorn", bench.gunicorn_version()),
         ("database", database.version),
         ("Redis (sessions, cache)", redis_url or "not used: sessions in the database"),
         ("Python build", python_build()),
         ("Python speed", f"{python_speed():.2f} s of CPU for 10 million additions in a loop"),
         ("load average before the run", load_before),
-        ("commit", f"{commit} + uncommitted changes" if dirty else commit),
+        ("commit", bench.commit_state()),
     ]
-
-
-def facts_table(facts: list[tuple[str, str]]) -> list[str]:
-    return ["| | |", "|---|---|", *(f"| {name} | {value} |" for name, value in facts)]
-
-
-def load_average() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "?"
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -445,18 +380,6 @@ def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     rank = max(1, min(len(ordered), int(share * len(ordered) + 0.999999)))
     return ordered[rank - 1]
-
-
-def write_section(report: Path, template: str, label: str, section: str) -> None:
-    """Replace one database's section of a report, keeping the rest (same markers as plan-throughput.md)."""
-    start, end = bench.markers(label)
-    text = report.read_text(encoding="utf-8") if report.exists() else template
-    if start not in text or end not in text:
-        text = text.rstrip("\n") + f"\n\n{start}\n{end}\n"
-    before, rest = text.split(start, 1)
-    _old, after = rest.split(end, 1)
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(f"{before}{start}\n{section}{end}{after}", encoding="utf-8")
 
 
 # ---------------------------------------------------------------- CPU accounting
@@ -655,6 +578,7 @@ def form_values(case: dict[str, Any], applicant: Applicant) -> dict[str, str]:
         "text": "按实际情况填写",
         "address": applicant.address,
         "number": "10",
+        "integer": "10",
         "area": "1200",
         "date": "2026-12-01",
         "phone": "13800138000",
@@ -1210,7 +1134,7 @@ def profile_cases(count: int, cast: Cast, upload_each: bool = False) -> Profile:
 # ---------------------------------------------------------------- report
 
 
-REPORT_TEMPLATE = """# Complete cases per second
+REPORT_INTRO = """# Complete cases per second
 
 What it measures: how many hotel cases per second go all the way from an applicant's first request
 to the last department's approval through the HTTP API, with applicants, window clerks and
@@ -1220,8 +1144,8 @@ takes meanwhile. The goal on the 2-core development machine: **≥ 20 complete c
 A complete case is a hotel case with four items (special trade, fire safety, public-place hygiene,
 food business) whose four branches are all approved, so the case's status is `approved`. Each one
 takes 11 write requests: create, one form save, the 13 materials to upload (a 1 KB PDF each) in one
-request (`POST /cases/{{id}}/materials`, as a kiosk or a window's scanner hands in a set), the 2
-shared materials from the e-licence library in one request (`POST /cases/{{id}}/materials/shared`,
+request (`POST /cases/{id}/materials`, as a kiosk or a window's scanner hands in a set), the 2
+shared materials from the e-licence library in one request (`POST /cases/{id}/materials/shared`,
 the materials page's 一键调取 button), the commitment signature, submit, the clerk's accept and 4
 approvals; plus the clerks' and reviewers' queue reads. With `--upload-each` every material goes in
 its own request, as the page's per-material buttons send them (24 write requests); a run's command
@@ -1230,14 +1154,6 @@ line says which it was.
 How to run it and how it works: [benchmarks/README.md](../../benchmarks/README.md). The results
 below are written by `benchmarks/cases_throughput.py`; re-running it replaces the section of the
 database it ran on.
-
-## Results
-
-{pg_start}
-### PostgreSQL
-
-Not run yet.
-{pg_end}
 """
 
 
@@ -1253,18 +1169,7 @@ def render(
 ) -> str:
     best = max(results, key=lambda r: r.rate)
     lines = [
-        f"### {database.label}",
-        "",
-        f"Run on {datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}.",
-        "",
-        *facts_table(facts),
-        "",
-        "Command (from the repository root):",
-        "",
-        "```",
-        command,
-        "```",
-        "",
+        *bench.section_head(database.label, facts, command),
         f"Clients (threads of the benchmark, on the same machine): {len(cast.applicants)} applicants,"
         f" {len(cast.clerks)} clerks, {len(cast.reviewers)} reviewers (one per department:"
         f" {', '.join(cast.reviewers)}); an applicant waits while {args.backlog} cases are submitted and not"
@@ -1490,8 +1395,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    command = display_command("benchmarks/cases_throughput.py", argv)
-    load_before = load_average()
+    command = bench.display_command("benchmarks/cases_throughput.py", argv)
+    load_before = bench.load_average()
     results: list[RunResult] = []
     profile: Profile | None = None
     try:
@@ -1543,10 +1448,9 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
     if not args.no_report:
-        start, end = bench.markers(database.label)
-        template = REPORT_TEMPLATE.format(pg_start=start, pg_end=end)
+        template = bench.report_template(REPORT_INTRO, (database.label,))
         section = render(args, database, facts, command, cast, results, profile, goal_met)
-        write_section(REPORT, template, database.label, section)
+        bench.write_section(REPORT, template, database.label, section)
         print(f"wrote {REPORT} ({database.label} section)")
     if invalid:
         return 2

@@ -46,7 +46,6 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 # Run as a script from anywhere: make the repository importable, as the server's PYTHONPATH does.
@@ -290,7 +289,7 @@ def check(env: dict[str, str], burst_result: Burst, case_ids: list[int], retried
 # ---------------------------------------------------------------- report
 
 
-REPORT_TEMPLATE = """# Killing the server during submissions
+REPORT_INTRO = """# Killing the server during submissions
 
 What it shows: a submission the server answered with a 2xx survives the server being killed with
 SIGKILL (no shutdown, no flushing) while other submissions are in flight: afterwards the case is
@@ -308,20 +307,6 @@ How to run it and how it works: [benchmarks/README.md](../../benchmarks/README.m
 below are written by `benchmarks/kill_during_submissions.py`; re-running it replaces the section of
 the database it ran on. `tests/durability/test_kill_during_submissions.py` runs a smaller version
 (40 cases, SQLite) with the test suite.
-
-## Results
-
-{sqlite_start}
-### SQLite
-
-Not run yet.
-{sqlite_end}
-
-{pg_start}
-### PostgreSQL
-
-Not run yet.
-{pg_end}
 """
 
 
@@ -337,18 +322,7 @@ def render(
 ) -> str:
     retried = result.unanswered()
     lines = [
-        f"### {database.label}",
-        "",
-        f"Run on {datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}.",
-        "",
-        *ct.facts_table(facts),
-        "",
-        "Command (from the repository root):",
-        "",
-        "```",
-        command,
-        "```",
-        "",
+        *bench.section_head(database.label, facts, command),
         f"Server: `{ct.shown_gunicorn_command(args.workers)}`; {args.clients} concurrent clients; SIGKILL to"
         f" gunicorn's process group ({result.kill_pids} processes) once {args.kill_after} submissions had been"
         " answered 2xx.",
@@ -424,8 +398,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    command = ct.display_command("benchmarks/kill_during_submissions.py", argv)
-    load_before = ct.load_average()
+    command = bench.display_command("benchmarks/kill_during_submissions.py", argv)
+    load_before = bench.load_average()
     started = time.monotonic()
     try:
         with bench.trapped() as cleanup:
@@ -490,13 +464,9 @@ def main(argv: list[str]) -> int:
         f" answered 200 ({time.monotonic() - started:.0f} s)"
     )
     if not args.no_report:
-        s_start, s_end = bench.markers("SQLite")
-        p_start, p_end = bench.markers("PostgreSQL")
-        template = REPORT_TEMPLATE.format(
-            sqlite_start=s_start, sqlite_end=s_end, pg_start=p_start, pg_end=p_end
-        )
+        template = bench.report_template(REPORT_INTRO, ("SQLite", "PostgreSQL"))
         section = render(args, database, facts, command, result, first, second, verified)
-        ct.write_section(REPORT, template, database.label, section)
+        bench.write_section(REPORT, template, database.label, section)
         print(f"wrote {REPORT} ({database.label} section)")
     return 0 if verified else 1
 

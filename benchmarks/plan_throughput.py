@@ -263,10 +263,9 @@ class Server:
         return content
 
 
-def start_server(env: dict[str, str], workers: int, tmp: Path, cleanup: Cleanup) -> tuple[Server, list[str]]:
-    port = free_port()
-    log = tmp / "gunicorn.log"
-    command = [
+def gunicorn_command(port: int, workers: int, log: Path, *options: str) -> list[str]:
+    """gunicorn serving the project with sync workers on 127.0.0.1:`port`, its warnings logged to `log`."""
+    return [
         str(VENV_BIN / "gunicorn"),
         "onewindow.wsgi:application",
         "--bind",
@@ -275,11 +274,18 @@ def start_server(env: dict[str, str], workers: int, tmp: Path, cleanup: Cleanup)
         str(workers),
         "--worker-class",
         "sync",
+        *options,
         "--log-level",
         "warning",
         "--error-logfile",
         str(log),
     ]
+
+
+def start_server(env: dict[str, str], workers: int, tmp: Path, cleanup: Cleanup) -> tuple[Server, list[str]]:
+    port = free_port()
+    log = tmp / "gunicorn.log"
+    command = gunicorn_command(port, workers, log)
     process = subprocess.Popen(
         command,
         cwd=ROOT,
@@ -642,13 +648,30 @@ class Results:
         return statistics.median(r["bare"].server_cpu_ms / r[key].server_cpu_ms for r in self.rounds)
 
 
-def machine_facts(database: Database) -> list[tuple[str, str]]:
-    def output(command: list[str]) -> str:
-        try:
-            return subprocess.run(command, capture_output=True, text=True, timeout=10).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return "?"
+def display_command(script: str, argv: list[str]) -> str:
+    """How the run was started, as a shell command from the repository root, passwords hidden."""
+    interpreter = Path(sys.executable)
+    shown = interpreter.relative_to(ROOT).as_posix() if interpreter.is_relative_to(ROOT) else str(interpreter)
+    return shlex.join([shown, script, *(redact(a) for a in argv)])
 
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def command_output(command: list[str]) -> str:
+    """What the command prints, stripped; "?" when it cannot run."""
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+def machine_basics() -> list[tuple[str, str]]:
+    """The facts of the machine every report starts with: CPUs, memory, OS, Python and Django."""
     cpu = "?"
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -656,28 +679,64 @@ def machine_facts(database: Database) -> list[tuple[str, str]]:
                 cpu = line.split(":", 1)[1].strip()
                 break
     memory = "?"
-    for line in output(["free", "-h"]).splitlines():
+    for line in command_output(["free", "-h"]).splitlines():
         if line.startswith("Mem:"):
             fields = line.split()
             memory = f"{fields[1]} total, {fields[6] if len(fields) > 6 else '?'} available"
     import django
 
-    gunicorn_version = output([str(VENV_BIN / "gunicorn"), "--version"]).rstrip(")").split()[-1:] or ["?"]
-    wrk_version = output(["wrk", "--version"]).splitlines()[:1] or ["?"]
-    commit = output(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]) or "?"
-    dirty = output(["git", "-C", str(ROOT), "status", "--porcelain"])
     return [
-        ("CPUs (`nproc`)", output(["nproc"])),
+        ("CPUs (`nproc`)", command_output(["nproc"])),
         ("CPU", cpu),
         ("memory (`free -h`)", memory),
         ("OS", platform.platform()),
         ("Python", platform.python_version()),
         ("Django", django.get_version()),
-        ("gunicorn", gunicorn_version[0]),
+    ]
+
+
+def gunicorn_version() -> str:
+    return (command_output([str(VENV_BIN / "gunicorn"), "--version"]).rstrip(")").split() or ["?"])[-1]
+
+
+def commit_state() -> str:
+    """The commit the code was run at, and whether it had uncommitted changes."""
+    commit = command_output(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]) or "?"
+    dirty = command_output(["git", "-C", str(ROOT), "status", "--porcelain"])
+    return f"{commit} + uncommitted changes" if dirty else commit
+
+
+def machine_facts(database: Database) -> list[tuple[str, str]]:
+    wrk_version = command_output(["wrk", "--version"]).splitlines()[:1] or ["?"]
+    return [
+        *machine_basics(),
+        ("gunicorn", gunicorn_version()),
         ("wrk", wrk_version[0].split(" Copyright")[0]),
         ("load average before the run", LOAD_BEFORE.get("value", "?")),
         ("database", database.version),
-        ("commit", f"{commit} + uncommitted changes" if dirty else commit),
+        ("commit", commit_state()),
+    ]
+
+
+def facts_table(facts: list[tuple[str, str]]) -> list[str]:
+    return ["| | |", "|---|---|", *(f"| {name} | {value} |" for name, value in facts)]
+
+
+def section_head(label: str, facts: list[tuple[str, str]], command: str) -> list[str]:
+    """The start of a database's section of a report: when, on what machine, with which command."""
+    return [
+        f"### {label}",
+        "",
+        f"Run on {datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}.",
+        "",
+        *facts_table(facts),
+        "",
+        "Command (from the repository root):",
+        "",
+        "```",
+        command,
+        "```",
+        "",
     ]
 
 
@@ -693,20 +752,7 @@ def render_section(
 ) -> str:
     plans = [e for e in results.endpoints if e.key != "bare"]
     lines = [
-        f"### {database.label}",
-        "",
-        f"Run on {datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}.",
-        "",
-        "| | |",
-        "|---|---|",
-        *(f"| {name} | {value} |" for name, value in machine_facts(database)),
-        "",
-        "Command (from the repository root):",
-        "",
-        "```",
-        command,
-        "```",
-        "",
+        *section_head(database.label, machine_facts(database), command),
         "It served both endpoints from one `"
         + " ".join(server_command)
         + "` and ran, per endpoint and round, a "
@@ -820,18 +866,18 @@ def render_section(
     return "\n".join(lines) + "\n"
 
 
-REPORT_TEMPLATE = """# Plan endpoint throughput
+REPORT_INTRO = """# Plan endpoint throughput
 
 What it measures: requests per second of `POST /api/v1/bundles/hotel/plan` (the planner behind
 the applicant's "what do I need" page) against a bare Django view returning
-`JsonResponse({{"ok": True}})` through the same middleware, both served by the same gunicorn
+`JsonResponse({"ok": True})` through the same middleware, both served by the same gunicorn
 (2 sync workers) in the same run, on a freshly migrated and seeded database. The goal: each plan
 request held to it at ≥ 50% of the bare view's throughput. The bare view is the ceiling of
 Django + gunicorn on this machine, so the ratio is the share of that ceiling the plan endpoint keeps.
 
 Four kinds of plan request are measured. The **full plan** answers every scenario question so
 that all the hotel bundle's items apply (the biggest form, checklist and commitment letter); the
-**empty plan** posts `{{"answers": {{}}}}` (only the items every hotel needs). Both send the same
+**empty plan** posts `{"answers": {}}` (only the items every hotel needs). Both send the same
 body on every request, as one applicant reloading the page does. **Distinct answers** send the full
 answers with a different `daily_discharge` on each request (all > 0, so the same plan), as many
 applicants whose answers differ where no rule looks. **Every plan** cycles through every
@@ -847,20 +893,6 @@ absolute figures are lower than with a separate load generator; compare the rati
 How to run it and how it works: [benchmarks/README.md](../../benchmarks/README.md). The results
 below are written by `benchmarks/plan_throughput.py`; re-running it replaces the section of the
 database it ran on.
-
-## Results
-
-{sqlite_start}
-### SQLite
-
-Not run yet.
-{sqlite_end}
-
-{pg_start}
-### PostgreSQL
-
-Not run yet.
-{pg_end}
 """
 
 
@@ -869,20 +901,25 @@ def markers(label: str) -> tuple[str, str]:
     return f"<!-- results:{key}:start -->", f"<!-- results:{key}:end -->"
 
 
-def write_report(label: str, section: str) -> None:
-    if REPORT.exists():
-        text = REPORT.read_text(encoding="utf-8")
-    else:
-        s_start, s_end = markers("SQLite")
-        p_start, p_end = markers("PostgreSQL")
-        text = REPORT_TEMPLATE.format(sqlite_start=s_start, sqlite_end=s_end, pg_start=p_start, pg_end=p_end)
+def report_template(intro: str, labels: tuple[str, ...]) -> str:
+    """A new report: the intro, then a section not run yet for each database label."""
+    sections = []
+    for label in labels:
+        start, end = markers(label)
+        sections.append(f"{start}\n### {label}\n\nNot run yet.\n{end}\n")
+    return f"{intro}\n## Results\n\n" + "\n".join(sections)
+
+
+def write_section(report: Path, template: str, label: str, section: str) -> None:
+    """Replace one database's section of a report, keeping the rest; a new report starts from `template`."""
     start, end = markers(label)
+    text = report.read_text(encoding="utf-8") if report.exists() else template
     if start not in text or end not in text:
         text = text.rstrip("\n") + f"\n\n{start}\n{end}\n"
     before, rest = text.split(start, 1)
     _old, after = rest.split(end, 1)
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(f"{before}{start}\n{section}{end}{after}", encoding="utf-8")
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(f"{before}{start}\n{section}{end}{after}", encoding="utf-8")
 
 
 # ---------------------------------------------------------------- main
@@ -940,13 +977,8 @@ def main(argv: list[str]) -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed (Debian: apt-get install wrk).", file=sys.stderr)
         return 2
-    interpreter = Path(sys.executable)
-    shown_python = (
-        interpreter.relative_to(ROOT).as_posix() if interpreter.is_relative_to(ROOT) else str(interpreter)
-    )
-    command = shlex.join([shown_python, "benchmarks/plan_throughput.py", *(redact(a) for a in argv)])
-    with contextlib.suppress(OSError):
-        LOAD_BEFORE["value"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    command = display_command("benchmarks/plan_throughput.py", argv)
+    LOAD_BEFORE["value"] = load_average()
     results: Results | None = None
     try:
         with trapped() as cleanup:
@@ -1105,7 +1137,9 @@ def main(argv: list[str]) -> int:
     )
     if not args.no_report:
         section = render_section(args, database, results, facts, answers, server_command, command, goal_met)
-        write_report(database.label, section)
+        write_section(
+            REPORT, report_template(REPORT_INTRO, ("SQLite", "PostgreSQL")), database.label, section
+        )
         print(f"wrote {REPORT} ({database.label} section)")
     return 0 if goal_met else 1
 

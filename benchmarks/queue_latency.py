@@ -568,7 +568,7 @@ def concurrent(
 # ---------------------------------------------------------------- report
 
 
-REPORT_TEMPLATE = """# Reviewer queue latency at 100,000 cases
+REPORT_INTRO = """# Reviewer queue latency at 100,000 cases
 
 What it measures: how long a department reviewer waits for his queue (`GET /api/v1/review/queue`,
 the JSON the pages and integrations use, and the page `GET /review/`) when the database holds
@@ -590,14 +590,6 @@ use.
 How to run it and how it works: [benchmarks/README.md](../../benchmarks/README.md). The results
 below are written by `benchmarks/queue_latency.py`; re-running it replaces the section of the
 database it ran on.
-
-## Results
-
-{pg_start}
-### PostgreSQL
-
-Not run yet.
-{pg_end}
 """
 
 
@@ -614,18 +606,7 @@ def render(
     reviewer: str,
 ) -> str:
     lines = [
-        f"### {database.label}",
-        "",
-        f"Run on {datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}.",
-        "",
-        *ct.facts_table(facts),
-        "",
-        "Command (from the repository root):",
-        "",
-        "```",
-        command,
-        "```",
-        "",
+        *bench.section_head(database.label, facts, command),
         f"Server: `{ct.shown_gunicorn_command(args.workers)}`.",
         "",
         f"Data: {sum(data.cases.values()):,} cases and {sum(data.branches.values()):,} branches, written with"
@@ -748,8 +729,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    command = ct.display_command("benchmarks/queue_latency.py", argv)
-    load_before = ct.load_average()
+    command = bench.display_command("benchmarks/queue_latency.py", argv)
+    load_before = bench.load_average()
     try:
         with bench.trapped() as cleanup:
             tmp = Path(tempfile.mkdtemp(prefix="onewindow-queue-"))
@@ -822,10 +803,9 @@ def main(argv: list[str]) -> int:
         f"\n{database.label}: goal (sequential p95 < {args.goal_ms:g} ms) {'met' if goal_met else 'MISSED'}"
     )
     if not args.no_report:
-        start, end = bench.markers(database.label)
-        template = REPORT_TEMPLATE.format(pg_start=start, pg_end=end)
+        template = bench.report_template(REPORT_INTRO, (database.label,))
         section = render(args, database, facts, command, data, runs, plans, diagnosis, goal_met, reviewer)
-        ct.write_section(REPORT, template, database.label, section)
+        bench.write_section(REPORT, template, database.label, section)
         print(f"wrote {REPORT} ({database.label} section)")
     return 0 if goal_met else 1
 

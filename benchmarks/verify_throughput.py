@@ -20,7 +20,6 @@ after the revocation, server died, bad setup).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import io
 import json
 import os
@@ -50,6 +49,7 @@ from benchmarks.plan_throughput import (
     Run,
     Server,
     django_env,
+    load_average,
     machine_facts,
     run_wrk,
     sqlite_database,
@@ -259,8 +259,7 @@ def main(argv: list[str]) -> int:
         print("wrk is not installed (Debian: apt-get install wrk).", file=sys.stderr)
         return 2
     command = shlex.join([".venv/bin/python", "benchmarks/verify_throughput.py", *argv])
-    with contextlib.suppress(OSError):
-        LOAD_BEFORE["value"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    LOAD_BEFORE["value"] = load_average()
     print(f"load average before the run: {LOAD_BEFORE.get('value', '?')}", flush=True)
     rounds: list[Round] = []
     repeated = 0

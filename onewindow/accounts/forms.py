@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import User
 from onewindow.accounts.password import PasswordCodeError
-from onewindow.accounts.registration import clean_id, clean_mobile, clean_uscc, code_input, describe_fields
+from onewindow.accounts.registration import (
+    clean_identity,
+    clean_mobile,
+    code_input,
+    describe_fields,
+    kind_field,
+)
 
 Kind = User.ApplicantKind
 
@@ -28,13 +34,7 @@ class ServiceErrorForm(forms.Form):
 class PasswordHolderForm(ServiceErrorForm):
     """Who asks: the credit code or ID number registered with, and the mobile number on the account."""
 
-    kind = forms.ChoiceField(
-        label=_("申请人类型"),
-        choices=[(Kind.ENTERPRISE, _("企业（法人或其他组织）")), (Kind.PERSON, _("个人"))],
-        initial=Kind.ENTERPRISE,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("请选择申请人类型。"), "invalid_choice": _("请选择企业或个人。")},
-    )
+    kind = kind_field()
     uscc = forms.CharField(
         label=_("统一社会信用代码"),
         required=False,
@@ -62,24 +62,8 @@ class PasswordHolderForm(ServiceErrorForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        kind = cleaned.get("kind")
-        if kind == Kind.ENTERPRISE:
-            if not cleaned.get("uscc"):
-                self.add_error("uscc", _("请填写统一社会信用代码。"))
-                return cleaned
-            try:
-                # A few early pilot codes fail the check digit yet were registered at the window.
-                cleaned["uscc"], _failed = clean_uscc(cleaned["uscc"], allow_override=True)
-            except forms.ValidationError as exc:
-                self.add_error("uscc", exc)
-        elif kind == Kind.PERSON:
-            if not cleaned.get("id_number"):
-                self.add_error("id_number", _("请填写身份证号码。"))
-                return cleaned
-            try:
-                cleaned["id_number"] = clean_id(cleaned["id_number"])
-            except forms.ValidationError as exc:
-                self.add_error("id_number", exc)
+        # A few early pilot codes fail the check digit yet were registered at the window.
+        clean_identity(self, cleaned, allow_uscc_override=True)
         return cleaned
 
     @property

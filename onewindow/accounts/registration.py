@@ -344,10 +344,9 @@ def clean_mobile(value: str) -> str:
         raise forms.ValidationError(exc.message, code=exc.code) from None
 
 
-class ApplicantFieldsForm(forms.Form):
-    """What identifies an applicant: the kind, then the enterprise's or the person's particulars."""
-
-    kind = forms.ChoiceField(
+def kind_field() -> forms.ChoiceField:
+    """The enterprise-or-person choice that decides which identity number a form asks for."""
+    return forms.ChoiceField(
         label=gettext_lazy("申请人类型"),
         choices=[
             (Kind.ENTERPRISE, gettext_lazy("企业（法人或其他组织）")),
@@ -360,6 +359,42 @@ class ApplicantFieldsForm(forms.Form):
             "invalid_choice": gettext_lazy("请选择企业或个人。"),
         },
     )
+
+
+def clean_identity(form: forms.Form, cleaned: dict[str, Any], *, allow_uscc_override: bool) -> None:
+    """Require and check the credit code of an enterprise or the ID number of a person.
+
+    The checked number replaces the typed one in `cleaned`; for an enterprise,
+    `uscc_check_failed` says whether a code with a wrong check digit was let through.
+    """
+    kind = cleaned.get("kind")
+    if kind == Kind.ENTERPRISE:
+        raw = cleaned.get("uscc", "")
+        if not raw:
+            form.add_error("uscc", _("请填写统一社会信用代码。"))
+            return
+        try:
+            code, failed = clean_uscc(raw, allow_override=allow_uscc_override)
+        except forms.ValidationError as exc:
+            form.add_error("uscc", exc)
+        else:
+            cleaned["uscc"] = code
+            cleaned["uscc_check_failed"] = bool(failed)
+    elif kind == Kind.PERSON:
+        raw = cleaned.get("id_number", "")
+        if not raw:
+            form.add_error("id_number", _("请填写身份证号码。"))
+            return
+        try:
+            cleaned["id_number"] = clean_id(raw)
+        except forms.ValidationError as exc:
+            form.add_error("id_number", exc)
+
+
+class ApplicantFieldsForm(forms.Form):
+    """What identifies an applicant: the kind, then the enterprise's or the person's particulars."""
+
+    kind = kind_field()
     uscc = forms.CharField(
         label=gettext_lazy("统一社会信用代码"),
         required=False,
@@ -407,28 +442,7 @@ class ApplicantFieldsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        kind = cleaned.get("kind")
-        if kind == Kind.ENTERPRISE:
-            raw = cleaned.get("uscc", "")
-            if not raw:
-                self.add_error("uscc", _("请填写统一社会信用代码。"))
-            else:
-                try:
-                    code, failed = clean_uscc(raw, allow_override=self.allow_uscc_override)
-                except forms.ValidationError as exc:
-                    self.add_error("uscc", exc)
-                else:
-                    cleaned["uscc"] = code
-                    cleaned["uscc_check_failed"] = bool(failed)
-        elif kind == Kind.PERSON:
-            raw = cleaned.get("id_number", "")
-            if not raw:
-                self.add_error("id_number", _("请填写身份证号码。"))
-            else:
-                try:
-                    cleaned["id_number"] = clean_id(raw)
-                except forms.ValidationError as exc:
-                    self.add_error("id_number", exc)
+        clean_identity(self, cleaned, allow_uscc_override=self.allow_uscc_override)
         return cleaned
 
 

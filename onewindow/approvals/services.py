@@ -402,6 +402,21 @@ def branch_pause(
     return branch
 
 
+def pause_end(branch: Branch, pause: ClockPause | None, *, today: date, calendar: WorkdayCalendar) -> int:
+    """End the branch's open pause today; its working days move the due date later.
+
+    Returns the working days the pause lasted. The caller saves the branch.
+    """
+    paused = 0
+    if pause is not None:
+        pause.ended_on = today
+        pause.save(update_fields=["ended_on"])
+        paused = calendar.between(pause.started_on, today).days
+    branch.paused_workdays += paused
+    branch.due_on, branch.calendar_warning = branch_due(calendar, branch)
+    return paused
+
+
 def branch_resume(
     *, branch_id: int, reviewer: User, comment: str = "", expected_version: int | None = None
 ) -> Branch:
@@ -413,17 +428,11 @@ def branch_resume(
             raise CaseConflict(
                 "inspection_holds_clock", _("该子件正在联合核查中，核查通过后将自动恢复计时，无需手动恢复。")
             )
-        today = timezone.localdate()
         pause = branch.pauses.filter(ended_on__isnull=True).first()
-        paused = 0
-        if pause is not None:
-            pause.ended_on = today
-            pause.save(update_fields=["ended_on"])
-            paused = current_calendar().between(pause.started_on, today).days
-        branch.paused_workdays += paused
+        paused = pause_end(branch, pause, today=timezone.localdate(), calendar=current_calendar())
         branch.status = BranchStatus.PENDING
-        branch.due_on, branch.calendar_warning = branch_due(current_calendar(), branch)
         _save(branch, ["paused_workdays", "status", "due_on", "calendar_warning"])
+        assert branch.due_on is not None
         event_append(
             case=branch.case,
             actor=reviewer,

@@ -9,20 +9,17 @@ overwriting a newer one.
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import chinese_calendar
 from chinese_calendar.constants import Holiday
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -35,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onewindow.accounts.decorators import role_required, signed_in_required
 from onewindow.accounts.models import Role, User
 from onewindow.approvals import services
 from onewindow.approvals.calendar import current_calendar
@@ -112,35 +110,16 @@ WEEKDAYS = (
     gettext_lazy("周日"),
 )
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
-
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _role_required(*roles: str) -> Callable[[View], View]:
-    """Anonymous visitors go to the sign-in page; signed-in users of other roles get the 403 page."""
-
-    def decorator(view: View) -> View:
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if _user(request).role not in roles:
-                raise PermissionDenied(_("当前岗位没有此页面的权限。"))
-            return view(request, *args, **kwargs)
-
-        return cast(View, wrapper)
-
-    return decorator
-
-
-reviewer_required = _role_required(Role.REVIEWER)
+reviewer_required = role_required(Role.REVIEWER)
 # Whoever may be named to approve an extension reads his requests on one page.
-approver_required = _role_required(*EXTENSION_APPROVER_ROLES)
+approver_required = role_required(*EXTENSION_APPROVER_ROLES)
 # The calendar is useful to every member of staff, not only reviewers.
-staff_required = _role_required(*(role for role in Role.values if role != Role.APPLICANT))
+staff_required = role_required(*(role for role in Role.values if role != Role.APPLICANT))
 
 
 def _own_branch(reviewer: User, branch_id: int) -> Branch:
@@ -654,10 +633,9 @@ def _applicant_branch(user: User, branch_id: int) -> Branch:
 
 
 @require_http_methods(["GET", "POST"])
+@signed_in_required
 def branch_reply(request: HttpRequest, branch_id: int) -> HttpResponse:
     """整改答复: what the department asked when it paused the clock, and the applicant's answer."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     user = _user(request)
     branch = _applicant_branch(user, branch_id)
     if request.method == "POST":
@@ -707,10 +685,9 @@ def branch_reply(request: HttpRequest, branch_id: int) -> HttpResponse:
 
 
 @require_GET
+@signed_in_required
 def reply_file(request: HttpRequest, file_id: int) -> HttpResponseBase:
     """A file of a reply, for the reviewers of the branch's department and the case's applicant."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     try:
         stored = get_reply_file_for(_user(request), file_id)
     except CaseNotFound as exc:
@@ -739,9 +716,8 @@ def _decided_branch_for(user: User, branch_id: int) -> Branch:
 
 
 @require_GET
+@signed_in_required
 def decision_pdf(request: HttpRequest, branch_id: int) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     try:
         branch = _decided_branch_for(_user(request), branch_id)
     except CaseNotFound as exc:

@@ -32,7 +32,7 @@ from django.utils.translation import ngettext
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.calendar import current_calendar
 from onewindow.approvals.models import Branch, BranchStatus, ClockPause
-from onewindow.approvals.services import branch_due
+from onewindow.approvals.services import pause_end
 from onewindow.cases.errors import CaseConflict, CaseError, CaseForbidden, CaseInvalid, CaseNotFound
 from onewindow.cases.models import Case, CaseStatus
 from onewindow.cases.services import ALLOWED_UPLOADS, event_append, upload_check
@@ -176,6 +176,14 @@ def _require_organiser(user: User, department_id: int, department_name: str) -> 
         )
 
 
+def _lock_for_organiser(inspection_id: int, organiser: User) -> _Locked:
+    """Everything a transition changes (_lock_all), for a member of the lead department only."""
+    locked = _lock_all(inspection_id)
+    inspection = locked.inspection
+    _require_organiser(organiser, inspection.organiser_department_id, inspection.organiser_department.name)
+    return locked
+
+
 def _require_status(inspection: JointInspection, allowed: Sequence[str], message: str) -> None:
     if inspection.status not in allowed:
         raise CaseConflict(
@@ -244,6 +252,18 @@ def _stored(upload: UploadedFile, content: bytes, mime: str, user: User) -> dict
 # ---------------------------------------------------------------- the clocks
 
 
+def _branch_update(branch: Branch, old: str, **fields: object) -> None:
+    """Write `fields` to a branch still in status `old` and move its version on.
+
+    A branch that left `old` was restarted or decided by its reviewer meanwhile: a conflict.
+    """
+    changed = Branch.objects.filter(pk=branch.pk, status=old).update(version=F("version") + 1, **fields)
+    if changed != 1:
+        raise CaseConflict("branch_changed", _("有事项刚刚已被审批部门处理，请刷新页面后重试。"))
+    for name, value in fields.items():
+        setattr(branch, name, value)
+
+
 def _stop_clock(
     assignment: InspectionAssignment,
     reason: str,
@@ -258,13 +278,8 @@ def _stop_clock(
         # Waiting branches have no clock yet; a clock this inspection stopped and a reviewer
         # restarted stays running: the reviewer's decision wins.
         return False
-    changed = Branch.objects.filter(pk=branch.pk, status=BranchStatus.PENDING).update(
-        status=BranchStatus.PAUSED, version=F("version") + 1
-    )
-    if changed != 1:
-        raise CaseConflict("branch_changed", _("有事项刚刚已被审批部门处理，请刷新页面后重试。"))
+    _branch_update(branch, BranchStatus.PENDING, status=BranchStatus.PAUSED)
     ClockPause.objects.create(branch=branch, reason=reason, started_on=today)
-    branch.status = BranchStatus.PAUSED
     assignment.clock_paused = True
     assignment.save(update_fields=["clock_paused"])
     event_append(
@@ -280,18 +295,25 @@ def _stop_clock(
 
 
 def _close_pause(
-    assignment: InspectionAssignment, pause: ClockPause, today: date, calendar: WorkdayCalendar
-) -> int:
-    """End the open pause today; its working days move the branch's due date (as branch_resume does)."""
+    assignment: InspectionAssignment,
+    pause: ClockPause,
+    today: date,
+    calendar: WorkdayCalendar,
+    *,
+    status: str,
+) -> None:
+    """End the open pause today and write the branch's moved due date (as branch_resume does), in `status`."""
     branch = assignment.branch
-    pause.ended_on = today
-    pause.save(update_fields=["ended_on"])
-    paused = calendar.between(pause.started_on, today).days
-    branch.paused_workdays += paused
-    branch.due_on, branch.calendar_warning = branch_due(calendar, branch)
-    assignment.paused_workdays += paused
+    assignment.paused_workdays += pause_end(branch, pause, today=today, calendar=calendar)
     assignment.save(update_fields=["paused_workdays"])
-    return paused
+    _branch_update(
+        branch,
+        BranchStatus.PAUSED,
+        status=status,
+        paused_workdays=branch.paused_workdays,
+        due_on=branch.due_on,
+        calendar_warning=branch.calendar_warning,
+    )
 
 
 def _our_pause(assignment: InspectionAssignment) -> ClockPause | None:
@@ -313,17 +335,8 @@ def _hold_clocks(
         pause = _our_pause(assignment)
         if pause is None or pause.reason == reason:
             continue
-        branch = assignment.branch
-        _close_pause(assignment, pause, today, calendar)
-        ClockPause.objects.create(branch=branch, reason=reason, started_on=today)
-        changed = Branch.objects.filter(pk=branch.pk, status=BranchStatus.PAUSED).update(
-            paused_workdays=branch.paused_workdays,
-            due_on=branch.due_on,
-            calendar_warning=branch.calendar_warning,
-            version=F("version") + 1,
-        )
-        if changed != 1:
-            raise CaseConflict("branch_changed", _("有事项刚刚已被审批部门处理，请刷新页面后重试。"))
+        _close_pause(assignment, pause, today, calendar, status=BranchStatus.PAUSED)
+        ClockPause.objects.create(branch=assignment.branch, reason=reason, started_on=today)
     return stopped
 
 
@@ -337,17 +350,7 @@ def _restart_clocks(
         if pause is None:
             continue
         branch = assignment.branch
-        _close_pause(assignment, pause, today, calendar)
-        changed = Branch.objects.filter(pk=branch.pk, status=BranchStatus.PAUSED).update(
-            status=BranchStatus.PENDING,
-            paused_workdays=branch.paused_workdays,
-            due_on=branch.due_on,
-            calendar_warning=branch.calendar_warning,
-            version=F("version") + 1,
-        )
-        if changed != 1:
-            raise CaseConflict("branch_changed", _("有事项刚刚已被审批部门处理，请刷新页面后重试。"))
-        branch.status = BranchStatus.PENDING
+        _close_pause(assignment, pause, today, calendar, status=BranchStatus.PENDING)
         assert branch.due_on is not None
         event_append(
             case=locked.case,
@@ -643,11 +646,8 @@ def inspection_finish(
     calendar = current_calendar()
     today = timezone.localdate()
     with transaction.atomic():
-        locked = _lock_all(inspection.pk)
+        locked = _lock_for_organiser(inspection.pk, organiser)
         inspection = locked.inspection
-        _require_organiser(
-            organiser, inspection.organiser_department_id, inspection.organiser_department.name
-        )
         _require_status(inspection, RECORDING_STATUSES, _("本轮核查已经结束"))
         entries = list(
             ChecklistEntry.objects.filter(
@@ -807,11 +807,8 @@ def reinspection_schedule(
     calendar = current_calendar()
     today = timezone.localdate()
     with transaction.atomic():
-        locked = _lock_all(inspection.pk)
+        locked = _lock_for_organiser(inspection.pk, organiser)
         inspection = locked.inspection
-        _require_organiser(
-            organiser, inspection.organiser_department_id, inspection.organiser_department.name
-        )
         if inspection.status == InspectionStatus.FINDINGS_ISSUED:
             raise CaseConflict("not_rectified", _("申请人尚未报告整改情况，暂不能安排复查。"))
         _require_status(inspection, (InspectionStatus.RECTIFIED,), _("只有申请人报告整改后才能安排复查"))
@@ -916,11 +913,8 @@ def inspection_close(*, inspection: JointInspection, organiser: User, reason: st
     calendar = current_calendar()
     today = timezone.localdate()
     with transaction.atomic():
-        locked = _lock_all(inspection.pk)
+        locked = _lock_for_organiser(inspection.pk, organiser)
         inspection = locked.inspection
-        _require_organiser(
-            organiser, inspection.organiser_department_id, inspection.organiser_department.name
-        )
         _require_status(inspection, ACTIVE_INSPECTION_STATUSES, _("本次核查已经结束"))
         before = inspection.status
         _set_status(inspection, before, InspectionStatus.CLOSED, ended_at=timezone.now(), close_reason=reason)

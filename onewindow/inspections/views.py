@@ -7,19 +7,18 @@ clocks live in inspections.permissions and inspections.services.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onewindow.accounts.decorators import role_required, signed_in_required
 from onewindow.accounts.models import Role, User
 from onewindow.cases.errors import CaseConflict, CaseError, CaseForbidden, CaseNotFound
 from onewindow.cases.models import Case
@@ -67,37 +66,13 @@ from onewindow.lib.pdf import FontUnavailable, pdf_response
 
 FINISHED_SHOWN = 50
 
-View = TypeVar("View", bound=Callable[..., HttpResponseBase])
-
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _signed_in(view: View) -> View:
-    """Anonymous visitors go to the sign-in page."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return cast(View, wrapper)
-
-
-def _staff(view: View) -> View:
-    """Department staff only (inspectors, and reviewers who organise or read results); others get 403."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if _user(request).role not in DEPARTMENT_ROLES:
-            raise PermissionDenied(_("只有部门核查人员和审批人员可以查看联合核查。"))
-        return view(request, *args, **kwargs)
-
-    return cast(View, wrapper)
+# Department staff only (inspectors, and reviewers who organise or read results); others get 403.
+_staff = role_required(*DEPARTMENT_ROLES, denied=gettext_lazy("只有部门核查人员和审批人员可以查看联合核查。"))
 
 
 def _inspection(request: HttpRequest, inspection_id: int, action: str = VIEW) -> JointInspection:
@@ -350,7 +325,7 @@ def _applicant_inspection(user: User, case_id: int) -> JointInspection:
 
 
 @require_http_methods(["GET", "POST"])
-@_signed_in
+@signed_in_required
 def rectification(request: HttpRequest, case_id: int) -> HttpResponse:
     """整改: the consolidated notice with every department's findings, and the report form."""
     user = _user(request)
@@ -408,7 +383,7 @@ def _readable_inspection(user: User, inspection_id: int) -> JointInspection:
 
 
 @require_GET
-@_signed_in
+@signed_in_required
 def notice_pdf(request: HttpRequest, inspection_id: int, round_number: int) -> HttpResponse:
     inspection = _readable_inspection(_user(request), inspection_id)
     notice = notice_for(inspection, round_number)
@@ -444,7 +419,7 @@ def photo(request: HttpRequest, photo_id: int) -> HttpResponseBase:
 
 
 @require_GET
-@_signed_in
+@signed_in_required
 def evidence(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
     stored = RectificationEvidence.objects.select_related("report").filter(pk=evidence_id).first()
     if stored is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -176,10 +176,16 @@ def table(
     return result
 
 
-def _canvas_class(*, title: str, issuer: str, footer_note: str) -> type[Canvas]:
-    """A canvas that draws the header on every page and "第 x 页 共 y 页" once the total is known."""
+PageDecorator = Callable[[Canvas, int, int], None]
 
-    class FramedCanvas(Canvas):
+
+def page_counting_canvas(decorate: PageDecorator) -> type[Canvas]:
+    """A canvas that holds every page back until the document ends.
+
+    Then decorate(canvas, number, total) draws on each page, so "第 x 页 共 y 页" knows its total.
+    """
+
+    class PageCountingCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
@@ -192,29 +198,39 @@ def _canvas_class(*, title: str, issuer: str, footer_note: str) -> type[Canvas]:
             total = len(self._pages)
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
-                self._frame(number, total)
+                decorate(self, number, total)
                 super().showPage()
             super().save()
 
-        def _frame(self, number: int, total: int) -> None:
-            width, height = PAGE_SIZE
-            self.saveState()
-            self.setFont(FONT_NAME, 8.5)
-            self.setFillColor(MUTED)
-            self.setStrokeColor(RULE)
-            self.setLineWidth(0.5)
-            top = height - MARGIN + 6 * mm
-            self.drawString(MARGIN, top, issuer)
-            self.drawRightString(width - MARGIN, top, title)
-            self.line(MARGIN, top - 2 * mm, width - MARGIN, top - 2 * mm)
-            bottom = MARGIN - 9 * mm
-            self.line(MARGIN, bottom + 4 * mm, width - MARGIN, bottom + 4 * mm)
-            if footer_note:
-                self.drawString(MARGIN, bottom, footer_note)
-            self.drawRightString(width - MARGIN, bottom, f"第 {number} 页 共 {total} 页")
-            self.restoreState()
+    return PageCountingCanvas
 
-    return FramedCanvas
+
+def layout_a4(
+    story: list[Flowable],
+    *,
+    canvasmaker: type[Canvas],
+    title: str,
+    author: str,
+    subject: str = "",
+    top_margin: float = MARGIN,
+) -> bytes:
+    """Lay out the story on A4 pages within the shared margins; return the PDF bytes."""
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=PAGE_SIZE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=top_margin,
+        bottomMargin=MARGIN,
+        title=title,
+        author=author,
+        subject=subject,
+        creator="一窗通办 OneWindow",
+        lang="zh-CN",
+    )
+    document.build(story, canvasmaker=canvasmaker)
+    return buffer.getvalue()
 
 
 def render_pdf(
@@ -222,22 +238,33 @@ def render_pdf(
 ) -> bytes:
     """Lay out the story on A4 pages with the shared header and footer; return the PDF bytes."""
     register_cjk_font()
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=PAGE_SIZE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN + 4 * mm,
-        bottomMargin=MARGIN,
+
+    def frame(canvas: Canvas, number: int, total: int) -> None:
+        width, height = PAGE_SIZE
+        canvas.saveState()
+        canvas.setFont(FONT_NAME, 8.5)
+        canvas.setFillColor(MUTED)
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        top = height - MARGIN + 6 * mm
+        canvas.drawString(MARGIN, top, issuer)
+        canvas.drawRightString(width - MARGIN, top, title)
+        canvas.line(MARGIN, top - 2 * mm, width - MARGIN, top - 2 * mm)
+        bottom = MARGIN - 9 * mm
+        canvas.line(MARGIN, bottom + 4 * mm, width - MARGIN, bottom + 4 * mm)
+        if footer_note:
+            canvas.drawString(MARGIN, bottom, footer_note)
+        canvas.drawRightString(width - MARGIN, bottom, f"第 {number} 页 共 {total} 页")
+        canvas.restoreState()
+
+    return layout_a4(
+        story,
+        canvasmaker=page_counting_canvas(frame),
         title=title,
         author=issuer,
         subject=subject,
-        creator="一窗通办 OneWindow",
-        lang="zh-CN",
+        top_margin=MARGIN + 4 * mm,
     )
-    document.build(story, canvasmaker=_canvas_class(title=title, issuer=issuer, footer_note=footer_note))
-    return buffer.getvalue()
 
 
 def pdf_response(content: bytes, filename: str, *, ascii_filename: str = "document.pdf") -> HttpResponse:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -12,7 +11,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from onewindow.lib.pdf import (
     ACCENT,
@@ -24,7 +23,10 @@ from onewindow.lib.pdf import (
     PAGE_SIZE,
     RULE,
     TEXT_WIDTH,
+    PageDecorator,
     Styles,
+    layout_a4,
+    page_counting_canvas,
     para,
     register_cjk_font,
     styles,
@@ -256,45 +258,28 @@ class _PushToBottom(Flowable):
         return
 
 
-def _canvas_class(data: LicenceData) -> type[Canvas]:
-    """A canvas that draws the frame on every page and the page count once it is known."""
+def _page_decorator(data: LicenceData) -> PageDecorator:
+    """Draws the double frame on every page and, past one page, the page count."""
     continued = f"{data.licence_name}　编号 {data.licence_number}"
 
-    class LicenceCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
+    def decorate(canvas: Canvas, number: int, total: int) -> None:
+        width, height = PAGE_SIZE
+        canvas.saveState()
+        canvas.setStrokeColor(ACCENT)
+        canvas.setLineWidth(2.2)
+        canvas.rect(FRAME_INSET, FRAME_INSET, width - 2 * FRAME_INSET, height - 2 * FRAME_INSET)
+        canvas.setLineWidth(0.6)
+        inner = FRAME_INSET + 1.6 * mm
+        canvas.rect(inner, inner, width - 2 * inner, height - 2 * inner)
+        if total > 1:
+            canvas.setFont(FONT_NAME, 8.5)
+            canvas.setFillColor(MUTED)
+            bottom = FRAME_INSET + 4 * mm
+            canvas.drawString(MARGIN, bottom, continued)
+            canvas.drawRightString(width - MARGIN, bottom, f"第 {number} 页 共 {total} 页")
+        canvas.restoreState()
 
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self._decorate(number, total)
-                super().showPage()
-            super().save()
-
-        def _decorate(self, number: int, total: int) -> None:
-            width, height = PAGE_SIZE
-            self.saveState()
-            self.setStrokeColor(ACCENT)
-            self.setLineWidth(2.2)
-            self.rect(FRAME_INSET, FRAME_INSET, width - 2 * FRAME_INSET, height - 2 * FRAME_INSET)
-            self.setLineWidth(0.6)
-            inner = FRAME_INSET + 1.6 * mm
-            self.rect(inner, inner, width - 2 * inner, height - 2 * inner)
-            if total > 1:
-                self.setFont(FONT_NAME, 8.5)
-                self.setFillColor(MUTED)
-                bottom = FRAME_INSET + 4 * mm
-                self.drawString(MARGIN, bottom, continued)
-                self.drawRightString(width - MARGIN, bottom, f"第 {number} 页 共 {total} 页")
-            self.restoreState()
-
-    return LicenceCanvas
+    return decorate
 
 
 def render_licence_pdf(data: LicenceData) -> bytes:
@@ -315,22 +300,13 @@ def render_licence_pdf(data: LicenceData) -> bytes:
         _PushToBottom(closing_height),
         KeepTogether([closing]),
     ]
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=PAGE_SIZE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
+    return layout_a4(
+        story,
+        canvasmaker=page_counting_canvas(_page_decorator(data)),
         title=f"{data.licence_name}（{data.holder_name}）",
         author=data.issuer,
         subject=data.identifier,
-        creator="一窗通办 OneWindow",
-        lang="zh-CN",
     )
-    document.build(story, canvasmaker=_canvas_class(data))
-    return buffer.getvalue()
 
 
 _EXAMPLE_PERMITS = (

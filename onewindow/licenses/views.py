@@ -9,22 +9,19 @@ exists; people who may see it but not act get the 403 page.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onewindow.accounts.decorators import role_required, signed_in_required
 from onewindow.accounts.models import CENTRE_ROLES, Role, User
 from onewindow.cases.errors import CaseConflict, CaseError, CaseForbidden, CaseNotFound
 from onewindow.cases.models import Case, CaseStatus
@@ -59,8 +57,6 @@ from onewindow.licenses.signing import SignatureCheck, SigningUnavailable, valid
 
 QUEUE_PAGE_SIZE = 50
 RENEWAL_WINDOW_DAYS = 90
-
-View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def _user(request: HttpRequest) -> User:
@@ -137,35 +133,8 @@ def delivery_licence(licence: ComprehensiveLicense) -> ComprehensiveLicense:
     return delivery.licence if delivery is not None else licence
 
 
-def _role_required(*roles: str) -> Callable[[View], View]:
-    """Anonymous visitors go to the sign-in page; signed-in users of other roles get the 403 page."""
-
-    def decorator(view: View) -> View:
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if _user(request).role not in roles:
-                raise PermissionDenied(_("当前岗位没有此页面的权限。"))
-            return view(request, *args, **kwargs)
-
-        return cast(View, wrapper)
-
-    return decorator
-
-
-def _login_required(view: View) -> View:
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return cast(View, wrapper)
-
-
-issuer_required = _role_required(Role.ISSUER)
-supervisor_required = _role_required(Role.SUPERVISOR)
+issuer_required = role_required(Role.ISSUER)
+supervisor_required = role_required(Role.SUPERVISOR)
 
 
 def _licence(request: HttpRequest, licence_id: int, action: str = VIEW) -> ComprehensiveLicense:
@@ -447,13 +416,13 @@ def _delivery_initial(delivery: Delivery | None) -> dict[str, str]:
 
 
 @require_GET
-@_login_required
+@signed_in_required
 def detail(request: HttpRequest, licence_id: int) -> HttpResponse:
     return _licence_page(request, _licence(request, licence_id))
 
 
 @require_GET
-@_login_required
+@signed_in_required
 def pdf(request: HttpRequest, licence_id: int) -> FileResponse:
     """The signed file exactly as stored at issue, shown in the browser."""
     licence = _licence(request, licence_id)
@@ -541,14 +510,14 @@ def _ender(status: str) -> Callable[..., Outcome]:
 
 
 @require_POST
-@_login_required
+@signed_in_required
 def change(request: HttpRequest, licence_id: int) -> HttpResponse:
     form = ChangeForm(request.POST, prefix="change")
     return _act(request, licence_id, action=CHANGE, name="change", form=form, perform=_change)
 
 
 @require_POST
-@_login_required
+@signed_in_required
 def revoke(request: HttpRequest, licence_id: int) -> HttpResponse:
     form = EndForm(request.POST, prefix="revoke")
     perform = _ender(LicenceStatus.REVOKED)
@@ -556,7 +525,7 @@ def revoke(request: HttpRequest, licence_id: int) -> HttpResponse:
 
 
 @require_POST
-@_login_required
+@signed_in_required
 def cancel(request: HttpRequest, licence_id: int) -> HttpResponse:
     form = EndForm(request.POST, prefix="cancel")
     perform = _ender(LicenceStatus.CANCELLED)
@@ -596,7 +565,7 @@ def _confirm(licence: ComprehensiveLicense, user: User, data: dict[str, Any]) ->
 
 
 @require_POST
-@_login_required
+@signed_in_required
 def delivery(request: HttpRequest, licence_id: int) -> HttpResponse:
     form = DeliveryForm(request.POST, prefix="delivery")
     return _act(
@@ -611,7 +580,7 @@ def delivery(request: HttpRequest, licence_id: int) -> HttpResponse:
 
 
 @require_POST
-@_login_required
+@signed_in_required
 def handover(request: HttpRequest, licence_id: int) -> HttpResponse:
     form = HandOverForm(request.POST, prefix="handover")
     return _act(
@@ -626,7 +595,7 @@ def handover(request: HttpRequest, licence_id: int) -> HttpResponse:
 
 
 @require_POST
-@_login_required
+@signed_in_required
 def ship(request: HttpRequest, licence_id: int) -> HttpResponse:
     form = ShipForm(request.POST, prefix="ship")
     return _act(
@@ -635,7 +604,7 @@ def ship(request: HttpRequest, licence_id: int) -> HttpResponse:
 
 
 @require_POST
-@_login_required
+@signed_in_required
 def delivered(request: HttpRequest, licence_id: int) -> HttpResponse:
     return _act(
         request,

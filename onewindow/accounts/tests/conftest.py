@@ -14,7 +14,6 @@ from django.core.cache import cache
 from onewindow.accounts.models import User
 from onewindow.accounts.registration import applicant_find_or_register
 from onewindow.accounts.tests.steps import WANG_ID, WANG_PHONE
-from onewindow.cases.demo import demo_enterprises_create
 
 
 @pytest.fixture(autouse=True)
@@ -23,12 +22,6 @@ def fresh_rate_limits() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def alice(db: None) -> User:
-    demo_enterprises_create()
-    return User.objects.select_related("enterprise").get(username="applicant")
 
 
 @pytest.fixture

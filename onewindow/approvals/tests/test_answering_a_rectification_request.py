@@ -14,28 +14,14 @@ from django.urls import reverse
 from PIL import Image
 from pytest_django.fixtures import Settings
 
-from onewindow.accounts.models import Enterprise, Role, User
+from onewindow.accounts.models import User
 from onewindow.approvals.models import Branch, BranchStatus, RectificationReply
 from onewindow.approvals.services import branch_pause, branch_reply
-from onewindow.approvals.tests.test_reviewer_pages import accepted_case, branch_of, signed_in, text
+from onewindow.approvals.tests.conftest import FIRE, POLICE, branch_of, signed_in, text
 from onewindow.cases.models import Case
 from onewindow.notifications.models import Notification
 
-FIRE = "429006-xf"
-POLICE = "429006-ga"
 ASKED = "请补充消防设施维护保养检测报告，并更换过期灭火器。"
-
-
-@pytest.fixture
-def bob(alice: User) -> User:
-    """Another applicant: he must not learn of alice's case."""
-    enterprise = Enterprise.objects.get(name="天门市陆羽茶文化酒店有限公司")
-    return User.objects.create_user(username="bob", role=Role.APPLICANT, enterprise=enterprise)
-
-
-@pytest.fixture
-def case(alice: User) -> Case:
-    return accepted_case(alice, User.objects.get(username="clerk"))
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
@@ -17,32 +16,23 @@ from django.urls import reverse
 from PIL import Image
 from pytest_django.fixtures import Settings
 
-from onewindow.accounts.models import Role, User
+from conftest import accepted_hotel_case, seed_again
+from onewindow.accounts.models import User
 from onewindow.approvals.models import Branch, RectificationReply
 from onewindow.approvals.services import branch_approve, branch_pause, branch_resume, extension_request
-from onewindow.approvals.tests.test_reviewer_pages import accepted_case, branch_of, signed_in, text
-from onewindow.cases.demo import demo_enterprises_create
+from onewindow.approvals.tests.conftest import (
+    FIRE,
+    POLICE,
+    branch_of,
+    signed_in,
+    text,
+)
 from onewindow.cases.models import Case, CaseEvent
 from onewindow.notifications.models import Notification
 
-FIRE = "429006-xf"
-POLICE = "429006-ga"
 ANSWER = "已更换灭火器，检测报告见附件。"
 NOTICE = "申请人已答复整改要求"
 DONE = "答复已提交"
-
-
-@pytest.fixture
-def fire2(fire: User) -> User:
-    """钱军, the department's second reviewer: each reviewer is told once."""
-    return User.objects.create_user(
-        username="fire2", role=Role.REVIEWER, department=fire.department, display_name="钱军"
-    )
-
-
-@pytest.fixture
-def case(alice: User) -> Case:
-    return accepted_case(alice, User.objects.get(username="clerk"))
 
 
 @pytest.fixture
@@ -178,7 +168,7 @@ def test_an_answer_without_a_key_is_still_saved(alice: User, fire: User, paused:
 
 
 def test_the_forms_turn_a_second_tap_into_nothing(
-    alice: User, fire: User, fire2: User, paused: Branch
+    alice: User, fire: User, fire2: User, police: User, paused: Branch
 ) -> None:
     """Every approvals form with a side effect is marked for the submit-once script, which is on the page."""
     answer_page = text(signed_in(alice).get(reply_url(paused)))
@@ -189,7 +179,6 @@ def test_the_forms_turn_a_second_tap_into_nothing(
 
     branch_resume(branch_id=paused.pk, reviewer=fire, comment="已核实")
     branch_approve(branch_id=paused.pk, reviewer=fire, permit_number="XF-1", valid_until=None)
-    police = User.objects.get(username="reviewer")
     extendable = branch_of(paused.case, POLICE)  # open now that 消防 approved; it may be extended
     reviewer_page = text(signed_in(police).get(reverse("approvals:branch", args=[extendable.pk])))
     forms = re.findall(r'<form method="post" action="/[^"]*/branches/[^>]*>', reviewer_page)
@@ -217,12 +206,10 @@ def _supports_concurrent_writers() -> bool:
 @pytest.mark.skipif("not _supports_concurrent_writers()", reason="需要 PostgreSQL 或文件型 SQLite 测试库")
 @pytest.mark.django_db(transaction=True)
 def test_two_taps_at_the_same_moment_save_one_answer() -> None:
-    # Transactional tests flush the database afterwards; seed what this one needs.
-    call_command("seed", "--demo", "--without-cases", verbosity=0)
-    demo_enterprises_create()
+    seed_again()
     alice = User.objects.get(username="applicant")
     fire = User.objects.get(username="reviewer_fire")
-    branch = branch_of(accepted_case(alice, User.objects.get(username="clerk")), FIRE)
+    branch = branch_of(accepted_hotel_case(alice), FIRE)
     branch_pause(branch_id=branch.pk, reviewer=fire, reason="rectification", note="请更换过期灭火器。")
     key = page_key(signed_in(alice), branch)
     start = threading.Barrier(2)

@@ -16,10 +16,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from conftest import accepted_hotel_case
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.models import Branch, BranchStatus, Extension
 from onewindow.approvals.services import branch_approve
-from onewindow.approvals.tests.test_reviewer_pages import FIRE, POLICE, accepted_case, branch_of, signed_in
+from onewindow.approvals.tests.conftest import FIRE, POLICE, branch_of, signed_in
+from onewindow.cases.models import Case
 from onewindow.licenses.models import Permit
 
 API = "/api/v1"
@@ -28,9 +30,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def fire_branch(alice: User) -> Branch:
+def fire_branch(case: Case) -> Branch:
     """The open fire-safety branch of an accepted hotel case: the law allows it no extension."""
-    branch = branch_of(accepted_case(alice, User.objects.get(username="clerk")), FIRE)
+    branch = branch_of(case, FIRE)
     assert branch.status == BranchStatus.PENDING
     assert branch.item.statutory_extension_days == 0
     return branch
@@ -182,29 +184,28 @@ def test_a_validity_end_in_the_year_9999_is_refused(fire_branch: Branch, fire: U
 
 
 def test_a_validity_of_thirty_years_or_none_at_all_is_accepted(alice: User, fire: User) -> None:
-    clerk = User.objects.get(username="clerk")
     today = timezone.localdate()
     last_day = today.replace(year=today.year + 30) if (today.month, today.day) != (2, 29) else None
     client = signed_in(fire)
 
     if last_day is not None:
-        beyond = branch_of(accepted_case(alice, clerk), FIRE)
+        beyond = branch_of(accepted_hotel_case(alice), FIRE)
         too_far = {"valid_until": (last_day + timedelta(days=1)).isoformat()}
         assert post(client, f"{API}/branches/{beyond.pk}/approve", too_far).status_code == 422
 
-        thirty = branch_of(accepted_case(alice, clerk), FIRE)
+        thirty = branch_of(accepted_hotel_case(alice), FIRE)
         answer = post(client, f"{API}/branches/{thirty.pk}/approve", {"valid_until": last_day.isoformat()})
         assert answer.status_code == 200
         thirty.refresh_from_db()
         assert thirty.valid_until == last_day
 
-    open_ended = branch_of(accepted_case(alice, clerk), FIRE)
+    open_ended = branch_of(accepted_hotel_case(alice), FIRE)
     answer = post(client, f"{API}/branches/{open_ended.pk}/approve", {"valid_until": None})
     assert answer.status_code == 200
     open_ended.refresh_from_db()
     assert open_ended.status == BranchStatus.APPROVED and open_ended.valid_until is None
 
-    past = branch_of(accepted_case(alice, clerk), FIRE)
+    past = branch_of(accepted_hotel_case(alice), FIRE)
     yesterday = {"valid_until": (today - timedelta(days=1)).isoformat()}
     refused = post(client, f"{API}/branches/{past.pk}/approve", yesterday)
     assert refused.status_code == 422

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 
 from onewindow.accounts.models import User
-from onewindow.approvals.tests.test_reviewer_pages import accepted_case, branch_of, signed_in, text
-from onewindow.cases.demo import demo_enterprises_create
+from onewindow.approvals.tests.conftest import FIRE, branch_of, signed_in, text
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.services import event_append
-
-FIRE = "429006-xf"
-
-
-@pytest.fixture
-def case(db: None) -> Case:
-    demo_enterprises_create()
-    return accepted_case(User.objects.get(username="applicant"), User.objects.get(username="clerk"))
 
 
 def test_an_inspection_step_shows_its_chinese_name(case: Case, fire: User) -> None:

@@ -2,53 +2,42 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
-from conftest import rows_locked_while
-from onewindow.accounts.models import Role, User
+from conftest import accepted_hotel_case, rows_locked_while, seed_again
+from onewindow.accounts.models import User
 from onewindow.approvals.models import Branch, BranchStatus
 from onewindow.approvals.services import branch_approve, branch_deny
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create, fill_case
+from onewindow.approvals.tests.conftest import (
+    FIRE,
+    branch_of,
+    race,
+    second_fire_reviewer,
+)
 from onewindow.cases.errors import CaseConflict
-from onewindow.cases.models import CaseEvent
-from onewindow.cases.services import case_accept, case_start, case_submit
-
-FIRE = "429006-xf"
+from onewindow.cases.models import Case, CaseEvent
 
 
 def fire_branch_and_reviewers() -> tuple[Branch, User, User]:
     """The fire-safety branch of a freshly accepted hotel case, and two reviewers of 消防."""
-    demo_enterprises_create()
-    alice = User.objects.get(username="applicant")
-    case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
-    fill_case(case, alice)
-    case = case_submit(case=case, user=alice, key=f"race-{case.pk}")
-    case = case_accept(case=case, clerk=User.objects.get(username="clerk"))
+    seed_again()
+    case = accepted_hotel_case(User.objects.get(username="applicant"))
     first = User.objects.get(username="reviewer_fire")
-    second, _created = User.objects.get_or_create(
-        username="fire2",
-        defaults={"role": Role.REVIEWER, "department": first.department, "display_name": "钱军"},
-    )
-    return Branch.objects.get(case=case, department__code=FIRE), first, second
+    return branch_of(case, FIRE), first, second_fire_reviewer(first)
 
 
-@pytest.mark.django_db
-def test_a_decision_on_a_stale_version_is_a_conflict() -> None:
-    branch, first, second = fire_branch_and_reviewers()
+def test_a_decision_on_a_stale_version_is_a_conflict(case: Case, fire: User, fire2: User) -> None:
+    branch = branch_of(case, FIRE)
     seen = branch.version  # both reviewers opened the page at this version
 
     branch_approve(
-        branch_id=branch.pk, reviewer=first, permit_number="XF-A", valid_until=None, expected_version=seen
+        branch_id=branch.pk, reviewer=fire, permit_number="XF-A", valid_until=None, expected_version=seen
     )
     with pytest.raises(CaseConflict) as lost:
         branch_deny(
             branch_id=branch.pk,
-            reviewer=second,
+            reviewer=fire2,
             reason="不符合",
             legal_basis="《消防法》第十五条",
             expected_version=seen,
@@ -59,7 +48,7 @@ def test_a_decision_on_a_stale_version_is_a_conflict() -> None:
     branch.refresh_from_db()
     assert branch.status == BranchStatus.APPROVED
     assert branch.permit_number == "XF-A"
-    assert branch.decided_by == first
+    assert branch.decided_by == fire
     decisions = CaseEvent.objects.filter(case=branch.case, action__in=["branch_approved", "branch_denied"])
     assert decisions.count() == 1
 
@@ -74,57 +63,27 @@ def _supports_concurrent_writers() -> bool:
 @pytest.mark.skipif("not _supports_concurrent_writers()", reason="需要 PostgreSQL 或文件型 SQLite 测试库")
 @pytest.mark.django_db(transaction=True)
 def test_two_reviewers_deciding_at_once_one_wins() -> None:
-    # Transactional tests flush the database afterwards; seed what this one needs.
-    call_command("seed", "--demo", "--without-cases", verbosity=0)
     branch, first, second = fire_branch_and_reviewers()
     seen = branch.version
-    start = threading.Barrier(2)
-    outcomes: dict[str, object] = {}
 
-    def decide(name: str, act: Callable[[], object]) -> None:
-        try:
-            start.wait(timeout=10)
-            act()
-            outcomes[name] = "won"
-        except CaseConflict as exc:
-            outcomes[name] = exc.code
-        except Exception as exc:  # surfaced by the assertion below, with its type
-            outcomes[name] = repr(exc)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(
-            target=decide,
-            args=(
-                "approve",
-                lambda: branch_approve(
-                    branch_id=branch.pk,
-                    reviewer=first,
-                    permit_number="XF-RACE",
-                    valid_until=None,
-                    expected_version=seen,
-                ),
+    outcomes = race(
+        {
+            "approve": lambda: branch_approve(
+                branch_id=branch.pk,
+                reviewer=first,
+                permit_number="XF-RACE",
+                valid_until=None,
+                expected_version=seen,
             ),
-        ),
-        threading.Thread(
-            target=decide,
-            args=(
-                "deny",
-                lambda: branch_deny(
-                    branch_id=branch.pk,
-                    reviewer=second,
-                    reason="安全出口不足",
-                    legal_basis="《消防法》第十五条",
-                    expected_version=seen,
-                ),
+            "deny": lambda: branch_deny(
+                branch_id=branch.pk,
+                reviewer=second,
+                reason="安全出口不足",
+                legal_basis="《消防法》第十五条",
+                expected_version=seen,
             ),
-        ),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+        }
+    )
 
     assert sorted(map(str, outcomes.values())) == ["branch_changed", "won"], outcomes
     branch.refresh_from_db()
@@ -141,10 +100,8 @@ def test_a_decision_in_progress_locks_only_its_case_and_branch() -> None:
     """Shared rows (bundle, department, item, applicant) stay free: other cases are never held up by it."""
     from onewindow.approvals.services import _claim
     from onewindow.bundles.models import Bundle
-    from onewindow.cases.models import Case
     from onewindow.catalog.models import Department, ServiceItem
 
-    call_command("seed", "--demo", "--without-cases", verbosity=0)
     branch, first, _second = fire_branch_and_reviewers()
     case = branch.case
 

@@ -3,14 +3,10 @@ locks only the case, the branch and the request."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
-from conftest import rows_locked_while
+from conftest import accepted_hotel_case, rows_locked_while, seed_again
 from onewindow.accounts.models import User
 from onewindow.approvals.models import Branch, BranchStatus, Extension, ExtensionStatus
 from onewindow.approvals.services import (
@@ -20,32 +16,24 @@ from onewindow.approvals.services import (
     extension_decline,
     extension_request,
 )
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create, fill_case
-from onewindow.cases.errors import CaseConflict
+from onewindow.approvals.tests.conftest import FIRE, POLICE, branch_of, race
 from onewindow.cases.models import Case, CaseEvent
-from onewindow.cases.services import case_accept, case_start, case_submit
 from onewindow.catalog.models import ServiceItem
 
-pytestmark = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="需要 PostgreSQL 测试库")
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="需要 PostgreSQL 测试库")
 
 
 def requested_extension() -> Extension:
     """The police branch of a fresh hotel case, with 2 working days asked of the demo supervisor."""
-    call_command("seed", "--demo", "--without-cases", verbosity=0)
-    demo_enterprises_create()
-    alice = User.objects.get(username="applicant")
-    case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
-    fill_case(case, alice)
-    case = case_submit(case=case, user=alice, key=f"extension-race-{case.pk}")
-    case = case_accept(case=case, clerk=User.objects.get(username="clerk"))
-    fire = Branch.objects.get(case=case, department__code="429006-xf")
+    seed_again()
+    case = accepted_hotel_case(User.objects.get(username="applicant"))
     branch_approve(
-        branch_id=fire.pk,
+        branch_id=branch_of(case, FIRE).pk,
         reviewer=User.objects.get(username="reviewer_fire"),
         permit_number="XF-1",
         valid_until=None,
     )
-    police = Branch.objects.get(case=case, department__code="429006-ga")
+    police = branch_of(case, POLICE)
     assert police.status == BranchStatus.PENDING
     return extension_request(
         branch_id=police.pk,
@@ -60,38 +48,15 @@ def requested_extension() -> Extension:
 def test_approve_and_decline_at_once_one_wins() -> None:
     extension = requested_extension()
     supervisor = extension.approver
-    start = threading.Barrier(2)
-    outcomes: dict[str, object] = {}
 
-    def decide(name: str, act: Callable[[], object]) -> None:
-        try:
-            start.wait(timeout=10)
-            act()
-            outcomes[name] = "won"
-        except CaseConflict as exc:
-            outcomes[name] = exc.code
-        except Exception as exc:  # surfaced by the assertion below, with its type
-            outcomes[name] = repr(exc)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(
-            target=decide,
-            args=("approve", lambda: extension_approve(extension_id=extension.pk, approver=supervisor)),
-        ),
-        threading.Thread(
-            target=decide,
-            args=(
-                "decline",
-                lambda: extension_decline(extension_id=extension.pk, approver=supervisor, reason="不需要"),
+    outcomes = race(
+        {
+            "approve": lambda: extension_approve(extension_id=extension.pk, approver=supervisor),
+            "decline": lambda: extension_decline(
+                extension_id=extension.pk, approver=supervisor, reason="不需要"
             ),
-        ),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+        }
+    )
 
     assert sorted(map(str, outcomes.values())) == ["extension_decided", "won"], outcomes
     extension.refresh_from_db()

@@ -6,34 +6,19 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from conftest import rows_locked_while
+from conftest import accepted_hotel_case, rows_locked_while, seed_again
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.models import Branch, BranchStatus
 from onewindow.approvals.services import _claim, branch_approve, branch_deny
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create, fill_case
+from onewindow.approvals.tests.conftest import FIRE, POLICE
 from onewindow.cases.errors import CaseConflict, CaseNotFound
 from onewindow.cases.models import Case, CaseStatus
 from onewindow.cases.selectors import audit_verify
-from onewindow.cases.services import case_accept, case_start, case_submit
 from onewindow.notifications.models import Notification
-
-FIRE = "429006-xf"
-POLICE = "429006-ga"
-
-
-def accepted_hotel_case() -> Case:
-    """Alice's four-item hotel case, just accepted: special trade waits for the fire-safety opinion."""
-    demo_enterprises_create()
-    alice = User.objects.get(username="applicant")
-    case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
-    fill_case(case, alice)
-    case = case_submit(case=case, user=alice, key=f"to-the-end-{case.pk}")
-    return case_accept(case=case, clerk=User.objects.get(username="clerk"))
 
 
 def reviewer_of(branch: Branch) -> User:
@@ -65,9 +50,7 @@ def statements_on(queries: CaptureQueriesContext, verb: str, table: str) -> int:
     return sum(1 for match in found if match and match.group(1) == table)
 
 
-@pytest.mark.django_db
-def test_the_fire_opinion_opens_the_waiting_branch_with_its_due_date() -> None:
-    case = accepted_hotel_case()
+def test_the_fire_opinion_opens_the_waiting_branch_with_its_due_date(case: Case) -> None:
     branches = branches_of(case)
     waiting = branches[POLICE]
     assert waiting.status == BranchStatus.WAITING and waiting.due_on is None
@@ -96,9 +79,7 @@ def test_the_fire_opinion_opens_the_waiting_branch_with_its_due_date() -> None:
     assert case.status == CaseStatus.IN_APPROVAL
 
 
-@pytest.mark.django_db
-def test_the_last_approval_completes_the_case() -> None:
-    case = accepted_hotel_case()
+def test_the_last_approval_completes_the_case(case: Case) -> None:
     branches = branches_of(case)
     approve(branches[FIRE])
     others = [b for code, b in branches.items() if code != FIRE]
@@ -126,9 +107,7 @@ def test_the_last_approval_completes_the_case() -> None:
     assert audit_verify([case.pk]) == (1, [])
 
 
-@pytest.mark.django_db
-def test_one_denial_makes_the_completed_case_denied_with_its_reason() -> None:
-    case = accepted_hotel_case()
+def test_one_denial_makes_the_completed_case_denied_with_its_reason(case: Case) -> None:
     branches = branches_of(case)
     hygiene = next(b for b in branches.values() if b.item.code == "public_place_hygiene_licence")
     branch_deny(
@@ -153,9 +132,7 @@ def test_one_denial_makes_the_completed_case_denied_with_its_reason() -> None:
     assert audit_verify([case.pk]) == (1, [])
 
 
-@pytest.mark.django_db
-def test_a_decision_reads_the_case_and_its_branches_once() -> None:
-    case = accepted_hotel_case()
+def test_a_decision_reads_the_case_and_its_branches_once(case: Case) -> None:
     branches = branches_of(case)
 
     with CaptureQueriesContext(connection) as releasing:
@@ -175,9 +152,8 @@ def test_a_decision_reads_the_case_and_its_branches_once() -> None:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="行锁范围只在 PostgreSQL 上可观察")
 @pytest.mark.django_db(transaction=True)
 def test_another_departments_reviewer_locks_nothing() -> None:
-    # Transactional tests flush the database afterwards; seed what this one needs.
-    call_command("seed", "--demo", "--without-cases", verbosity=0)
-    case = accepted_hotel_case()
+    seed_again()
+    case = accepted_hotel_case(User.objects.get(username="applicant"))
     fire_branch = branches_of(case)[FIRE]
     police = User.objects.get(username="reviewer")
     refused: list[str] = []

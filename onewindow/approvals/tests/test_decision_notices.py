@@ -12,31 +12,19 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from onewindow.accounts.models import Enterprise, Role, User
+from onewindow.accounts.models import User
 from onewindow.approvals.models import Branch
 from onewindow.approvals.services import branch_approve, branch_deny
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS, fill_case
+from onewindow.approvals.tests.conftest import FIRE, signed_in
 from onewindow.cases.models import Case
-from onewindow.cases.services import case_accept, case_start, case_submit
 
-FIRE = "429006-xf"
 PDFTOTEXT = "/usr/bin/pdftotext"
 
 
 @pytest.fixture
-def branch(alice: User) -> Branch:
+def branch(case: Case) -> Branch:
     """The fire-safety branch of alice's accepted four-item hotel case, not yet decided."""
-    case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
-    fill_case(case, alice)
-    case = case_submit(case=case, user=alice, key=f"notice-{case.pk}")
-    case = case_accept(case=case, clerk=User.objects.get(username="clerk"))
     return Branch.objects.select_related("case", "item", "department").get(case=case, department__code=FIRE)
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def pdf_text(response: Any, tmp_path: Path) -> str:
@@ -103,18 +91,12 @@ def test_no_document_before_a_decision(branch: Branch, fire: User, alice: User) 
     assert signed_in(alice).get(url(branch)).status_code == 404
 
 
-def test_only_the_department_and_the_applicant_may_download(branch: Branch, fire: User, alice: User) -> None:
+def test_only_the_department_and_the_applicant_may_download(
+    branch: Branch, fire: User, alice: User, bob: User, police: User
+) -> None:
     branch_approve(branch_id=branch.pk, reviewer=fire, permit_number="XF-9", valid_until=None)
-    bob = User.objects.create_user(
-        username="bob",
-        password="Bob-pass-2026",
-        role=Role.APPLICANT,
-        enterprise=Enterprise.objects.get(name="天门市陆羽茶文化酒店有限公司"),
-    )
     assert signed_in(bob).get(url(branch)).status_code == 404
-    assert signed_in(User.objects.get(username="reviewer")).get(url(branch)).status_code == 404, (
-        "another department"
-    )
+    assert signed_in(police).get(url(branch)).status_code == 404, "another department"
     anonymous = Client().get(url(branch))
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith(reverse("accounts:login"))

@@ -9,30 +9,18 @@ from django.urls import reverse
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.models import Branch
 from onewindow.approvals.services import branch_approve
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create, fill_case
-from onewindow.cases.services import case_accept, case_start, case_submit
+from onewindow.approvals.tests.conftest import FIRE
+from onewindow.cases.models import Case
 from onewindow.catalog.models import Department
 
-FIRE = "429006-xf"
 NOT_FOUND = "没有找到这个子件。"
 
 
 @pytest.fixture
-def fire_decision(db: None) -> Branch:
+def fire_decision(case: Case, fire: User) -> Branch:
     """The approved fire-safety branch of alice's four-item hotel case, which also has a police branch."""
-    demo_enterprises_create()
-    alice = User.objects.get(username="applicant")
-    case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
-    fill_case(case, alice)
-    case = case_submit(case=case, user=alice, key=f"decision-access-{case.pk}")
-    case = case_accept(case=case, clerk=User.objects.get(username="clerk"))
     branch = Branch.objects.get(case=case, department__code=FIRE)
-    branch_approve(
-        branch_id=branch.pk,
-        reviewer=User.objects.get(username="reviewer_fire"),
-        permit_number="XF-2026-1",
-        valid_until=None,
-    )
+    branch_approve(branch_id=branch.pk, reviewer=fire, permit_number="XF-2026-1", valid_until=None)
     return branch
 
 

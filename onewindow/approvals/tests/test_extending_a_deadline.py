@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
@@ -18,14 +17,11 @@ from onewindow.accounts.models import Role, User
 from onewindow.approvals.calendar import current_calendar
 from onewindow.approvals.models import Branch, BranchStatus, Extension, ExtensionStatus
 from onewindow.approvals.services import branch_approve, extension_request
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create, fill_case
-from onewindow.cases.models import CaseEvent
-from onewindow.cases.services import case_accept, case_start, case_submit
+from onewindow.approvals.tests.conftest import FIRE, POLICE, signed_in, text
+from onewindow.cases.models import Case, CaseEvent
 from onewindow.notifications.models import Notification
 
 API = "/api/v1"
-FIRE = "429006-xf"
-POLICE = "429006-ga"
 REASON = "需要组织专家现场论证"
 
 pytestmark = pytest.mark.django_db
@@ -44,31 +40,14 @@ def other_supervisor() -> User:
 
 
 @pytest.fixture
-def branch(police: User, fire: User) -> Branch:
+def branch(case: Case, police: User, fire: User) -> Branch:
     """The police branch (特种行业许可证) of an accepted hotel case, open now that 消防 has approved."""
-    demo_enterprises_create()
-    alice = User.objects.get(username="applicant")
-    case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
-    fill_case(case, alice)
-    case = case_submit(case=case, user=alice, key=f"extend-{case.pk}")
-    case = case_accept(case=case, clerk=User.objects.get(username="clerk"))
     fire_branch = Branch.objects.get(case=case, department__code=FIRE)
     branch_approve(branch_id=fire_branch.pk, reviewer=fire, permit_number="XF-1", valid_until=None)
     opened = Branch.objects.select_related("item", "case").get(case=case, department__code=POLICE)
     assert opened.status == BranchStatus.PENDING and opened.due_on is not None
     assert opened.item.statutory_extension_days >= 2, "the special-trade permit may be extended"
     return opened
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text(response: HttpResponseBase) -> str:
-    assert isinstance(response, HttpResponse)
-    return response.content.decode()
 
 
 def ask(client: Client, branch: Branch, approver: User, days: int = 2, **extra: Any) -> HttpResponseBase:
@@ -238,7 +217,7 @@ def test_decline_keeps_the_due_date_and_tells_the_requester(
 
 
 def test_only_the_named_approver_may_decide(
-    branch: Branch, police: User, fire: User, supervisor: User, other_supervisor: User
+    branch: Branch, alice: User, police: User, fire: User, supervisor: User, other_supervisor: User
 ) -> None:
     old_due = branch.due_on
     extension = requested(branch, police, supervisor)
@@ -249,7 +228,7 @@ def test_only_the_named_approver_may_decide(
         response = decide(signed_in(user), extension, "approve")
         assert response.status_code == 404, user.username
         assert "没有找到这份延期申请" in text(response)
-    applicant = decide(signed_in(User.objects.get(username="applicant")), extension, "approve")
+    applicant = decide(signed_in(alice), extension, "approve")
     assert applicant.status_code == 403
     assert "您没有权限查看这个页面" in text(applicant)
     api = stranger.post(
@@ -282,7 +261,7 @@ def test_a_request_on_a_decided_branch_cannot_be_approved(
 # ---------------------------------------------------------------- the API
 
 
-def test_api_request_list_and_approve(branch: Branch, police: User, supervisor: User) -> None:
+def test_api_request_list_and_approve(branch: Branch, alice: User, police: User, supervisor: User) -> None:
     old_due = branch.due_on
     assert old_due is not None
     reviewer = signed_in(police)
@@ -312,7 +291,7 @@ def test_api_request_list_and_approve(branch: Branch, police: User, supervisor: 
         (body["extension"]["id"], branch.pk, 3)
     ]
     assert reviewer.get(f"{API}/review/extension-requests").json()["items"] == []
-    applicant = signed_in(User.objects.get(username="applicant"))
+    applicant = signed_in(alice)
     assert applicant.get(f"{API}/review/extension-requests").status_code == 404
 
     decided = approver.post(

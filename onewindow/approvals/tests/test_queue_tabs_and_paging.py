@@ -11,11 +11,9 @@ import html
 import re
 from datetime import date, datetime, timedelta
 
-import pytest
 from django.db import connection
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -23,24 +21,10 @@ from django.utils import timezone
 from onewindow.accounts.models import User
 from onewindow.approvals.models import Branch, BranchStatus
 from onewindow.approvals.selectors import DECIDED_COUNT_CAP, queue_counts, reviewer_queue
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create, fill_case
+from onewindow.approvals.tests.conftest import FIRE, POLICE, signed_in
 from onewindow.cases.models import Case
-from onewindow.cases.services import case_accept, case_start, case_submit
 
-FIRE = "429006-xf"
-POLICE = "429006-ga"
 API_QUEUE = "/api/v1/review/queue"
-
-
-@pytest.fixture
-def case(db: None) -> Case:
-    """A four-item hotel case accepted at the window: 消防's branch pending, 公安's waiting for it."""
-    demo_enterprises_create()
-    alice = User.objects.get(username="applicant")
-    case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
-    fill_case(case, alice)
-    case = case_submit(case=case, user=alice, key=f"queue-{case.pk}")
-    return case_accept(case=case, clerk=User.objects.get(username="clerk"))
 
 
 def branches_like(
@@ -73,12 +57,6 @@ def branches_like(
         )
         for n, copy in enumerate(copies)
     )
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def text(response: HttpResponseBase) -> str:

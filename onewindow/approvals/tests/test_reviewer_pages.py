@@ -8,73 +8,19 @@ from unittest import mock
 
 import pytest
 from django.db import connection
-from django.http import HttpResponse
-from django.http.response import HttpResponseBase
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
-from onewindow.accounts.models import Enterprise, Role, User
+from conftest import accepted_hotel_case
+from onewindow.accounts.models import User
 from onewindow.approvals.calendar import current_calendar
 from onewindow.approvals.models import Branch, BranchStatus, CalendarDay, ClockPause
 from onewindow.approvals.services import branch_approve
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS, fill_case
+from onewindow.approvals.tests.conftest import FIRE, POLICE, branch_of, signed_in, text
 from onewindow.cases.models import Case
-from onewindow.cases.services import case_accept, case_start, case_submit
-
-FIRE = "429006-xf"
-POLICE = "429006-ga"
-
-
-@pytest.fixture
-def bob(alice: User) -> User:
-    """Another applicant with his own hotel company."""
-    enterprise = Enterprise.objects.get(name="天门市陆羽茶文化酒店有限公司")
-    return User.objects.create_user(
-        username="bob", password="Bob-pass-2026", role=Role.APPLICANT, enterprise=enterprise
-    )
-
-
-@pytest.fixture
-def clerk(db: None) -> User:
-    return User.objects.get(username="clerk")
-
-
-@pytest.fixture
-def fire2(fire: User) -> User:
-    """A second reviewer of 消防救援大队."""
-    return User.objects.create_user(
-        username="fire2",
-        password="Fire2-pass-2026",
-        role=Role.REVIEWER,
-        department=fire.department,
-        display_name="钱军",
-    )
-
-
-def accepted_case(applicant: User, clerk: User) -> Case:
-    """A four-item hotel case accepted at the window: its branches are in the departments' queues."""
-    case = case_start(bundle_code="hotel", applicant=applicant, answers=dict(HOTEL_FOUR_ITEMS))
-    fill_case(case, applicant)
-    case = case_submit(case=case, user=applicant, key=f"pages-{case.pk}")
-    return case_accept(case=case, clerk=clerk)
-
-
-@pytest.fixture
-def case(alice: User, clerk: User) -> Case:
-    return accepted_case(alice, clerk)
-
-
-def branch_of(case: Case, department: str) -> Branch:
-    return Branch.objects.select_related("item", "department").get(case=case, department__code=department)
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def page_url(branch: Branch) -> str:
@@ -83,11 +29,6 @@ def page_url(branch: Branch) -> str:
 
 def action_url(branch: Branch, action: str) -> str:
     return reverse(f"approvals:{action}", args=[branch.pk])
-
-
-def text(response: HttpResponseBase) -> str:
-    assert isinstance(response, HttpResponse)
-    return response.content.decode()
 
 
 # ---------------------------------------------------------------- who may see the queue
@@ -141,9 +82,9 @@ def test_another_departments_branch_is_not_found(case: Case, fire: User) -> None
 # ---------------------------------------------------------------- order, filters, badges
 
 
-def test_queue_lists_the_earliest_due_date_first(alice: User, bob: User, clerk: User, fire: User) -> None:
-    first = accepted_case(alice, clerk)
-    second = accepted_case(bob, clerk)
+def test_queue_lists_the_earliest_due_date_first(alice: User, bob: User, fire: User) -> None:
+    first = accepted_hotel_case(alice)
+    second = accepted_hotel_case(bob)
     today = timezone.localdate()
     Branch.objects.filter(case=first, department__code=FIRE).update(due_on=today + timedelta(days=20))
     Branch.objects.filter(case=second, department__code=FIRE).update(due_on=today + timedelta(days=5))
@@ -154,9 +95,9 @@ def test_queue_lists_the_earliest_due_date_first(alice: User, bob: User, clerk: 
     assert page.index(second.number) < page.index(first.number)
 
 
-def test_queue_filters_by_status_bundle_and_search(alice: User, bob: User, clerk: User, fire: User) -> None:
-    mine = accepted_case(alice, clerk)
-    other = accepted_case(bob, clerk)
+def test_queue_filters_by_status_bundle_and_search(alice: User, bob: User, fire: User) -> None:
+    mine = accepted_hotel_case(alice)
+    other = accepted_hotel_case(bob)
     assert mine.number
     assert other.number
     decided = branch_of(other, FIRE)
@@ -206,9 +147,9 @@ def test_queue_counts_per_status(case: Case, fire: User) -> None:
     assert {v: k for k, v in counts.items()}["已决定"] == "0"
 
 
-def test_queue_marks_overdue_and_nearly_due_branches(alice: User, bob: User, clerk: User, fire: User) -> None:
-    late = accepted_case(alice, clerk)
-    soon = accepted_case(bob, clerk)
+def test_queue_marks_overdue_and_nearly_due_branches(alice: User, bob: User, fire: User) -> None:
+    late = accepted_hotel_case(alice)
+    soon = accepted_hotel_case(bob)
     today = timezone.localdate()
     calendar = current_calendar()
     Branch.objects.filter(case=late, department__code=FIRE).update(due_on=calendar.add(today, -2).date)
@@ -225,8 +166,8 @@ def test_queue_marks_overdue_and_nearly_due_branches(alice: User, bob: User, cle
     assert page.index(late.number) < page.index(soon.number)
 
 
-def test_a_calendar_warning_is_shown_in_the_readers_language(alice: User, clerk: User, fire: User) -> None:
-    case = accepted_case(alice, clerk)
+def test_a_calendar_warning_is_shown_in_the_readers_language(alice: User, fire: User) -> None:
+    case = accepted_hotel_case(alice)
     branch = Branch.objects.get(case=case, department__code=FIRE)
     Branch.objects.filter(pk=branch.pk).update(
         calendar_warning="2027年的法定节假日安排尚未录入，截止日期按周一至周五推算，可能不准确。"
@@ -332,10 +273,10 @@ def test_approve_from_the_page(case: Case, fire: User, police: User) -> None:
     assert 'name="approve-permit_number"' in police_page
 
 
-def test_approve_problems_show_beside_the_fields(alice: User, bob: User, clerk: User, fire: User) -> None:
-    taken = branch_of(accepted_case(bob, clerk), FIRE)
+def test_approve_problems_show_beside_the_fields(alice: User, bob: User, fire: User) -> None:
+    taken = branch_of(accepted_hotel_case(bob), FIRE)
     branch_approve(branch_id=taken.pk, reviewer=fire, permit_number="XF-TAKEN", valid_until=None)
-    branch = branch_of(accepted_case(alice, clerk), FIRE)
+    branch = branch_of(accepted_hotel_case(alice), FIRE)
     client = signed_in(fire)
 
     response = client.post(

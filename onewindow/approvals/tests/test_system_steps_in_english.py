@@ -8,23 +8,13 @@ from django.urls import reverse
 
 from onewindow.accounts.models import User
 from onewindow.approvals.services import branch_approve
-from onewindow.approvals.tests.test_reviewer_pages import (
-    FIRE,
-    POLICE,
-    accepted_case,
-    branch_of,
-    signed_in,
-    text,
-)
-from onewindow.cases.models import CaseEvent
+from onewindow.approvals.tests.conftest import FIRE, POLICE, branch_of, signed_in, text
+from onewindow.cases.models import Case, CaseEvent
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_release_is_by_the_system_in_chinese_and_in_english(
-    alice: User, police: User, fire: User
-) -> None:
-    case = accepted_case(alice, User.objects.get(username="clerk"))
+def test_the_release_is_by_the_system_in_chinese_and_in_english(case: Case, police: User, fire: User) -> None:
     branch_approve(branch_id=branch_of(case, FIRE).pk, reviewer=fire, permit_number="", valid_until=None)
     released = CaseEvent.objects.get(case=case, action="branch_released")
     assert (released.actor_name, released.actor_role) == ("系统", "system")

@@ -1,13 +1,16 @@
-"""Fixtures for case tests: the demo enterprises and a filled hotel case."""
+"""Fixtures for case tests: the demo enterprises and alice's hotel case at each step of intake.
+
+alice and bob, the applicants, come from the project's conftest.py.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from onewindow.accounts.models import Enterprise, Role, User
+from onewindow.accounts.models import Enterprise, User
 from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create, fill_case
 from onewindow.cases.models import Case
-from onewindow.cases.services import case_start
+from onewindow.cases.services import case_accept, case_start, case_submit
 
 
 @pytest.fixture
@@ -16,28 +19,30 @@ def enterprises(db: None) -> list[Enterprise]:
 
 
 @pytest.fixture
-def alice(enterprises: list[Enterprise]) -> User:
-    """The demo applicant, owner of 天门市悦来宾馆有限公司."""
-    return User.objects.get(username="applicant")
-
-
-@pytest.fixture
-def bob(enterprises: list[Enterprise]) -> User:
-    """Another applicant, with his own enterprise and no access to alice's cases."""
-    user = User.objects.create_user(
-        username="bob", password="Bob-pass-2026", role=Role.APPLICANT, enterprise=enterprises[1]
-    )
-    return user
-
-
-@pytest.fixture
 def clerk(db: None) -> User:
     return User.objects.get(username="clerk")
 
 
 @pytest.fixture
-def filled_case(alice: User) -> Case:
-    """A hotel case with four items (special trade, fire safety, hygiene, food business), ready to submit."""
-    case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
-    fill_case(case, alice)
-    return case
+def draft(alice: User) -> Case:
+    """A hotel case with four items (special trade, fire safety, hygiene, food business), just started."""
+    return case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
+
+
+@pytest.fixture
+def filled_case(draft: Case, alice: User) -> Case:
+    """The draft with every form field filled and every material handed in, ready to submit."""
+    fill_case(draft, alice)
+    return draft
+
+
+@pytest.fixture
+def submitted(filled_case: Case, alice: User) -> Case:
+    """The filled case, submitted: it waits at the comprehensive window."""
+    return case_submit(case=filled_case, user=alice, key=f"submitted-{filled_case.pk}")
+
+
+@pytest.fixture
+def accepted(submitted: Case, clerk: User) -> Case:
+    """The submitted case, accepted: one branch per item in the departments' queues."""
+    return case_accept(case=submitted, clerk=clerk)

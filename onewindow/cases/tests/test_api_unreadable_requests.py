@@ -9,8 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
 from onewindow.accounts.models import User
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create, fill_case
-from onewindow.cases.services import case_start, case_submit
+from onewindow.cases.models import Case
 
 pytestmark = pytest.mark.django_db
 
@@ -106,16 +105,11 @@ def test_an_impossible_date_is_explained() -> None:
     )
 
 
-def test_a_refusal_without_a_reason_names_the_field() -> None:
-    demo_enterprises_create()
-    alice = User.objects.get(username="applicant")
-    case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
-    fill_case(case, alice)
-    case = case_submit(case=case, user=alice, key=f"refuse-{case.pk}")
+def test_a_refusal_without_a_reason_names_the_field(submitted: Case) -> None:
     client, token = signed_in("clerk")
 
     response = client.post(
-        f"/api/v1/cases/{case.pk}/refuse",
+        f"/api/v1/cases/{submitted.pk}/refuse",
         {"reason": "  "},
         content_type="application/json",
         HTTP_X_CSRFTOKEN=token,
@@ -127,16 +121,13 @@ def test_a_refusal_without_a_reason_names_the_field() -> None:
     assert [error["field"] for error in body["errors"]] == ["reason"]
 
 
-def test_a_refused_upload_names_the_file_field() -> None:
-    demo_enterprises_create()
-    alice = User.objects.get(username="applicant")
-    case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
-    code = case.materials.filter(disposition="upload").values_list("material__code", flat=True).first()
+def test_a_refused_upload_names_the_file_field(draft: Case) -> None:
+    code = draft.materials.filter(disposition="upload").values_list("material__code", flat=True).first()
     client, token = signed_in()
 
     fake = SimpleUploadedFile("平面图.pdf", "这不是 PDF".encode() * 10, content_type="application/pdf")
     response = client.post(
-        f"/api/v1/cases/{case.pk}/materials/{code}/upload", {"file": fake}, HTTP_X_CSRFTOKEN=token
+        f"/api/v1/cases/{draft.pk}/materials/{code}/upload", {"file": fake}, HTTP_X_CSRFTOKEN=token
     )
 
     assert response.status_code == 422

@@ -10,9 +10,8 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import User
-from onewindow.cases.demo import DEMO_PDF, HOTEL_FOUR_ITEMS
+from onewindow.cases.demo import DEMO_PDF
 from onewindow.cases.models import Case, CaseEvent, CaseMaterial
-from onewindow.cases.services import case_start
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def draft(alice: User) -> Case:
-    return case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
 
 
 def client_for(user: User) -> Client:

@@ -44,11 +44,6 @@ def download(client: Client, url: str) -> bytes:
     return response.content
 
 
-@pytest.fixture
-def submitted(filled_case: Case, alice: User) -> Case:
-    return case_submit(case=filled_case, user=alice, key=f"notice-{filled_case.pk}")
-
-
 @pytest.mark.django_db
 def test_acceptance_notice(
     client: Client, submitted: Case, clerk: User, alice: User, bob: User, tmp_path: Path

@@ -6,12 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
-from conftest import cache_isolated
+from conftest import cache_isolated, seed_again
 from onewindow.accounts.models import User
 from onewindow.bundles import api as bundles_api
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create
+from onewindow.cases.demo import HOTEL_FOUR_ITEMS
 from onewindow.cases.services import case_start
 from onewindow.catalog.models import ServiceItem
 
@@ -26,8 +25,7 @@ def plan_cache(tmp_path: Path) -> Iterator[None]:
 def test_an_item_renamed_in_the_catalogue_shows_in_the_next_case(
     plan_cache: None, django_assert_max_num_queries
 ) -> None:
-    call_command("seed", "--demo", "--without-cases", verbosity=0)
-    demo_enterprises_create()
+    seed_again()
     alice = User.objects.get(username="applicant")
 
     first = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))

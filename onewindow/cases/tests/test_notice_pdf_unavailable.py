@@ -16,11 +16,6 @@ from onewindow.cases.services import case_accept, case_refuse, case_request_supp
 from onewindow.lib.pdf import FontUnavailable
 
 
-@pytest.fixture
-def submitted(filled_case: Case, alice: User) -> Case:
-    return case_submit(case=filled_case, user=alice, key=f"nofont-{filled_case.pk}")
-
-
 def unavailable(client: Client, url: str, tmp_path: Path) -> str:
     with override_settings(PDF_FONT_PATH=str(tmp_path / "missing.ttc")):
         response = client.get(url)

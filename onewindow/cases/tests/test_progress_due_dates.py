@@ -14,7 +14,6 @@ from onewindow.approvals.calendar import current_calendar
 from onewindow.approvals.models import Branch, BranchStatus
 from onewindow.approvals.services import branch_approve, branch_pause
 from onewindow.cases.models import Case
-from onewindow.cases.services import case_accept, case_submit
 from onewindow.cases.tests.test_case_notices import download, pdf_text
 
 
@@ -28,12 +27,6 @@ def reviewer_of(branch: Branch) -> User:
         defaults={"role": Role.REVIEWER, "department": branch.department},
     )
     return user
-
-
-@pytest.fixture
-def accepted(filled_case: Case, alice: User, clerk: User) -> Case:
-    case = case_submit(case=filled_case, user=alice, key=f"due-{filled_case.pk}")
-    return case_accept(case=case, clerk=clerk)
 
 
 def held_and_prerequisite(case: Case) -> tuple[Branch, Branch]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
-from conftest import rows_locked_while
+from conftest import rows_locked_while, seed_again
 from onewindow.accounts.models import User
 from onewindow.bundles.models import Bundle
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create
+from onewindow.cases.demo import HOTEL_FOUR_ITEMS
 from onewindow.cases.models import Case
 from onewindow.cases.services import _lock, case_start
 
@@ -17,8 +16,7 @@ from onewindow.cases.services import _lock, case_start
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="行锁范围只在 PostgreSQL 上可观察")
 @pytest.mark.django_db(transaction=True)
 def test_a_case_write_in_progress_leaves_bundle_and_applicant_free() -> None:
-    call_command("seed", "--demo", "--without-cases", verbosity=0)
-    demo_enterprises_create()
+    seed_again()
     alice = User.objects.get(username="applicant")
     case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
 

@@ -104,9 +104,9 @@ def test_the_library_answer_on_a_persons_case_masks_his_id_number(victim: User) 
 
 
 @pytest.mark.django_db
-def test_the_window_confirms_an_enterprise_by_its_credit_code(enterprises: list[Enterprise]) -> None:
+def test_the_window_confirms_an_enterprise_by_its_credit_code(alice: User) -> None:
     clerk = as_user("clerk")
-    owner = User.objects.get(username="applicant")
+    owner = alice
     assert owner.enterprise is not None
     uscc = owner.enterprise.uscc
     asked = start(clerk, channel=Channel.WINDOW, kind="enterprise", uscc=uscc)

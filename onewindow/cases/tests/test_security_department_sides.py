@@ -13,9 +13,7 @@ from pytest_django.fixtures import Settings
 from onewindow.accounts.models import Enterprise, User
 from onewindow.approvals.models import Branch
 from onewindow.approvals.services import branch_approve, branch_pause, branch_reply, branch_resume
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS, fill_case
 from onewindow.cases.models import Case
-from onewindow.cases.services import case_accept, case_start, case_submit
 
 API = "/api/v1"
 POLICE = "429006-ga"
@@ -38,14 +36,10 @@ def cast(enterprises: list[Enterprise]) -> dict[str, User]:
 
 
 @pytest.fixture
-def case(cast: dict[str, User]) -> Case:
+def case(accepted: Case, cast: dict[str, User]) -> Case:
     """An accepted hotel case: 消防 asked the applicant something, he answered, 消防 approved; then
     公安 (waiting for 消防 until then) asked him something too, and he answered."""
-    alice, fire = cast["applicant"], cast["reviewer_fire"]
-    case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
-    fill_case(case, alice)
-    case_submit(case=case, user=alice, key="department-sides")
-    case_accept(case=case, clerk=cast["clerk"])
+    case, alice, fire = accepted, cast["applicant"], cast["reviewer_fire"]
     branch = branch_of(case, FIRE)
     branch_pause(branch_id=branch.pk, reviewer=fire, reason="rectification", note=FIRE_ASKED)
     branch_reply(branch_id=branch.pk, applicant=alice, text=FIRE_ANSWERED)

@@ -7,17 +7,10 @@ from django.test import Client
 from django.urls import reverse
 
 from onewindow.accounts.models import User
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS
 from onewindow.cases.models import Case, CaseEvent, CaseMaterial
-from onewindow.cases.services import case_start
 from onewindow.integrations.elicense.models import LibraryLicence, LibraryState
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def draft(alice: User) -> Case:
-    return case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
 
 
 def client_for(user: User) -> Client:

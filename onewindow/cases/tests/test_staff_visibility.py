@@ -15,7 +15,7 @@ from onewindow.accounts.models import Enterprise, Role, User
 from onewindow.approvals.models import Branch
 from onewindow.cases.demo import DEMO_PDF, HOTEL_FOUR_ITEMS, fill_case
 from onewindow.cases.models import Case, Channel
-from onewindow.cases.services import case_accept, case_start, case_submit
+from onewindow.cases.services import case_start, case_submit
 from onewindow.catalog.models import Department
 
 API = "/api/v1"
@@ -42,17 +42,6 @@ def cast(enterprises: list[Enterprise]) -> dict[str, User]:
     assert users["inspector"].department is not None and users["inspector"].department.code == POLICE
     assert users["reviewer_fire"].department is not None and users["reviewer_fire"].department.code == FIRE
     return users
-
-
-@pytest.fixture
-def accepted(cast: dict[str, User]) -> Case:
-    """An accepted hotel case: branches at 公安, 消防, 卫健 and 市场监管, every material handed in."""
-    alice = cast["applicant"]
-    case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_FOUR_ITEMS))
-    fill_case(case, alice)
-    case_submit(case=case, user=alice, key="staff-visibility")
-    case_accept(case=case, clerk=cast["clerk"])
-    return case
 
 
 def as_user(user: User) -> Client:

@@ -7,12 +7,7 @@ import pytest
 from onewindow.accounts.models import User
 from onewindow.cases.errors import CaseInvalid
 from onewindow.cases.models import Case, CaseStatus, SupplementRequest
-from onewindow.cases.services import SUPPLEMENT_REASON_MAX, case_request_supplement, case_submit
-
-
-@pytest.fixture
-def submitted(filled_case: Case, alice: User) -> Case:
-    return case_submit(case=filled_case, user=alice, key=f"reason-{filled_case.pk}")
+from onewindow.cases.services import SUPPLEMENT_REASON_MAX, case_request_supplement
 
 
 def material_code(case: Case) -> str:

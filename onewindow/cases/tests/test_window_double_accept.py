@@ -8,12 +8,6 @@ from django.urls import reverse
 
 from onewindow.accounts.models import Role, User
 from onewindow.cases.models import Case, CaseStatus
-from onewindow.cases.services import case_submit
-
-
-@pytest.fixture
-def submitted(filled_case: Case, alice: User) -> Case:
-    return case_submit(case=filled_case, user=alice, key=f"double-{filled_case.pk}")
 
 
 @pytest.mark.django_db

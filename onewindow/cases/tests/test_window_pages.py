@@ -19,11 +19,6 @@ QUESTIONS = {f"q_{code}": value for code, value in HOTEL_FOUR_ITEMS.items()}
 
 
 @pytest.fixture
-def submitted(filled_case: Case, alice: User) -> Case:
-    return case_submit(case=filled_case, user=alice, key=f"window-{filled_case.pk}")
-
-
-@pytest.fixture
 def township_clerk(db: None) -> User:
     """A clerk of 岳口镇便民服务中心, who must not see the municipal centre's cases."""
     center = ServiceCenter.objects.get(code="429006107")

@@ -15,11 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from onewindow.accounts.models import Enterprise, Role, User
+from conftest import accepted_hotel_case
+from onewindow.accounts.models import Role, User
 from onewindow.approvals.models import BranchStatus
-from onewindow.cases.demo import DEMO_PDF, DEMO_PNG, demo_enterprises_create, fill_case
+from onewindow.cases.demo import DEMO_PDF, DEMO_PNG
 from onewindow.cases.models import Case, CaseStatus
-from onewindow.cases.services import case_accept, case_start, case_submit
 from onewindow.catalog.models import Department
 from onewindow.inspections.models import ChecklistEntry, JointInspection
 from onewindow.inspections.services import checklist_record, inspection_schedule
@@ -55,28 +55,6 @@ def text_file(name: str = "photo.jpg") -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def enterprises(db: None) -> list[Enterprise]:
-    return demo_enterprises_create()
-
-
-@pytest.fixture
-def alice(enterprises: list[Enterprise]) -> User:
-    return User.objects.get(username="applicant")
-
-
-@pytest.fixture
-def bob(enterprises: list[Enterprise]) -> User:
-    return User.objects.create_user(
-        username="bob", password=PASSWORD, role=Role.APPLICANT, enterprise=enterprises[1]
-    )
-
-
-@pytest.fixture
-def clerk(db: None) -> User:
-    return User.objects.get(username="clerk")
-
-
-@pytest.fixture
 def chen(db: None) -> User:
     """The demo inspector of 公安局: organiser of hotel inspections and 公安's inspector."""
     return User.objects.get(username="inspector")
@@ -98,12 +76,9 @@ def inspectors(chen: User) -> dict[str, User]:
 
 
 @pytest.fixture
-def hotel_case(alice: User, clerk: User) -> Case:
+def hotel_case(alice: User) -> Case:
     """A hotel case with all nine items, accepted: its branches are open in eight departments."""
-    case = case_start(bundle_code="hotel", applicant=alice, answers=dict(HOTEL_ALL_YES))
-    fill_case(case, alice)
-    case = case_submit(case=case, user=alice, key=f"inspections-{case.pk}")
-    case = case_accept(case=case, clerk=clerk)
+    case = accepted_hotel_case(alice, HOTEL_ALL_YES)
     assert case.status == CaseStatus.IN_APPROVAL
     assert case.branches.count() == 9
     assert case.branches.filter(status=BranchStatus.PENDING).exists()

@@ -21,7 +21,7 @@ from pytest_django.fixtures import Settings
 from conftest import accepted_hotel_case
 from onewindow.accounts.models import User
 from onewindow.approvals.models import Branch, BranchStatus
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS, demo_enterprises_create, fill_case
+from onewindow.cases.demo import HOTEL_FOUR_ITEMS, fill_case
 from onewindow.cases.models import Case
 from onewindow.cases.services import case_start
 from onewindow.catalog.schemas import ErrorOut
@@ -151,12 +151,6 @@ def test_the_english_document_is_english_where_translated_and_keeps_the_codes() 
 @pytest.fixture(autouse=True)
 def _media(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def alice(db: None) -> User:
-    demo_enterprises_create()
-    return User.objects.get(username="applicant")
 
 
 @pytest.fixture

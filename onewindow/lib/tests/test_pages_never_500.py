@@ -35,13 +35,13 @@ from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
+from conftest import accepted_hotel_case
 from onewindow.accounts.models import Role, User
 from onewindow.accounts.services import DEMO_USERS
 from onewindow.approvals.models import Branch, BranchStatus
 from onewindow.approvals.services import extension_request
-from onewindow.cases.demo import DEMO_PNG, HOTEL_FOUR_ITEMS, demo_cases_create, fill_case
+from onewindow.cases.demo import DEMO_PNG, demo_cases_create
 from onewindow.cases.models import Case, CaseStatus
-from onewindow.cases.services import case_accept, case_start, case_submit
 from onewindow.inspections.models import JointInspection
 from onewindow.inspections.selectors import schedule_plan
 from onewindow.inspections.services import (
@@ -207,15 +207,6 @@ def local(address: str) -> str | None:
 # ---------------------------------------------------------------- the cast and their city
 
 
-def accepted_case() -> Case:
-    """A new hotel case, accepted: its branches wait for their departments."""
-    applicant = User.objects.get(username="applicant")
-    case = case_start(bundle_code="hotel", applicant=applicant, answers=dict(HOTEL_FOUR_ITEMS))
-    fill_case(case, applicant)
-    case_submit(case=case, user=applicant, key=f"pages-{case.pk}")
-    return case_accept(case=case, clerk=User.objects.get(username="clerk"))
-
-
 def inspection_scheduled(case: Case) -> JointInspection:
     """The case's joint inspection, tomorrow, with one inspector per department."""
     inspectors = {
@@ -263,9 +254,10 @@ def city(settings: Settings, tmp_path: Path) -> None:
     rectification_report(
         inspection=rectify, applicant=in_approval.applicant, text="已更换。", evidence=[png()]
     )
-    inspection_with_findings(accepted_case())
-    inspection_scheduled(accepted_case())
-    accepted_case()
+    applicant = User.objects.get(username="applicant")
+    inspection_with_findings(accepted_hotel_case(applicant))
+    inspection_scheduled(accepted_hotel_case(applicant))
+    accepted_hotel_case(applicant)
     # An extension waiting for the demo supervisor's decision.
     extendable = Branch.objects.filter(
         status__in=(BranchStatus.PENDING, BranchStatus.PAUSED),

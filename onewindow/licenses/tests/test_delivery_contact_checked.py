@@ -4,7 +4,6 @@ anything else is refused with a message beside the field, and nothing is stored.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +12,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import User
-from onewindow.cases.models import Case
 from onewindow.licenses.models import ComprehensiveLicense, Delivery
-from onewindow.licenses.services import licence_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -31,12 +28,7 @@ def _media(settings: Settings, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def licence(approved_case: Callable[..., Case], issuer: User) -> ComprehensiveLicense:
-    return licence_issue(case=approved_case(), issuer=issuer)
-
-
-@pytest.fixture
-def alice(licence: ComprehensiveLicense) -> Client:
+def alice(issued: ComprehensiveLicense) -> Client:
     """The applicant of the licence, signed in."""
     client = Client()
     client.force_login(User.objects.get(username="applicant"))
@@ -48,39 +40,39 @@ def choose(client: Client, licence: ComprehensiveLicense, **body: Any) -> Any:
     return client.post(f"{API}/{licence.pk}/delivery", json.dumps(data), content_type="application/json")
 
 
-def test_a_phone_that_is_not_a_number_is_refused(alice: Client, licence: ComprehensiveLicense) -> None:
-    response = choose(alice, licence, phone="abc", address=ADDRESS)
+def test_a_phone_that_is_not_a_number_is_refused(alice: Client, issued: ComprehensiveLicense) -> None:
+    response = choose(alice, issued, phone="abc", address=ADDRESS)
 
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "phone_invalid"
     assert body["message"] == PHONE_MESSAGE
     assert body["errors"] == [{"field": "phone", "code": "phone_invalid", "message": PHONE_MESSAGE}]
-    assert not Delivery.objects.filter(licence=licence).exists()
+    assert not Delivery.objects.filter(licence=issued).exists()
 
 
 @pytest.mark.parametrize("phone", ["1380013800", "23800138000", "0728-52213", "5221360"])
 def test_a_number_too_short_or_without_area_code_is_refused(
-    alice: Client, licence: ComprehensiveLicense, phone: str
+    alice: Client, issued: ComprehensiveLicense, phone: str
 ) -> None:
-    response = choose(alice, licence, phone=phone, address=ADDRESS)
+    response = choose(alice, issued, phone=phone, address=ADDRESS)
     assert response.status_code == 422
     assert response.json()["code"] == "phone_invalid"
 
 
-def test_an_address_a_courier_cannot_find_is_refused(alice: Client, licence: ComprehensiveLicense) -> None:
-    response = choose(alice, licence, phone="13800138000", address="x")
+def test_an_address_a_courier_cannot_find_is_refused(alice: Client, issued: ComprehensiveLicense) -> None:
+    response = choose(alice, issued, phone="13800138000", address="x")
 
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "address_too_short"
     assert body["message"] == ADDRESS_MESSAGE
     assert body["errors"] == [{"field": "address", "code": "address_too_short", "message": ADDRESS_MESSAGE}]
-    assert not Delivery.objects.filter(licence=licence).exists()
+    assert not Delivery.objects.filter(licence=issued).exists()
 
 
-def test_both_problems_are_named_at_once(alice: Client, licence: ComprehensiveLicense) -> None:
-    response = choose(alice, licence, phone="abc", address="x")
+def test_both_problems_are_named_at_once(alice: Client, issued: ComprehensiveLicense) -> None:
+    response = choose(alice, issued, phone="abc", address="x")
 
     assert response.status_code == 422
     body = response.json()
@@ -101,21 +93,21 @@ def test_both_problems_are_named_at_once(alice: Client, licence: ComprehensiveLi
     ],
 )
 def test_a_mobile_or_a_landline_with_area_code_is_stored(
-    alice: Client, licence: ComprehensiveLicense, typed: str, stored: str
+    alice: Client, issued: ComprehensiveLicense, typed: str, stored: str
 ) -> None:
-    response = choose(alice, licence, phone=typed, address=ADDRESS)
+    response = choose(alice, issued, phone=typed, address=ADDRESS)
 
     assert response.status_code == 200
-    delivery = Delivery.objects.get(licence=licence)
+    delivery = Delivery.objects.get(licence=issued)
     assert (delivery.method, delivery.phone, delivery.address) == ("post", stored, ADDRESS)
 
 
 def test_window_pickup_needs_no_address_but_a_phone_given_must_be_one(
-    alice: Client, licence: ComprehensiveLicense
+    alice: Client, issued: ComprehensiveLicense
 ) -> None:
-    wrong = choose(alice, licence, method="pickup", phone="abc")
+    wrong = choose(alice, issued, method="pickup", phone="abc")
     assert wrong.status_code == 422
     assert wrong.json()["code"] == "phone_invalid"
 
-    assert choose(alice, licence, method="pickup").status_code == 200
-    assert Delivery.objects.get(licence=licence).method == "pickup"
+    assert choose(alice, issued, method="pickup").status_code == 200
+    assert Delivery.objects.get(licence=issued).method == "pickup"

@@ -13,7 +13,7 @@ from conftest import run_queued_tasks
 from onewindow.accounts.models import User
 from onewindow.cases.models import Case
 from onewindow.integrations.elicense.models import LibraryLicence, LibraryState
-from onewindow.licenses.models import LibraryPush, LicenceStatus
+from onewindow.licenses.models import ComprehensiveLicense, LibraryPush, LicenceStatus
 from onewindow.licenses.services import licence_end, licence_issue, push_attempt, pushes_retry
 
 
@@ -46,10 +46,9 @@ def test_pushes_made_during_an_outage_all_arrive_afterwards(
 
 
 @pytest.mark.django_db
-def test_a_repeated_push_changes_nothing_twice(approved_case: Callable[..., Case], issuer: User) -> None:
-    licence = licence_issue(case=approved_case(), issuer=issuer)
-    push = LibraryPush.objects.get(licence=licence)
+def test_a_repeated_push_changes_nothing_twice(issued: ComprehensiveLicense) -> None:
+    push = LibraryPush.objects.get(licence=issued)
     assert push_attempt(push_id=push.pk)
     LibraryPush.objects.filter(pk=push.pk).update(status=LibraryPush.Status.PENDING)
     assert push_attempt(push_id=push.pk)
-    assert LibraryLicence.objects.filter(identifier=licence.identifier).count() == 1
+    assert LibraryLicence.objects.filter(identifier=issued.identifier).count() == 1

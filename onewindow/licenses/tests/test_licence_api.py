@@ -17,7 +17,7 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings
 
-from onewindow.accounts.models import Enterprise, Role, User
+from onewindow.accounts.models import User
 from onewindow.cases.models import Case, CaseStatus
 from onewindow.licenses.models import ComprehensiveLicense
 from onewindow.licenses.services import licence_issue
@@ -33,19 +33,6 @@ def _media(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.fixture
-def alice(db: None) -> User:
-    return User.objects.get(username="applicant")
-
-
-@pytest.fixture
-def bob(approved_case: Callable[..., Case]) -> User:
-    enterprise = Enterprise.objects.get(name="天门市陆羽茶文化酒店有限公司")
-    return User.objects.create_user(
-        username="bob", password="Bob-pass-2026", role=Role.APPLICANT, enterprise=enterprise
-    )
-
-
 def _client(user: User | None = None) -> Client:
     client = Client()
     if user is not None:
@@ -57,10 +44,8 @@ def _post(client: Client, url: str, body: dict[str, Any] | None = None) -> Any:
     return client.post(url, json.dumps(body or {}), content_type="application/json")
 
 
-def test_verify_is_public_and_answers_404_in_chinese(
-    approved_case: Callable[..., Case], issuer: User
-) -> None:
-    licence = licence_issue(case=approved_case(), issuer=issuer)
+def test_verify_is_public_and_answers_404_in_chinese(issued: ComprehensiveLicense) -> None:
+    licence = issued
     permits = list(licence.permits.order_by("id"))
     anonymous = _client()
 

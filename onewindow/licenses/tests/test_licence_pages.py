@@ -20,7 +20,7 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 from pytest_django.fixtures import Settings
 
-from onewindow.accounts.models import Enterprise, Role, User
+from onewindow.accounts.models import User
 from onewindow.cases.demo import HOTEL_FOUR_ITEMS, fill_case
 from onewindow.cases.models import Case, CaseStatus
 from onewindow.cases.services import case_start, case_submit
@@ -38,20 +38,6 @@ def _media(settings: Settings, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def alice(db: None) -> User:
-    return User.objects.get(username="applicant")
-
-
-@pytest.fixture
-def bob(approved_case: Callable[..., Case]) -> User:
-    """Another applicant with his own hotel company (the enterprises come with approved_case)."""
-    enterprise = Enterprise.objects.get(name="天门市陆羽茶文化酒店有限公司")
-    return User.objects.create_user(
-        username="bob", password="Bob-pass-2026", role=Role.APPLICANT, enterprise=enterprise
-    )
-
-
-@pytest.fixture
 def supervisor(db: None) -> User:
     return User.objects.get(username="supervisor")
 
@@ -59,11 +45,6 @@ def supervisor(db: None) -> User:
 @pytest.fixture
 def clerk(db: None) -> User:
     return User.objects.get(username="clerk")
-
-
-@pytest.fixture
-def issued(approved_case: Callable[..., Case], issuer: User) -> ComprehensiveLicense:
-    return licence_issue(case=approved_case(), issuer=issuer)
 
 
 def _as(client: Client, user: User) -> Client:

@@ -42,16 +42,6 @@ def _media(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.fixture
-def alice(db: None) -> User:
-    return User.objects.get(username="applicant")
-
-
-@pytest.fixture
-def issued(approved_case: Callable[..., Case], issuer: User) -> ComprehensiveLicense:
-    return licence_issue(case=approved_case(), issuer=issuer)
-
-
 def signed_in(user: User, *, english: bool = True) -> Client:
     """A browser of `user` who chose English with the language switch in the footer (or did not)."""
     client = Client()

@@ -6,7 +6,6 @@ Cast: issuer (综合审批科, centre 429006) at the window, alice (the demo app
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,8 @@ from django.urls import reverse
 from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import User
-from onewindow.cases.models import Case, CaseStatus
+from onewindow.cases.models import CaseStatus
 from onewindow.licenses.models import ComprehensiveLicense, Delivery
-from onewindow.licenses.services import licence_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +27,6 @@ VOID = "取件码已连续输错 5 次，已作废，不能再用于领取。"
 @pytest.fixture(autouse=True)
 def _media(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def alice(db: None) -> User:
-    return User.objects.get(username="applicant")
-
-
-@pytest.fixture
-def issued(approved_case: Callable[..., Case], issuer: User) -> ComprehensiveLicense:
-    return licence_issue(case=approved_case(), issuer=issuer)
 
 
 def signed_in(user: User) -> Client:

@@ -1,3 +1,3 @@
-from onewindow.cases.tests.conftest import alice, bob, clerk, enterprises, filled_case
+from onewindow.cases.tests.conftest import clerk, draft, enterprises, filled_case
 
-__all__ = ["alice", "bob", "clerk", "enterprises", "filled_case"]
+__all__ = ["clerk", "draft", "enterprises", "filled_case"]
