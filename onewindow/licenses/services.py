@@ -522,7 +522,10 @@ def delivery_hand_over(*, licence: ComprehensiveLicense, staff: User, pickup_cod
             raise CaseConflict("already_delivered", gettext("该证照已经领取。"))
         if delivery.pickup_code_void:
             raise _pickup_code_void_error()
-        if not secrets.compare_digest(delivery.pickup_code, pickup_code.strip()):
+        # Full-width digits from a Chinese input method are the same code; compared as bytes, since
+        # compare_digest refuses str with other characters and any text may be typed.
+        typed = unicodedata.normalize("NFKC", pickup_code).strip()
+        if not secrets.compare_digest(delivery.pickup_code.encode(), typed.encode()):
             # Raised after the block commits: a rolled-back count would allow endless guesses.
             delivery.pickup_code_failures += 1
             delivery.save(update_fields=["pickup_code_failures"])

@@ -115,3 +115,29 @@ def test_the_api_counts_wrong_codes_too(issued: ComprehensiveLicense, alice: Use
     handed = _post(staff, f"{API}/{issued.pk}/handover", {"pickup_code": fresh["pickup_code"]})
     assert handed.status_code == 200
     assert handed.json()["case_status"] == CaseStatus.CLOSED
+
+
+def test_a_code_typed_with_other_characters_is_a_wrong_code_not_a_failure(
+    issued: ComprehensiveLicense, alice: User, issuer: User
+) -> None:
+    applicant, staff = signed_in(alice), signed_in(issuer)
+    code = _post(applicant, f"{API}/{issued.pk}/delivery", {"method": "pickup"}).json()["pickup_code"]
+
+    for typed in ("取件码" + code[:3], "\U0001f600" * 6):
+        refused = _post(staff, f"{API}/{issued.pk}/handover", {"pickup_code": typed})
+        assert refused.status_code == 422
+        assert refused.json()["code"] == "pickup_code"
+    assert Delivery.objects.get(licence=issued).pickup_code_failures == 2
+
+
+def test_a_code_typed_in_full_width_digits_is_the_same_code(
+    issued: ComprehensiveLicense, alice: User, issuer: User
+) -> None:
+    applicant, staff = signed_in(alice), signed_in(issuer)
+    code = choose_pickup(applicant, issued)
+    full_width = "".join(chr(ord(digit) - ord("0") + ord("０")) for digit in code)
+
+    handed = hand_over(staff, issued, f" {full_width} ")
+
+    assert handed.status_code == 302
+    assert Delivery.objects.get(licence=issued).status == Delivery.Status.DONE
