@@ -440,6 +440,21 @@ def _apply(doc: Mapping[str, Any], check: _Checker) -> None:
         choices = check.listing(f.get("choices"), f"{where}.choices")
         if field_type == Field.Type.CHOICE and not choices:
             check.error(f"{where}.choices", _("选项类字段必须列出可选值"))
+        existing = fields.get(code)
+        if (
+            existing is not None
+            and existing.field_type == Field.Type.INTEGER
+            and field_type == Field.Type.NUMBER
+        ):
+            # A file exported before whole-number fields existed says "number" for every count; taking
+            # it would let 1.5 rooms in again. The catalogue's type stays; an administrator can change it.
+            field_type = Field.Type.INTEGER
+            report.warnings.append(
+                _(
+                    "字段 %(f)s 在目录中是整数，文件中写的是数字：保留为整数。如确需允许小数，请在管理后台修改该字段的类型。"
+                )
+                % {"f": code}
+            )
         values = {
             "label": check.text(f, "label", where, max_length=80),
             "field_type": field_type,

@@ -64,3 +64,13 @@ def test_importing_an_export_restores_the_whole_number_type() -> None:
 
     assert Field.objects.get(code="room_count").field_type == Field.Type.INTEGER
     assert exported_types("hotel") == {f["code"]: f["type"] for f in yaml.safe_load(document)["fields"]}
+
+
+def test_an_older_file_that_says_number_for_a_count_keeps_the_count_whole() -> None:
+    bundle_import(gym_with_field(LIFEGUARDS))
+
+    report = bundle_import(gym_with_field({**LIFEGUARDS, "type": "number"}))
+
+    assert report.applied
+    assert Field.objects.get(code="gymtest-lifeguards").field_type == Field.Type.INTEGER
+    assert any("gymtest-lifeguards" in warning and "保留为整数" in warning for warning in report.warnings)
