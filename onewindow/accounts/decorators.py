@@ -10,7 +10,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from onewindow.accounts.models import User
@@ -30,11 +29,8 @@ def signed_in_required(view: View) -> View:
     return cast(View, wrapper)
 
 
-def role_required(*roles: str, denied: str | Promise | None = None) -> Callable[[View], View]:
-    """Anonymous visitors go to the sign-in page; signed-in users of other roles get the 403 page.
-
-    `denied`: what the 403 page says (a lazy text, read in the visitor's language); a general line by default.
-    """
+def role_required(*roles: str) -> Callable[[View], View]:
+    """Anonymous visitors go to the sign-in page; signed-in users of other roles get the 403 page."""
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
@@ -42,7 +38,7 @@ def role_required(*roles: str, denied: str | Promise | None = None) -> Callable[
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if cast(User, request.user).role not in roles:
-                raise PermissionDenied(str(denied) if denied is not None else _("当前岗位没有此页面的权限。"))
+                raise PermissionDenied(_("当前岗位没有此页面的权限。"))
             return view(request, *args, **kwargs)
 
         return cast(View, wrapper)

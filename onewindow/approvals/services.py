@@ -402,10 +402,11 @@ def branch_pause(
     return branch
 
 
-def pause_end(branch: Branch, pause: ClockPause | None, *, today: date, calendar: WorkdayCalendar) -> int:
+def pause_end(*, branch: Branch, pause: ClockPause | None, today: date, calendar: WorkdayCalendar) -> int:
     """End the branch's open pause today; its working days move the due date later.
 
-    Returns the working days the pause lasted. The caller saves the branch.
+    Saves the pause; sets the branch's paused days and due date without saving them, for the
+    caller to save with its own changes in one update. Returns the working days the pause lasted.
     """
     paused = 0
     if pause is not None:
@@ -429,7 +430,7 @@ def branch_resume(
                 "inspection_holds_clock", _("该子件正在联合核查中，核查通过后将自动恢复计时，无需手动恢复。")
             )
         pause = branch.pauses.filter(ended_on__isnull=True).first()
-        paused = pause_end(branch, pause, today=timezone.localdate(), calendar=current_calendar())
+        paused = pause_end(branch=branch, pause=pause, today=timezone.localdate(), calendar=current_calendar())
         branch.status = BranchStatus.PENDING
         _save(branch, ["paused_workdays", "status", "due_on", "calendar_warning"])
         assert branch.due_on is not None

@@ -304,7 +304,7 @@ def _close_pause(
 ) -> None:
     """End the open pause today and write the branch's moved due date (as branch_resume does), in `status`."""
     branch = assignment.branch
-    assignment.paused_workdays += pause_end(branch, pause, today=today, calendar=calendar)
+    assignment.paused_workdays += pause_end(branch=branch, pause=pause, today=today, calendar=calendar)
     assignment.save(update_fields=["paused_workdays"])
     _branch_update(
         branch,

@@ -15,7 +15,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onewindow.accounts.decorators import role_required, signed_in_required
@@ -72,7 +71,7 @@ def _user(request: HttpRequest) -> User:
 
 
 # Department staff only (inspectors, and reviewers who organise or read results); others get 403.
-_staff = role_required(*DEPARTMENT_ROLES, denied=gettext_lazy("只有部门核查人员和审批人员可以查看联合核查。"))
+_staff = role_required(*DEPARTMENT_ROLES)
 
 
 def _inspection(request: HttpRequest, inspection_id: int, action: str = VIEW) -> JointInspection:

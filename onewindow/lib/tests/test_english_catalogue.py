@@ -6,6 +6,7 @@ shows the Chinese); this test names any that were left so.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import onewindow
@@ -13,17 +14,27 @@ import onewindow
 CATALOGUE = Path(onewindow.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
 
-def entries(text: str) -> list[tuple[str, list[str], str]]:
-    """(msgid, flags, msgstr) of each entry but the header; --no-wrap keeps each on one line."""
+KEYWORD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$')
+CONTINUATION = re.compile(r'^"(.*)"$')
+
+
+def entries(text: str) -> list[tuple[str, list[str], list[str]]]:
+    """(msgid, flags, every msgstr form) of each entry but the header and the obsolete ones."""
     found = []
     for block in text.split("\n\n"):
-        lines = block.splitlines()
-        msgid = next((line[len('msgid "') : -1] for line in lines if line.startswith("msgid ")), "")
-        if not msgid:
-            continue
-        flags = [f.strip() for line in lines if line.startswith("#,") for f in line[2:].split(",")]
-        msgstr = "".join(line[len('msgstr "') : -1] for line in lines if line.startswith("msgstr"))
-        found.append((msgid, flags, msgstr))
+        flags: list[str] = []
+        parts: dict[str, str] = {}
+        keyword = ""
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                flags += [flag.strip() for flag in line[2:].split(",")]
+            elif match := KEYWORD.match(line):
+                keyword = match.group(1)
+                parts[keyword] = match.group(2)
+            elif (match := CONTINUATION.match(line)) and keyword:
+                parts[keyword] += match.group(1)
+        if parts.get("msgid"):
+            found.append((parts["msgid"], flags, [v for k, v in parts.items() if k.startswith("msgstr")]))
     return found
 
 
@@ -31,6 +42,6 @@ def test_every_text_in_the_english_catalogue_is_translated() -> None:
     catalogue = entries(CATALOGUE.read_text(encoding="utf-8"))
     assert len(catalogue) > 1000  # the whole catalogue was read, not a fragment
 
-    left = [msgid for msgid, flags, msgstr in catalogue if "fuzzy" in flags or not msgstr]
+    left = [msgid for msgid, flags, forms in catalogue if "fuzzy" in flags or not all(forms)]
 
     assert left == [], f"{len(left)} texts without an English translation: {left[:10]}"
