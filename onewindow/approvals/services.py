@@ -430,7 +430,9 @@ def branch_resume(
                 "inspection_holds_clock", _("该子件正在联合核查中，核查通过后将自动恢复计时，无需手动恢复。")
             )
         pause = branch.pauses.filter(ended_on__isnull=True).first()
-        paused = pause_end(branch=branch, pause=pause, today=timezone.localdate(), calendar=current_calendar())
+        paused = pause_end(
+            branch=branch, pause=pause, today=timezone.localdate(), calendar=current_calendar()
+        )
         branch.status = BranchStatus.PENDING
         _save(branch, ["paused_workdays", "status", "due_on", "calendar_warning"])
         assert branch.due_on is not None
