@@ -179,10 +179,8 @@ def test_a_draft_opened_before_the_change_gets_the_whole_number_check(
     )
     approved = Case.objects.get(pk=filled_case.pk).plan
     # Snapshots of a shape no release wrote are passed over, not a reason to stop the upgrade.
-    odd = [
-        copy_with_plan(tobacco_case, plan)
-        for plan in ({"form": {"room_count": "number"}}, {"form": ["room_count"]}, [])
-    ]
+    odd_plans: list[Any] = [{"form": {"room_count": "number"}}, {"form": ["room_count"]}, []]
+    odd = [copy_with_plan(tobacco_case, plan) for plan in odd_plans]
     assert case_form_save(case=tobacco_case, user=alice, data={"room_count": "1.5"}) == {}
     migration, apps = migration_state("cases", CASES_MIGRATION)
 
