@@ -490,6 +490,8 @@ class OneWindowSchema(OpenAPISchema):
 
     def operation_details(self, operation: Operation) -> dict[str, Any]:
         details: dict[str, Any] = super().operation_details(operation)
+        # A router's tag is its Chinese name, marked with gettext_noop; shown in the caller's language.
+        details["tags"] = [_(tag) for tag in details.get("tags") or []]
         shaped = shape_causes(operation, details)
         declared = {
             status: entry["description"]

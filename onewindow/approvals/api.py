@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
@@ -40,7 +40,7 @@ from onewindow.catalog.schemas import MAX_OFFSET, ErrorCause, error_answers
 
 # Summaries and descriptions are lazy translations (ninja types them as str): the OpenAPI document
 # is rendered in the caller's language.
-router = Router(tags=["并联审批"], auth=django_auth)
+router = Router(tags=[gettext_noop("并联审批")], auth=django_auth)
 
 # The largest branch version any database stores (Branch.version is an integer column); a request
 # naming one outside 0..VERSION_MAX cannot be a page's stale copy, only a malformed request.

@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgettext_lazy
 from ninja import Router
 
 from onewindow.bundles.models import Bundle, BundleItem, Dependency, Question, Rule
@@ -34,7 +34,7 @@ from onewindow.lib.revision import Generation, RevisionCache
 
 # Summaries and descriptions are lazy translations (ninja types them as str): the OpenAPI document
 # is rendered in the caller's language.
-router = Router(tags=["一业一证"])
+router = Router(tags=[gettext_noop("一业一证")])
 
 BUNDLE_KIND = pgettext_lazy("what was not found", "一业一证主题")
 

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
@@ -45,7 +45,7 @@ from onewindow.lib.idcheck import mask_id_number, mask_mobile
 
 # Summaries and descriptions are lazy translations (ninja types them as str): the OpenAPI document
 # is rendered in the caller's language.
-router = Router(tags=["办件"], auth=django_auth)
+router = Router(tags=[gettext_noop("办件")], auth=django_auth)
 
 # The error answers these operations give, for the OpenAPI document (see catalog.schemas.error_answers).
 CASE_NOT_FOUND: ErrorCause = (
@@ -654,7 +654,7 @@ def events(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 @router.get(
     "/window/queue",
     summary=cast(str, gettext_lazy("综合窗口受理队列")),
-    tags=["综合窗口"],
+    tags=[gettext_noop("综合窗口")],
     openapi_extra=error_answers({404: [("not_found", gettext_lazy("当前账号不是综合窗口人员。"))]}),
 )
 def queue(
@@ -674,7 +674,7 @@ def queue(
 @router.post(
     "/cases/{case_id}/accept",
     summary=cast(str, gettext_lazy("受理")),
-    tags=["综合窗口"],
+    tags=[gettext_noop("综合窗口")],
     openapi_extra=error_answers({400: [CALENDAR_UNPUBLISHED], 404: [CASE_NOT_FOUND], 409: [STATUS_CHANGED]}),
 )
 def accept(request: HttpRequest, case_id: int) -> dict[str, Any]:
@@ -686,7 +686,7 @@ def accept(request: HttpRequest, case_id: int) -> dict[str, Any]:
 @router.post(
     "/cases/{case_id}/supplement",
     summary=cast(str, gettext_lazy("一次性告知补正")),
-    tags=["综合窗口"],
+    tags=[gettext_noop("综合窗口")],
     openapi_extra=error_answers(
         {
             404: [CASE_NOT_FOUND],
@@ -712,7 +712,7 @@ def supplement(request: HttpRequest, case_id: int, payload: SupplementIn) -> dic
 @router.post(
     "/cases/{case_id}/refuse",
     summary=cast(str, pgettext_lazy("window decision", "不予受理")),
-    tags=["综合窗口"],
+    tags=[gettext_noop("综合窗口")],
     openapi_extra=error_answers(
         {
             404: [CASE_NOT_FOUND],

@@ -9,7 +9,7 @@ from typing import Any, cast
 from django.db import models
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext
 from ninja import Query, Router
 
 from onewindow.catalog.models import (
@@ -34,7 +34,7 @@ from onewindow.catalog.schemas import (
     not_found,
 )
 
-router = Router(tags=["事项目录"])
+router = Router(tags=[gettext_noop("事项目录")])
 
 
 def department_ref(department: Department) -> dict[str, str]:

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
 
@@ -50,7 +50,7 @@ from onewindow.licenses.views import (
 
 # Summaries and descriptions are lazy translations (ninja types them as str): the OpenAPI document
 # is rendered in the caller's language.
-router = Router(tags=["证照"], auth=django_auth)
+router = Router(tags=[gettext_noop("证照")], auth=django_auth)
 
 NOT_FOUND_MESSAGE = gettext_lazy(
     "没有找到与输入内容对应的证照。请核对电子证照标识、证照编号、许可证号或二维码核验码后重试。"

@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
@@ -17,7 +17,7 @@ from onewindow.notifications.services import notification_mark_read, notificatio
 
 # Summaries and descriptions are lazy translations (ninja types them as str): the OpenAPI document
 # is rendered in the caller's language.
-router = Router(tags=["站内消息"], auth=django_auth)
+router = Router(tags=[gettext_noop("站内消息")], auth=django_auth)
 
 
 class NotificationFilters(Schema):

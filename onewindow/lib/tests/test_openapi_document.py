@@ -72,6 +72,18 @@ def test_summaries_follow_the_callers_language() -> None:
     assert summaries == ["我的办件", "My cases", "我的办件"]
 
 
+def test_the_groups_of_operations_follow_the_callers_language() -> None:
+    def tags(language: str) -> set[str]:
+        return {
+            tag for _method, _path, operation in operations(document(language)) for tag in operation["tags"]
+        }
+
+    assert tags("zh-hans") == {"事项目录", "一业一证", "办件", "综合窗口", "并联审批", "证照", "站内消息"}
+    english = tags("en")
+    assert len(english) == 7
+    assert not any(CHINESE.search(tag) for tag in english), english
+
+
 def test_every_error_answer_has_the_error_body_and_names_its_codes() -> None:
     doc = document()
     assert set(doc["components"]["schemas"]["ErrorOut"]["required"]) == {"code", "message"}
