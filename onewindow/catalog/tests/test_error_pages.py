@@ -7,7 +7,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.views import defaults
+
+from onewindow.accounts.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +45,22 @@ def test_403_page_explains_and_offers_sign_in() -> None:
     body = response.content.decode()
     assert "您没有权限查看这个页面" in body
     assert "登录后再试" in body
+
+
+def test_403_page_says_why_when_the_refusal_does(client: Client, alice: User) -> None:
+    # The applicant opens a reviewer's page: the refusal names what his role lacks.
+    client.force_login(alice)
+
+    response = client.get(reverse("approvals:queue"))
+
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "您没有权限查看这个页面" in body
+    assert '<p class="error-reason">当前岗位没有此页面的权限。</p>' in body
+
+
+def test_403_page_without_a_reason_shows_none() -> None:
+    request = RequestFactory().get("/cases/1/")
+    request.user = AnonymousUser()
+    body = defaults.permission_denied(request, PermissionDenied()).content.decode()
+    assert "error-reason" not in body
