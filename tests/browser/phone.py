@@ -15,14 +15,6 @@ PHONES: dict[str, ViewportSize] = {
 TAP_PX = 44  # the smallest comfortable tap target (Apple HIG 44 pt, WCAG 2.5.5)
 INPUT_FONT_PX = 16  # iOS Safari zooms into any input with a smaller font
 
-# A minimal valid one-page PDF, as a phone's scanner app would hand it over.
-SCAN_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \n"
-    b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n164\n%%EOF\n"
-)
 
 # What a phone user would run into on the page as it is laid out now, one line per problem.
 PHONE_PROBLEMS = """({tap, font}) => {

@@ -11,20 +11,13 @@ from playwright.sync_api import Locator, Page, expect
 
 from onewindow.accounts.models import Enterprise, Role, User
 from onewindow.accounts.services import DEMO_PASSWORD
+from onewindow.cases.demo import DEMO_PDF
 from onewindow.catalog.models import Department
 
 from .conftest import OpenPage
 
 pytestmark = pytest.mark.browser
 
-# A minimal valid one-page PDF, as a scanner would hand it over.
-SCAN_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \n"
-    b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n164\n%%EOF\n"
-)
 
 SPECIAL_TRADE = "旅馆业特种行业许可证核发"
 FIRE = "公众聚集场所投入使用、营业前消防安全检查"
@@ -152,9 +145,9 @@ def test_hotel_case_with_four_items_from_submission_through_supplement_and_depen
     open_page: OpenPage, tmp_path: Path
 ) -> None:
     scan = tmp_path / "扫描件.pdf"
-    scan.write_bytes(SCAN_PDF)
+    scan.write_bytes(DEMO_PDF)
     rescan = tmp_path / "平面布局图-补正.pdf"
-    rescan.write_bytes(SCAN_PDF.replace(b"595 842", b"842 595"))
+    rescan.write_bytes(DEMO_PDF.replace(b"595 842", b"842 595"))
     representative_id = Enterprise.objects.get(name="天门市悦来宾馆有限公司").legal_representative_id
 
     # ---- applicant: answers for four items, then 开始申请 from the bundle page

@@ -19,7 +19,7 @@ from onewindow.accounts.models import Role, User
 from onewindow.accounts.services import DEMO_PASSWORD
 from onewindow.approvals.models import Branch
 from onewindow.approvals.services import branch_pause
-from onewindow.cases.demo import DEMO_PNG, HOTEL_FOUR_ITEMS, fill_case
+from onewindow.cases.demo import DEMO_PDF, DEMO_PNG, HOTEL_FOUR_ITEMS, fill_case
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.services import case_accept, case_request_supplement, case_start, case_submit
 from onewindow.inspections.models import ChecklistEntry, JointInspection
@@ -27,7 +27,7 @@ from onewindow.inspections.selectors import schedule_plan
 from onewindow.inspections.services import checklist_record
 
 from .conftest import OpenPage, log_in
-from .phone import PHONES, SCAN_PDF, phone_problems
+from .phone import PHONES, phone_problems
 
 pytestmark = pytest.mark.browser
 
@@ -94,7 +94,7 @@ def test_a_joint_inspection_on_a_phone(
     photo = tmp_path / "灭火器.png"
     photo.write_bytes(DEMO_PNG)
     report = tmp_path / "灭火器更换记录.pdf"
-    report.write_bytes(SCAN_PDF)
+    report.write_bytes(DEMO_PDF)
     problems: list[str] = []
 
     def check(page: Page, action: Locator, *more: Locator) -> None:
@@ -171,7 +171,7 @@ def test_the_applicant_answers_requests_on_a_phone(
     screen: str, open_page: OpenPage, applicant: User, tmp_path: Path
 ) -> None:
     scan = tmp_path / "检测报告.pdf"
-    scan.write_bytes(SCAN_PDF)
+    scan.write_bytes(DEMO_PDF)
     paused = Branch.objects.get(case=accepted_case(applicant), department__code=FIRE)
     branch_pause(
         branch_id=paused.pk,

@@ -10,12 +10,12 @@ import pytest
 from playwright.sync_api import Locator, expect
 
 from onewindow.accounts.models import User
-from onewindow.cases.demo import HOTEL_FOUR_ITEMS, approve_all, fill_case
+from onewindow.cases.demo import DEMO_PDF, HOTEL_FOUR_ITEMS, approve_all, fill_case
 from onewindow.cases.models import Case
 from onewindow.cases.services import case_accept, case_start, case_submit
 
 from .conftest import OpenPage, log_in
-from .phone import PHONES, SCAN_PDF, phone_problems
+from .phone import PHONES, phone_problems
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +48,7 @@ def test_the_applicant_pages_fit_a_phone(
     screen: str, open_page: OpenPage, issued: Case, tmp_path: Path
 ) -> None:
     scan = tmp_path / "营业场所照片.pdf"
-    scan.write_bytes(SCAN_PDF)
+    scan.write_bytes(DEMO_PDF)
     phone = open_page()
     phone.set_viewport_size(PHONES[screen])
     problems: list[str] = []
