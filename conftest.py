@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db.models import QuerySet
 from django.utils import translation
+from pytest_django.fixtures import Settings
 
 from onewindow.lib.revision import RevisionCache
 
@@ -58,6 +59,12 @@ def _default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings: Settings, tmp_path: Path) -> None:
+    """Uploads, notices and licences a test writes go to its own directory, never the checkout's var/."""
+    settings.MEDIA_ROOT = tmp_path
 
 
 def seed_again() -> None:

@@ -1,4 +1,4 @@
-"""Fixtures for approvals tests: private media, the demo cast and alice's accepted hotel case.
+"""Fixtures for approvals tests: the demo cast and alice's accepted hotel case.
 
 The cast: alice applies (demo "applicant"), bob is another applicant; police (王强) and fire (赵磊)
 are the demo reviewers of 公安 and 消防, fire2 (钱军) a second reviewer of 消防.
@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.test import Client
-from pytest_django.fixtures import Settings
 
 from conftest import accepted_hotel_case
 from onewindow.accounts.models import Role, User
@@ -26,12 +24,6 @@ from onewindow.cases.models import Case
 # In the four-item hotel case 公安's special-trade branch waits for 消防's opinion.
 FIRE = "429006-xf"
 POLICE = "429006-ga"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    """Uploads and notices go to the test's own directory."""
-    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture

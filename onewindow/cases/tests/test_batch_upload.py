@@ -16,11 +16,6 @@ from onewindow.cases.models import Case, CaseEvent, CaseMaterial
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
-
-
 def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)

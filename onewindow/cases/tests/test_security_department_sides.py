@@ -3,12 +3,9 @@ applicant or what the applicant answered, through the progress page or the API."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.test import Client
 from django.urls import reverse
-from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import Enterprise, User
 from onewindow.approvals.models import Branch
@@ -22,11 +19,6 @@ FIRE_ASKED = "请补充消防设施维护保养检测报告。"
 FIRE_ANSWERED = "已委托维保公司检测，报告见附件。"
 POLICE_ASKED = "请补充从业人员身份证复印件。"
 POLICE_ANSWERED = "已补充全部从业人员名单。"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import User
 from onewindow.cases.demo import DEMO_PDF
@@ -17,11 +16,6 @@ from onewindow.cases.models import Case, CaseMaterial, CaseStatus
 from onewindow.cases.services import case_request_supplement, case_submit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 def client_for(user: User) -> Client:

@@ -4,12 +4,10 @@ numbers reach no one but the applicant in full, through the pages or the API."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import Enterprise, Role, User
 from onewindow.approvals.models import Branch
@@ -26,11 +24,6 @@ FIRE = "429006-xf"
 FIRE_ONLY = "fire_safety_rules"
 POLICE_ONLY = "staff_roster"
 SHARED_BY_ALL = "floor_plan"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture

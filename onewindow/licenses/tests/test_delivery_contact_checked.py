@@ -4,12 +4,10 @@ anything else is refused with a message beside the field, and nothing is stored.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
-from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import User
 from onewindow.licenses.models import ComprehensiveLicense, Delivery
@@ -20,11 +18,6 @@ API = "/api/v1/licences"
 ADDRESS = "天门市竟陵街道钟惺大道88号"
 PHONE_MESSAGE = "收件电话应为11位手机号码，或带区号的固定电话（如 0728-5221360），请核对。"
 ADDRESS_MESSAGE = "收件地址过短，请填写到街道和门牌号，以便快递送达。"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture

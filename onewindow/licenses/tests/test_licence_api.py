@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
 from django.test import Client
-from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import User
 from onewindow.cases.models import Case, CaseStatus
@@ -26,11 +24,6 @@ from onewindow.licenses.signing import SigningUnavailable
 pytestmark = [pytest.mark.django_db]
 
 API = "/api/v1/licences"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 def _client(user: User | None = None) -> Client:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -18,7 +17,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
-from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import User
 from onewindow.cases.demo import HOTEL_FOUR_ITEMS, fill_case
@@ -30,11 +28,6 @@ from onewindow.licenses.signing import SigningUnavailable
 from onewindow.notifications.models import Notification, OutboundMessage
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture

@@ -37,11 +37,6 @@ SEAL_OK = "Valid signature; the file has not been changed since it was signed"
 SEAL_OK_DEFAULT = "签名有效，文件自签署后未被修改"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
-
-
 def signed_in(user: User, *, english: bool = True) -> Client:
     """A browser of `user` who chose English with the language switch in the footer (or did not)."""
     client = Client()

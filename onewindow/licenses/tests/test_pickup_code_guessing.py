@@ -6,13 +6,11 @@ Cast: issuer (综合审批科, centre 429006) at the window, alice (the demo app
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from pytest_django.fixtures import Settings
 
 from onewindow.accounts.models import User
 from onewindow.cases.models import CaseStatus
@@ -22,11 +20,6 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1/licences"
 VOID = "取件码已连续输错 5 次，已作废，不能再用于领取。"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 def signed_in(user: User) -> Client:
