@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.db.models import Count, Model, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Sum
 from django.db.models.signals import m2m_changed
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
@@ -18,7 +18,7 @@ from onewindow.cases.models import Case, CaseStatus
 from onewindow.catalog.models import Department, ServiceItem
 from onewindow.lib.idcheck import is_valid_uscc, mask_id_number
 from onewindow.lib.revision import RevisionCache
-from onewindow.licenses.models import ComprehensiveLicense, LicenceStatus, Permit
+from onewindow.licenses.models import ComprehensiveLicense, Delivery, LicenceStatus, Permit
 
 STATE_LABELS = {
     "valid": gettext_lazy("有效"),
@@ -182,6 +182,40 @@ def issue_queue(issuer: User) -> QuerySet[Case]:
         .select_related("bundle")
         .order_by("completed_at", "id")
     )
+
+
+# The delivery tabs of the centre's issued licences: what the window still has to hand over first.
+HANDOVER_STATES = ("pickup", "post", "unchosen", "shipped", "done", "all")
+
+
+def issued_licences(staff: User, *, state: str = "pickup", query: str = "") -> QuerySet[ComprehensiveLicense]:
+    """The current licences of the staff member's centre in one delivery state, newest first.
+
+    `pickup`/`post`: waiting at the window or to be posted; `unchosen`: the applicant has not chosen
+    yet; `shipped`; `done`: handed over or delivered; `all`. A licence is handed out once,
+    whichever version it was chosen on, so the case's delivery counts for its current version too.
+    """
+    licences = ComprehensiveLicense.objects.filter(
+        case__service_center_id=staff.service_center_id, status=LicenceStatus.VALID
+    )
+    delivered = Delivery.objects.filter(licence__case_id=OuterRef("case_id"))
+    if state == "unchosen":
+        licences = licences.filter(~Exists(delivered))
+    elif state in ("pickup", "post"):
+        licences = licences.filter(Exists(delivered.filter(method=state, status=Delivery.Status.WAITING)))
+    elif state == "shipped":
+        licences = licences.filter(Exists(delivered.filter(status=Delivery.Status.SHIPPED)))
+    elif state == "done":
+        licences = licences.filter(Exists(delivered.filter(status=Delivery.Status.DONE)))
+    query = query.strip()
+    if query:
+        licences = licences.filter(
+            Q(number__icontains=query)
+            | Q(holder_name__icontains=query)
+            | Q(holder_code__iexact=query)
+            | Q(case__number=query)
+        )
+    return licences.select_related("case").order_by("-issued_on", "-id")
 
 
 def renewals_due(within_days: int, *, today: date | None = None) -> QuerySet[ComprehensiveLicense]:

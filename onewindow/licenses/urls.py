@@ -12,6 +12,7 @@ urlpatterns = [
     path("v/<str:token>/", views.verify_token, name="verify_token"),
     path("issue/", views.queue, name="issue_queue"),
     path("issue/<int:case_id>/", views.issue_case, name="issue_case"),
+    path("issued/", views.issued, name="issued"),
     path("time-saved/", views.time_saved, name="time_saved"),
     path("<int:licence_id>/", views.detail, name="detail"),
     path("<int:licence_id>/licence.pdf", views.pdf, name="pdf"),

@@ -47,7 +47,9 @@ from onewindow.licenses import services
 from onewindow.licenses.forms import ChangeForm, DeliveryForm, EndForm, HandOverForm, ServiceForm, ShipForm
 from onewindow.licenses.models import ComprehensiveLicense, Delivery, LibraryPush, LicenceStatus
 from onewindow.licenses.selectors import (
+    HANDOVER_STATES,
     issue_queue,
+    issued_licences,
     licence_verify,
     renewals_due,
     time_saved_by_bundle,
@@ -160,6 +162,50 @@ def queue(request: HttpRequest) -> HttpResponse:
         request,
         "licenses/issue_queue.html",
         {"page": page, "cases": page.object_list, "centre": issuer.service_center},
+    )
+
+
+HANDOVER_TABS = (
+    ("pickup", gettext_lazy("待窗口领取")),
+    ("post", gettext_lazy("待寄出")),
+    ("unchosen", gettext_lazy("待选择领取方式")),
+    ("shipped", gettext_lazy("已寄出")),
+    ("done", gettext_lazy("已交付")),
+    ("all", gettext_lazy("全部")),
+)
+assert tuple(code for code, _label in HANDOVER_TABS) == HANDOVER_STATES
+
+
+@require_GET
+@role_required(*CENTRE_ROLES)
+def issued(request: HttpRequest) -> HttpResponse:
+    """证照交付: the centre's issued licences by delivery state, to find one when its holder comes."""
+    staff = _user(request)
+    state = request.GET.get("state", "")
+    if state not in HANDOVER_STATES:
+        state = "pickup"
+    query = request.GET.get("q", "").strip()[:50]
+    page = Paginator(issued_licences(staff, state=state, query=query), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    deliveries = {
+        d.licence.case_id: d
+        for d in Delivery.objects.select_related("licence").filter(
+            licence__case_id__in=[licence.case_id for licence in page.object_list]
+        )
+    }
+    rows = [(licence, deliveries.get(licence.case_id)) for licence in page.object_list]
+    return render(
+        request,
+        "licenses/issued.html",
+        {
+            "page": page,
+            "rows": rows,
+            "tabs": HANDOVER_TABS,
+            "state": state,
+            "query": query,
+            "centre": staff.service_center,
+        },
     )
 
 
