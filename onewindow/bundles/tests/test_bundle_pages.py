@@ -378,3 +378,18 @@ def test_commitment_without_choosing_it_says_so_and_links_back(client: Client, p
     assert "无需签署告知承诺书" in body
     assert "是否选择告知承诺办理？" in body
     assert 'href="/bundles/pagetest/?promise=no"' in body
+
+
+@pytest.mark.django_db
+def test_the_notice_page_dates_itself_in_the_readers_language(client: Client) -> None:
+    chinese = client.get("/bundles/hotel/notice/").content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get("/bundles/hotel/notice/").content.decode()
+
+    def meta(html: str) -> str:
+        found = re.search(r'<p class="doc-meta">(.*?)</p>', html, re.S)
+        assert found is not None
+        return found.group(1)
+
+    assert re.search(r"生成于 \d{4}年\d{1,2}月\d{1,2}日", meta(chinese))
+    assert re.search(r"Generated on \d{1,2} [A-Z][a-z]+ \d{4}", meta(english)), meta(english)
