@@ -410,18 +410,27 @@ def _file_response(stored: ChecklistPhoto | RectificationEvidence) -> FileRespon
 @require_GET
 @_staff
 def photo(request: HttpRequest, photo_id: int) -> HttpResponseBase:
+    # One answer whether the photo is missing or another's: a stranger learns nothing of what exists.
+    missing = _("没有找到这张照片。")
     stored = ChecklistPhoto.objects.select_related("entry__assignment").filter(pk=photo_id).first()
     if stored is None:
-        raise Http404(_("没有找到这张照片。"))
-    _inspection(request, stored.entry.assignment.inspection_id)
+        raise Http404(missing)
+    try:
+        _inspection(request, stored.entry.assignment.inspection_id)
+    except Http404:
+        raise Http404(missing) from None
     return _file_response(stored)
 
 
 @require_GET
 @signed_in_required
 def evidence(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
+    missing = _("没有找到这份材料。")
     stored = RectificationEvidence.objects.select_related("report").filter(pk=evidence_id).first()
     if stored is None:
-        raise Http404(_("没有找到这份材料。"))
-    _readable_inspection(_user(request), stored.report.inspection_id)
+        raise Http404(missing)
+    try:
+        _readable_inspection(_user(request), stored.report.inspection_id)
+    except Http404:
+        raise Http404(missing) from None
     return _file_response(stored)
