@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
@@ -74,13 +75,18 @@ class InvalidBody(ValueError):
     """The body is not a JSON object; raised by the parser, reported as 422 invalid_body."""
 
 
-def _contains_nul(data: Any) -> bool:
-    """Whether a NUL character hides anywhere in parsed JSON, keys included; iterative, as JSON may nest deep."""
+# A lone UTF-16 surrogate, which JSON can spell ("\\ud800") but UTF-8 cannot encode: neither the database
+# nor the hash of a case's timeline could take it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _contains(data: Any, found: Callable[[str], bool]) -> bool:
+    """Whether any text in parsed JSON, keys included, is `found`; iterative, as JSON may nest deep."""
     pending = [data]
     while pending:
         value = pending.pop()
         if isinstance(value, str):
-            if "\x00" in value:
+            if found(value):
                 return True
         elif isinstance(value, dict):
             pending.extend(value)
@@ -93,7 +99,8 @@ def _contains_nul(data: Any) -> bool:
 class JSONObjectParser(Parser):
     """Accept only a JSON object as a request body; anything else is the caller's mistake, never a 500.
 
-    No text may carry a NUL character: PostgreSQL cannot store or even look one up, and no person types it.
+    No text may carry a NUL character: PostgreSQL cannot store or even look one up, and no person types it;
+    nor a lone surrogate, which is no character at all.
     """
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
@@ -103,8 +110,12 @@ class JSONObjectParser(Parser):
             raise InvalidBody(_("请求内容不是有效的 JSON，请以 JSON 对象提交。")) from exc
         if not isinstance(data, dict):
             raise InvalidBody(_("请求内容应为 JSON 对象（键值对）。"))
-        if _contains_nul(data):
+        if _contains(data, lambda text: "\x00" in text):
             raise InvalidBody(_("请求内容中含有空字符（U+0000），请删除后重新提交。"))
+        if _contains(data, lambda text: _SURROGATE.search(text) is not None):
+            raise InvalidBody(
+                _("请求内容中含有无效字符（单独的 UTF-16 代理码元，如 \\ud800），请删除后重新提交。")
+            )
         return data
 
     def parse_querydict(
