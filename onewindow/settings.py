@@ -161,9 +161,12 @@ CSRF_FAILURE_VIEW = "onewindow.api.csrf_failure"
 LOGIN_REDIRECT_URL = "public:home"
 LOGOUT_REDIRECT_URL = "public:home"
 
-# Login throttling: this many failures per username or per address within the window lock it.
+# Login throttling: failures count for LOGIN_LOCK_SECONDS from the first one, and this many of one
+# username from one address lock that pair for LOGIN_LOCK_SECONDS. A lock per username alone would
+# let anyone lock anyone out, so a username is locked only by guessing from many addresses.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_SECONDS = env_int("LOGIN_LOCK_SECONDS", 900)
+LOGIN_MAX_FAILURES_PER_USERNAME = env_int("LOGIN_MAX_FAILURES_PER_USERNAME", 50)
 # A whole office may sign in from one address, so the per-address limit is higher.
 LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
 
@@ -201,6 +204,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the server append to X-Forwarded-For; the client's address, which the
+# per-address limits count, is that many entries from its right. 0 trusts no header: REMOTE_ADDR.
+ONEWINDOW_TRUSTED_PROXIES = env_int("ONEWINDOW_TRUSTED_PROXIES", 0)
+if ONEWINDOW_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("Environment variable ONEWINDOW_TRUSTED_PROXIES must be 0 or more.")
+
+# SMS and email: this many failed provider calls make a message 发送失败 (notifications.services).
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
 
 # PDF rendering: a TrueType CJK font ReportLab can embed.
 PDF_FONT_PATH = env_str("PDF_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")

@@ -157,10 +157,24 @@ class User(AbstractUser):
 
 
 class LoginThrottle(models.Model):
-    """Failed sign-ins per username or per client address; a lock stops guessing."""
+    """Failed sign-ins of one username from one address, of a username, or of an address; a lock stops guessing."""
 
-    key = models.CharField(_("键"), max_length=200, unique=True, help_text=_("“user:用户名”或“ip:地址”。"))
-    failures = models.PositiveIntegerField(_("连续失败次数"), default=0)
+    key = models.CharField(
+        _("键"),
+        max_length=200,
+        unique=True,
+        help_text=_(
+            "“pair:用户名|地址”（该地址上的该用户名）、“user:用户名”（所有地址）或“ip:地址”（所有用户名）。"
+        ),
+    )
+    failures = models.PositiveIntegerField(
+        _("失败次数"), default=0, help_text=_("自计数起始以来的失败次数；超过锁定时长的失败不再计入。")
+    )
+    window_started_at = models.DateTimeField(
+        _("计数起始"),
+        default=timezone.now,
+        help_text=_("本轮计数中第一次失败的时间；此后超过锁定时长再失败，重新从一计数。"),
+    )
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

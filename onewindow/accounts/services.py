@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from onewindow.accounts.models import LoginThrottle, Role, User
@@ -16,48 +16,80 @@ from onewindow.centers.models import ServiceCenter
 DEMO_PASSWORD = "OneWindow-2026"
 
 
-def _throttle_keys(username: str, address: str) -> list[str]:
-    keys = [f"user:{username.strip().lower()}"[:200]]
+def _username_key(username: str) -> str:
+    return username.strip().lower()
+
+
+def _pair_key(username: str, address: str) -> str:
+    return f"pair:{_username_key(username)}|{address}"[:200]
+
+
+def _throttle_limits(username: str, address: str) -> dict[str, int]:
+    """The counters one failed sign-in adds to, with the failures each allows before a lock.
+
+    The tight limit is on the username from this address only: a lock on the username alone, at five,
+    would let anyone lock anyone out. The username's own limit is for guessing spread over many
+    addresses, the address's for one address trying many usernames.
+    """
+    name = _username_key(username)
+    limits = {
+        _pair_key(username, address): settings.LOGIN_MAX_FAILURES,
+        f"user:{name}"[:200]: settings.LOGIN_MAX_FAILURES_PER_USERNAME,
+    }
     if address:
-        keys.append(f"ip:{address}"[:200])
-    return keys
+        limits[f"ip:{address}"[:200]] = settings.LOGIN_MAX_FAILURES_PER_ADDRESS
+    return limits
 
 
 def login_locked_until(*, username: str, address: str) -> datetime | None:
-    """When the lock on this username or address ends, or None when sign-in may be tried."""
+    """When the last lock on this username, this address or the two together ends, or None when
+    sign-in may be tried."""
     now = timezone.now()
-    locks = LoginThrottle.objects.filter(key__in=_throttle_keys(username, address), locked_until__gt=now)
+    locks = LoginThrottle.objects.filter(
+        key__in=list(_throttle_limits(username, address)), locked_until__gt=now
+    )
     return max((t.locked_until for t in locks if t.locked_until), default=None)
 
 
 @transaction.atomic
 def login_failure_record(*, username: str, address: str) -> None:
     now = timezone.now()
-    for key in _throttle_keys(username, address):
+    window = timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
+    for key, limit in _throttle_limits(username, address).items():
         throttle, _created = LoginThrottle.objects.select_for_update().get_or_create(key=key)
-        if throttle.locked_until and throttle.locked_until <= now:
-            throttle.failures = 0
+        # A count starts afresh when its lock is over, or when its first failure is older than a
+        # lock lasts, so an office's occasional mistypes never add up to a lock.
+        if throttle.locked_until is not None:
+            stale = throttle.locked_until <= now
+        else:
+            stale = throttle.window_started_at <= now - window
+        if stale:
+            throttle.failures = 1
+            throttle.window_started_at = now
             throttle.locked_until = None
-        throttle.failures = F("failures") + 1
-        throttle.save(update_fields=["failures", "locked_until", "updated_at"])
+        else:
+            throttle.failures = F("failures") + 1
+        throttle.save(update_fields=["failures", "window_started_at", "locked_until", "updated_at"])
         throttle.refresh_from_db(fields=["failures"])
-        limit = (
-            settings.LOGIN_MAX_FAILURES
-            if key.startswith("user:")
-            else settings.LOGIN_MAX_FAILURES_PER_ADDRESS
-        )
         if throttle.failures >= limit:
-            throttle.locked_until = now + timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
+            throttle.locked_until = now + window
             throttle.save(update_fields=["locked_until", "updated_at"])
 
 
 def login_success_record(*, username: str, address: str) -> None:
-    LoginThrottle.objects.filter(key__in=_throttle_keys(username, address)).delete()
+    """Forget the failures of this username from this address only.
+
+    The address's count and the username's stay until they expire: otherwise a guesser could wipe
+    his address's count by signing in to an account of his own now and then.
+    """
+    LoginThrottle.objects.filter(key=_pair_key(username, address)).delete()
 
 
 def login_throttle_clear(*, username: str) -> None:
-    """Forget this username's failures and lock, after its holder proved who he is another way."""
-    LoginThrottle.objects.filter(key__in=_throttle_keys(username, "")).delete()
+    """Forget this username's failures and locks from every address, after its holder proved who he
+    is another way."""
+    name = _username_key(username)
+    LoginThrottle.objects.filter(Q(key=f"user:{name}"[:200]) | Q(key__startswith=f"pair:{name}|")).delete()
 
 
 # One user per role; staff are placed in the hotel bundle's lead departments and the city centre.

@@ -27,20 +27,17 @@ from onewindow.accounts.password import (
 )
 from onewindow.accounts.services import login_failure_record, login_locked_until, login_success_record
 from onewindow.lib.idcheck import mask_id_number, mask_mobile
+from onewindow.lib.ratelimit import client_address
 
 # The username the password page just told the applicant, filled into the sign-in form once.
 LOGIN_USERNAME_SESSION_KEY = "accounts_login_username"
-
-
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 LOCKED_MESSAGE = _("登录失败次数过多，已暂时锁定。请于 %(minutes)d 分钟后再试，或联系系统管理员。")
 
 
 class LoginThrottleMixin(forms.Form):
-    """Refuses sign-in while the username or address is locked, and counts each failure.
+    """Refuses sign-in while a lock covers this username, this address or the two, and counts each failure.
 
     Mixed into every sign-in form (the site's and the admin's) so one lock covers them all.
     """

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
 
 def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+    """The address the request came from, as the trusted proxies in front saw it.
+
+    Each of settings.ONEWINDOW_TRUSTED_PROXIES appends the address it was reached from to
+    X-Forwarded-For, so the client's is that many entries from the right; whatever lies further left
+    the client wrote itself. Without trusted proxies, or when the header is shorter than their count
+    or holds no address there, REMOTE_ADDR is all that can be believed.
+    """
+    remote = str(request.META.get("REMOTE_ADDR", "unknown"))
+    hops = settings.ONEWINDOW_TRUSTED_PROXIES
+    if hops <= 0:
+        return remote
+    forwarded = [part.strip() for part in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")]
+    if len(forwarded) < hops:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-hops]))
+    except ValueError:
+        return remote
 
 
 def rate_limited(request: HttpRequest, *, scope: str, limit: int, window_seconds: int = 60) -> bool:

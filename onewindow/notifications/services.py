@@ -24,9 +24,6 @@ logger = logging.getLogger(__name__)
 
 # Waits after a message's 1st, 2nd, … failed call, as for library pushes; the retry job runs every few minutes.
 OUTBOX_BACKOFF_SECONDS = (10, 30, 60, 300, 900, 3600)
-# The 10th failed call makes a message 发送失败, about four and a half hours after the first with the
-# waits above; settings.OUTBOX_MAX_ATTEMPTS may say otherwise.
-OUTBOX_MAX_ATTEMPTS = 10
 # No provider call takes this long: a claim this old belongs to a worker that died during the call.
 OUTBOX_CLAIM_TIMEOUT = timedelta(minutes=5)
 
@@ -86,7 +83,8 @@ def outbound_deliver(*, message_id: int) -> OutboundMessage | None:
 
     A failed call puts the message back in the queue with a later 下次尝试 for `outbox_retry`. It is
     发送失败 only when the gateway refuses the message itself, by raising ValueError (an invalid number
-    or address: sending it again cannot succeed), or after the last of OUTBOX_MAX_ATTEMPTS calls.
+    or address: sending it again cannot succeed), or after the last of settings.OUTBOX_MAX_ATTEMPTS calls
+    (the 10th by default, about four and a half hours after the first with the waits above).
     """
     from onewindow.integrations.email.local import get_email_gateway
     from onewindow.integrations.sms.local import get_sms_gateway
@@ -124,7 +122,7 @@ def outbound_deliver(*, message_id: int) -> OutboundMessage | None:
 
 def outbox_max_attempts() -> int:
     """How many failed calls make a message 发送失败."""
-    return int(getattr(settings, "OUTBOX_MAX_ATTEMPTS", OUTBOX_MAX_ATTEMPTS))
+    return int(settings.OUTBOX_MAX_ATTEMPTS)
 
 
 def _outbound_failed(

@@ -1,9 +1,13 @@
-"""Signing in: Chinese errors, and repeated failures lock the account for a while."""
+"""Signing in: Chinese errors, and repeated failures lock the account at that address for a while."""
+
+from datetime import timedelta
 
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
+from onewindow.accounts.models import LoginThrottle
 from onewindow.accounts.services import DEMO_PASSWORD
 
 
@@ -56,3 +60,15 @@ def test_a_form_without_password_does_not_clear_earlier_failures(client: Client)
     response = client.post(reverse("accounts:login"), {"username": "agent", "password": DEMO_PASSWORD})
     assert "登录失败次数过多" in response.content.decode()
     assert not client.session.get("_auth_user_id")
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_MAX_FAILURES=3, LOGIN_LOCK_SECONDS=600)
+def test_after_a_lock_ends_one_more_mistake_does_not_lock_again(client: Client) -> None:
+    for _attempt in range(3):
+        client.post(reverse("accounts:login"), {"username": "reviewer", "password": "guess"})
+    LoginThrottle.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
+
+    client.post(reverse("accounts:login"), {"username": "reviewer", "password": "guess"})
+    response = client.post(reverse("accounts:login"), {"username": "reviewer", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
