@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
 
 from django.db import transaction
@@ -36,6 +37,7 @@ from onewindow.cases.services import (
     case_request_supplement,
     case_start,
     case_submit,
+    commitment_sha256,
     commitment_text,
     submission_problems,
 )
@@ -67,8 +69,8 @@ HOLDER_CODE_MISSING: ErrorCause = (
     gettext_lazy("申请表中还没有填写统一社会信用代码或身份证号码。"),
 )
 UPLOAD_REFUSED: ErrorCause = (
-    ("upload_empty", "upload_too_large", "upload_type", "upload_damaged"),
-    gettext_lazy("文件是空的、过大、不是 PDF、JPEG 或 PNG，或已损坏。"),
+    ("upload_empty", "upload_too_large", "upload_type", "upload_damaged", "upload_too_many_pixels"),
+    gettext_lazy("文件是空的、过大、不是 PDF、JPEG 或 PNG，已损坏或不完整，或图片像素过多。"),
 )
 ALREADY_SHARED: ErrorCause = ("already_shared", gettext_lazy("这份材料已从电子证照库调取，无需上传。"))
 
@@ -407,12 +409,20 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
 @router.put(
     "/cases/{case_id}/form",
     summary=cast(str, gettext_lazy("保存申请表（草稿随时保存）")),
+    description=cast(
+        str,
+        gettext_lazy(
+            "只保存 data 中给出的字段。企业办件的企业名称（enterprise_name）和统一社会信用代码（uscc）始终为"
+            "办件申请企业的名称和代码，不能修改：给出其他值时保持原值，并在 problems 中说明。"
+        ),
+    ),
     openapi_extra=error_answers(
         {
             404: [CASE_NOT_FOUND],
             409: [NOT_EDITABLE],
             422: [
-                ("field_type", gettext_lazy("有的值不是文字或数字（如列表、对象、true），什么都没有保存。"))
+                ("field_type", gettext_lazy("有的值不是文字或数字（如列表、对象、true），什么都没有保存。")),
+                ("text_too_long", gettext_lazy("有的值过长（超过任何一项所能保存的长度），什么都没有保存。")),
             ],
         }
     ),
@@ -564,24 +574,81 @@ def fetch_shared(request: HttpRequest, case_id: int, code: str) -> dict[str, Any
 def get_commitment(request: HttpRequest, case_id: int) -> dict[str, Any]:
     case = permissions.get_case_for(_user(request), case_id)
     signature = getattr(case, "commitment_signature", None)
+    text = commitment_text(case)
     return {
-        "text": commitment_text(case),
+        "text": text,
+        # What to send back when signing: the letter is signed only as it was read.
+        "text_sha256": commitment_sha256(text),
         "signed": signature is not None,
+        # A signature over a text that is no longer the letter's does not count: sign again.
+        "signature_current": signature is not None and signature.text == text,
         "signer": signature.signer_name if signature else None,
         "signed_at": signature.signed_at if signature else None,
         "sha256": signature.text_sha256 if signature else None,
     }
 
 
+def _shown_sha256(request: HttpRequest) -> str | None:
+    """The `sha256` of the text the signer read, from a JSON body; None when the request has none."""
+    if request.content_type != "application/json" or not request.body.strip():
+        return None
+    message = _("请求内容应为 JSON 对象，其中 sha256 为所阅读的承诺书原文的 SHA-256 摘要。")
+    try:
+        body = json.loads(request.body)
+    except (ValueError, RecursionError):
+        raise CaseInvalid("sign_body_invalid", message) from None
+    if not isinstance(body, dict):
+        raise CaseInvalid("sign_body_invalid", message)
+    shown = body.get("sha256")
+    if shown is not None and not isinstance(shown, str):
+        raise CaseInvalid("sign_body_invalid", message, fields={"sha256": message})
+    return shown
+
+
 @router.post(
     "/cases/{case_id}/commitment/sign",
     summary=cast(str, gettext_lazy("签署告知承诺书")),
-    openapi_extra=error_answers({404: [CASE_NOT_FOUND], 409: [NOT_EDITABLE]}),
+    description=cast(
+        str,
+        gettext_lazy(
+            "请求内容可含 sha256：签署人所阅读的承诺书原文（GET …/commitment 的 text）的 SHA-256 摘要，即其中的"
+            " text_sha256。给出时，承诺书内容在此期间如有变化则不签署，返回 409 commitment_changed。"
+        ),
+    ),
+    openapi_extra={
+        # The body is optional (clients from before it sign with none), so the view reads it itself.
+        "requestBody": {
+            "required": False,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"sha256": {"type": "string", "maxLength": 64}},
+                    }
+                }
+            },
+        },
+        **error_answers(
+            {
+                404: [CASE_NOT_FOUND],
+                409: [
+                    NOT_EDITABLE,
+                    (
+                        "commitment_changed",
+                        gettext_lazy(
+                            "承诺书内容已与所给摘要（sha256）不同，没有签署：请重新读取全文后再签署。"
+                        ),
+                    ),
+                ],
+                422: [("sign_body_invalid", gettext_lazy("请求内容不是 JSON 对象，或 sha256 不是文字。"))],
+            }
+        ),
+    },
 )
 def sign_commitment(request: HttpRequest, case_id: int) -> dict[str, Any]:
     user = _user(request)
     case = _case_to_change(user, case_id, permissions.EDIT)
-    signature = case_commitment_sign(case=case, user=user)
+    signature = case_commitment_sign(case=case, user=user, shown_sha256=_shown_sha256(request))
     return {
         "signed": True,
         "signer": signature.signer_name,
@@ -599,6 +666,12 @@ def sign_commitment(request: HttpRequest, case_id: int) -> dict[str, Any]:
             409: [
                 ("already_submitted", gettext_lazy("办件已提交，无需重复提交。")),
                 ("submission_key_reused", gettext_lazy("这个提交令牌已用于其他办件，请换一个。")),
+                (
+                    "submission_key_stale",
+                    gettext_lazy(
+                        "这个提交令牌已用于办件上一次的提交（其后窗口要求了补正），本次没有提交：请换一个新的令牌。"
+                    ),
+                ),
             ],
             422: [
                 ("submission_key", gettext_lazy("提交令牌（key）为空或超过 64 个字符。")),
@@ -695,7 +768,14 @@ def accept(request: HttpRequest, case_id: int) -> dict[str, Any]:
                 (
                     ("supplement_empty", "supplement_invalid", "text_too_long"),
                     gettext_lazy("补正清单为空、有材料不在清单中、缺少原因或原因过长，errors 逐项说明。"),
-                )
+                ),
+                (
+                    "supplement_not_told",
+                    gettext_lazy(
+                        "补正一次告知：申请人已按补正材料通知书补正后，只能就原通知书所列、仍未补正的材料和事项"
+                        "（其他事项须与原文相同）再次告知，errors 逐项说明；否则请受理或不予受理。"
+                    ),
+                ),
             ],
         }
     ),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from onewindow.accounts.models import User
 from onewindow.accounts.registration import ApplicantFieldsForm, applicant_find_or_register, describe_fields
 from onewindow.bundles.models import Bundle, Question
-from onewindow.cases.formcheck import check_value
+from onewindow.cases.formcheck import case_form_problems, holder_values, is_date
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.lib.idcheck import mask_id_number
 
@@ -48,9 +49,16 @@ class FieldRow:
     error: str
     saved: bool
     items: tuple[str, ...]
+    # The value the page was rendered with: a whole-form save keeps only what the person changed.
+    initial: str
+    # A holder field of an enterprise's case: shown, never typed into.
+    locked: bool = False
 
     @property
     def input_type(self) -> str:
+        if self.kind == "date" and self.value and not is_date(self.value):
+            # A date input shows a value of another form (2026/12/01) as empty: it must stay visible.
+            return "text"
         return INPUTS.get(self.kind, INPUTS["text"])[0]
 
     @property
@@ -91,16 +99,28 @@ def item_names(case: Case) -> dict[str, str]:
 
 
 def field_rows(
-    case: Case, *, problems: dict[str, str] | None = None, show_all: bool = False
+    case: Case,
+    *,
+    problems: dict[str, str] | None = None,
+    show_all: bool = False,
+    unsaved: dict[str, str] | None = None,
 ) -> list[FieldRow]:
-    """The form's rows with their saved values; a problem shows once the field was saved or when asked."""
+    """The form's rows with their saved values; a problem shows once the field was saved or when asked.
+
+    `unsaved`: values a refused save did not keep, shown in their inputs so nothing typed is lost.
+    """
     names = item_names(case)
+    if problems is None:
+        problems = case_form_problems(case)
+    locked = holder_values(case)
+    unsaved = unsaved or {}
     rows = []
     for spec in case.plan.get("form", []):
         code = spec["code"]
         saved = code in case.form_data
-        value = str(case.form_data.get(code, ""))
-        error = problems.get(code, "") if problems is not None else (check_value(spec, value) or "")
+        initial = str(case.form_data.get(code, ""))
+        value = unsaved.get(code, initial)
+        error = problems.get(code, "")
         if not (saved or show_all):
             error = ""
         rows.append(
@@ -116,6 +136,8 @@ def field_rows(
                 error=error,
                 saved=saved,
                 items=tuple(names.get(code, code) for code in spec.get("items", [])),
+                initial=initial,
+                locked=code in locked,
             )
         )
     return rows
@@ -127,10 +149,29 @@ def typed(data: QueryDict, name: str) -> str:
     return data.get(name, "").replace("\x00", "")
 
 
+INITIAL_PREFIX = "initial_"
+
+
 def form_values(case: Case, data: QueryDict) -> dict[str, str]:
-    """The posted values of the case's form fields; other keys (the CSRF token, buttons) are left out."""
+    """The posted values of the case's form fields that this page changed; other keys (the CSRF token,
+    buttons) are left out.
+
+    The whole form posts every input: one still showing the value it was rendered with (its
+    `initial_<code>`) is left out, so a value saved since from another tab or by the window is not
+    overwritten with the old one. A field posted without its initial value (autosave, a hand-written
+    form) is taken as it is.
+    """
     known = [spec["code"] for spec in case.plan.get("form", [])]
-    return {code: typed(data, code) for code in known if code in data}
+    values = {}
+    for code in known:
+        if code not in data:
+            continue
+        value = typed(data, code)
+        initial = INITIAL_PREFIX + code
+        if initial in data and typed(data, initial).strip() == value.strip():
+            continue
+        values[code] = value
+    return values
 
 
 # ---------------------------------------------------------------- starting a case
@@ -297,10 +338,17 @@ class SupplementInput:
     checked: set[str]
     reasons: dict[str, str]
     errors: dict[str, str]
+    lines_checked: set[str] = field(default_factory=set)
 
 
-def supplement_input(data: QueryDict, rows: list[CaseMaterial]) -> SupplementInput:
-    """The one supplement notice's entries: each ticked material with its reason, then one line per other problem."""
+def supplement_input(
+    data: QueryDict, rows: list[CaseMaterial], told_lines: Sequence[str] = ()
+) -> SupplementInput:
+    """The one supplement notice's entries: each ticked material with its reason, then one line per other problem.
+
+    `told_lines`: after an answered notice, its other lines, which the clerk ticks (`line`, by index)
+    when still not right, instead of writing new ones.
+    """
     entries: list[dict[str, str]] = []
     targets: list[str] = []
     errors: dict[str, str] = {}
@@ -313,6 +361,11 @@ def supplement_input(data: QueryDict, rows: list[CaseMaterial]) -> SupplementInp
             targets.append(f"reason_{code}")
         elif reasons[code]:
             errors[f"reason_{code}"] = _("已填写补正原因但未勾选这份材料：请勾选，或清空原因。")
+    lines_checked = set(data.getlist("line"))
+    for index, line in enumerate(told_lines):
+        if str(index) in lines_checked:
+            entries.append({"material": "", "reason": line})
+            targets.append("other")
     other = typed(data, "other")
     for line in other.splitlines():
         if line.strip():
@@ -326,6 +379,7 @@ def supplement_input(data: QueryDict, rows: list[CaseMaterial]) -> SupplementInp
         checked=checked,
         reasons=reasons,
         errors=errors,
+        lines_checked=lines_checked,
     )
 
 

@@ -30,7 +30,7 @@ def can(user: User, action: str, case: Case) -> bool:
         if role == Role.APPLICANT:
             return case.applicant_id == user.pk
         if role in (Role.CLERK, Role.ISSUER, Role.CENTRE_ADMIN):
-            return case.service_center_id == user.service_center_id
+            return case.service_center_id == user.service_center_id and _handed_to_centre(case)
         if role in DEPARTMENT_ROLES:
             return (
                 action == VIEW
@@ -39,7 +39,7 @@ def can(user: User, action: str, case: Case) -> bool:
             )
         if role == Role.AGENT:
             return case.assisted_by_id == user.pk
-        return role in (Role.SUPERVISOR, Role.ADMIN)
+        return role in (Role.SUPERVISOR, Role.ADMIN) and case.submitted_at is not None
     if action == EDIT:
         if role == Role.APPLICANT:
             return case.applicant_id == user.pk
@@ -49,8 +49,18 @@ def can(user: User, action: str, case: Case) -> bool:
             return case.channel == Channel.GUIDANCE and case.assisted_by_id == user.pk
         return False
     if action == WINDOW:
-        return role == Role.CLERK and case.service_center_id == user.service_center_id
+        return (
+            role == Role.CLERK
+            and case.service_center_id == user.service_center_id
+            and _handed_to_centre(case)
+        )
     return False
+
+
+def _handed_to_centre(case: Case) -> bool:
+    """Whether the case is the centre's to see: submitted once, or started at its window on the
+    applicant's behalf (帮办代办). An applicant's own draft is his alone until he submits it."""
+    return case.submitted_at is not None or case.channel == Channel.WINDOW
 
 
 SHOWN_WITH_CASE = ("bundle", "applicant", "service_center", "assisted_by", "enterprise")

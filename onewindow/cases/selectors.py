@@ -28,9 +28,12 @@ def cases_assisted_by(user: User) -> QuerySet[Case]:
 
 
 def window_queue(clerk: User, status: str = CaseStatus.SUBMITTED) -> QuerySet[Case]:
-    """The clerk's centre's cases in one status, oldest submission first."""
+    """The clerk's centre's cases in one status, oldest submission first; never a draft not yet
+    submitted, which is the applicant's alone."""
     return (
-        Case.objects.filter(service_center_id=clerk.service_center_id, status=status)
+        Case.objects.filter(
+            service_center_id=clerk.service_center_id, status=status, submitted_at__isnull=False
+        )
         .select_related("bundle", "applicant", "assisted_by")
         .order_by("submitted_at", "id")
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +25,13 @@ from onewindow.accounts.models import Role, User
 from onewindow.bundles.models import Bundle
 from onewindow.bundles.planner import AnswersInvalid, Plan
 from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound, CaseUnavailable
-from onewindow.cases.formcheck import check_form
+from onewindow.cases.formcheck import (
+    case_form_problems,
+    holder_problem,
+    holder_values,
+    text_limit,
+    value_cap,
+)
 from onewindow.cases.models import (
     Case,
     CaseCounter,
@@ -225,6 +232,7 @@ def plan_snapshot(plan: Plan) -> dict[str, Any]:
             }
             for m in plan.materials
         ],
+        "bundle_name": plan.bundle.name,
         "commitment": [{"item": c.item.name if c.item else "", "text": c.text} for c in plan.commitment],
         "summary": plan.summary.as_dict(),
     }
@@ -337,24 +345,47 @@ def _typed(value: Any) -> bool:
 def case_form_save(*, case: Case, user: User, data: dict[str, Any]) -> dict[str, str]:
     """Save what was typed, valid or not (a draft is never lost); return the problems per field.
 
-    Only a value that is not text or a number at all (a list, an object, true) is refused, with nothing
-    saved: stored as its Python spelling it would look like something the applicant typed.
+    Refused, with nothing saved: a value that is not text or a number at all (a list, an object,
+    true), which stored as its Python spelling would look like something the applicant typed; and a
+    value longer than any field takes, which is not cut. An enterprise's holder fields keep the case
+    holder's name and code whatever is sent; a different value is answered with a problem.
     """
-    known = {spec["code"] for spec in case.plan["form"]}
-    wrong = {k: _("请填写文字或数字。") for k, v in data.items() if k in known and not _typed(v)}
+    specs = {spec["code"]: spec for spec in case.plan["form"]}
+    wrong = {k: _("请填写文字或数字。") for k, v in data.items() if k in specs and not _typed(v)}
     if wrong:
         raise CaseInvalid(
             "field_type", _("申请表中有内容不是文字或数字，没有保存。请按提示修改。"), fields=wrong
         )
-    cleaned = {k: ("" if v is None else str(v).strip())[:500] for k, v in data.items() if k in known}
+    cleaned = {k: "" if v is None else str(v).strip() for k, v in data.items() if k in specs}
+    too_long = {
+        code: _("“%(label)s”最多 %(limit)s 个字，当前 %(count)s 个字，没有保存。请精简后重新填写。")
+        % {"label": specs[code]["label"], "limit": _field_limit(specs[code]), "count": len(value)}
+        for code, value in cleaned.items()
+        if len(value) > value_cap(specs[code])
+    }
+    if too_long:
+        raise CaseInvalid("text_too_long", _("申请表中有内容过长，没有保存。请按提示精简。"), fields=too_long)
     with transaction.atomic():
-        locked = _lock(case.pk)
+        locked = _lock(case.pk, "enterprise")
         if locked.status not in EDITABLE_STATUSES:
             raise CaseConflict("not_editable", _("办件已提交，不能再修改申请表。如需修改请联系窗口。"))
-        locked.form_data = {**locked.form_data, **cleaned}
+        holder = holder_values(locked)
+        kept = {
+            code: holder[code] for code, value in cleaned.items() if code in holder and value != holder[code]
+        }
+        # Saving also puts back a holder field a draft from before the lock may have changed.
+        locked.form_data = {**locked.form_data, **cleaned, **holder}
         locked.save(update_fields=["form_data", "updated_at"])
     case.form_data = locked.form_data
-    return check_form(case.plan["form"], locked.form_data)
+    problems = case_form_problems(locked)
+    for code, value in kept.items():
+        problems[code] = holder_problem(specs[code], value)
+    return problems
+
+
+def _field_limit(spec: dict[str, Any]) -> int:
+    """The limit a person is told when a value is too long: the field's own, else the cap."""
+    return text_limit(spec) or value_cap(spec)
 
 
 def _material_row(case: Case, material_code: str) -> CaseMaterial:
@@ -389,18 +420,40 @@ def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
     if mime == "application/pdf" and b"%%EOF" not in content[-2048:]:
         raise _upload_refused("upload_damaged", _("PDF 文件不完整或已损坏，请重新导出后上传。"))
     if mime.startswith("image/"):
-        from PIL import Image, UnidentifiedImageError
+        _image_check(content)
+    return content, mime
 
-        try:
-            from io import BytesIO
 
+def _image_check(content: bytes) -> None:
+    """Refuse an image that does not open whole: damaged, cut off, or of more pixels than can be shown."""
+    from io import BytesIO
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            # Above Pillow's pixel limit it only warns (twice the limit is an error): both are refused.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(BytesIO(content)) as image:
                 image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError):
-            raise _upload_refused(
-                "upload_damaged", _("图片文件已损坏，无法打开，请重新拍照或扫描。")
-            ) from None
-    return content, mime
+            # verify() checks a PNG's chunks (CRCs, the end chunk) but nothing of a JPEG: only decoding
+            # every row shows a photo whose transfer broke off. A JPEG is decoded at an eighth of its
+            # size, which reads all of it without holding the full-size picture in memory; a PNG is
+            # not decoded, as a small file may unpack to hundreds of megabytes.
+            with Image.open(BytesIO(content)) as image:
+                if image.format == "JPEG":
+                    image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+                    image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _upload_refused(
+            "upload_too_many_pixels",
+            _("图片像素过多（超过约 %(limit)s 万像素），无法打开。请缩小图片尺寸或降低扫描分辨率后再上传。")
+            % {"limit": (Image.MAX_IMAGE_PIXELS or 0) // 10000},
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise _upload_refused(
+            "upload_damaged", _("图片文件已损坏或不完整，无法打开，请重新拍照或扫描后上传。")
+        ) from None
 
 
 STORED_MATERIAL_FIELDS = [
@@ -414,6 +467,19 @@ STORED_MATERIAL_FIELDS = [
     "disposition",
     "shared_reference",
 ]
+
+
+ORIGINAL_NAME_MAX = cast(int, CaseMaterial._meta.get_field("original_name").max_length)
+
+
+def _name_shortened(name: str, limit: int) -> str:
+    """A file name of at most `limit` characters that keeps its extension: downloaded, it still opens."""
+    if len(name) <= limit:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension) >= limit // 2:
+        return name[:limit]
+    return f"{stem[: limit - len(extension) - 1]}.{extension}"
 
 
 @dataclass(frozen=True)
@@ -445,7 +511,7 @@ def file_store(
     return StoredFile(
         storage=field.storage,
         name=field.storage.save(name, ContentFile(content)),
-        original_name=(upload.name or "")[:200],
+        original_name=_name_shortened(upload.name or "", ORIGINAL_NAME_MAX),
         mime=mime,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
@@ -628,11 +694,20 @@ def case_materials_fetch_shared(*, case: Case, user: User, codes: Sequence[str] 
     missing: dict[str, str] = {}
     # Staff filing for a person read this too: his ID number is masked, as everywhere it is shown.
     shown_code = case.holder_code if case.enterprise_id else mask_id_number(case.holder_code)
+    today = timezone.localdate()
     for row in rows:
         licence_type = row.material.shared_licence_type or row.material.name
-        valid = [r for r in records if r.licence_type == licence_type and r.status == "01"]
+        standing = [r for r in records if r.licence_type == licence_type and r.status == "01"]
+        # A library often still marks a licence 01 (valid) after its term has ended.
+        valid = [r for r in standing if r.valid_until is None or r.valid_until >= today]
         if valid:
             found[row.material.code] = max(valid, key=lambda r: r.issued_on).identifier
+        elif standing:
+            ended = max(r.valid_until for r in standing if r.valid_until is not None)
+            missing[row.material.code] = _(
+                "电子证照库中代码为 %(code)s 的“%(licence)s”已于 %(date)s 到期，不能作为有效证照调取。"
+                "请上传在有效期内的“%(licence)s”扫描件。"
+            ) % {"code": shown_code, "licence": licence_type, "date": ended.strftime("%Y-%m-%d")}
         else:
             missing[row.material.code] = _(
                 "电子证照库中没有找到代码为 %(code)s 的有效“%(licence)s”，请上传扫描件。"
@@ -686,8 +761,10 @@ def commitment_text(case: Case) -> str:
     """The exact commitment letter the applicant signs for this case."""
     # A person's ID number is masked: the letter is shown on pages and printed.
     code = case.holder_code if case.enterprise_id else mask_id_number(case.holder_code)
+    # The bundle's name as the case started: renaming the bundle does not change a letter being signed.
+    bundle_name = case.plan.get("bundle_name") or case.bundle.name
     lines = [
-        f"告知承诺书（{case.bundle.name}）",
+        f"告知承诺书（{bundle_name}）",
         f"申请人：{case.holder_name}（{code}）",
         "本申请人已阅读并知晓一单告知中的审批条件和材料要求，现郑重承诺：",
         "一、所填报的信息和提交的材料真实、准确、完整，复印件与原件一致；",
@@ -700,13 +777,28 @@ def commitment_text(case: Case) -> str:
     return "\n".join(lines)
 
 
-def case_commitment_sign(*, case: Case, user: User) -> CommitmentSignature:
+def commitment_sha256(text: str) -> str:
+    """The digest a signature keeps of the letter's text, and a signing page sends of the text it showed."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def case_commitment_sign(*, case: Case, user: User, shown_sha256: str | None = None) -> CommitmentSignature:
+    """Sign the case's commitment letter as it reads now.
+
+    `shown_sha256`: the digest of the text the signer read; when given and the letter has changed
+    since, nothing is signed (the signature would cover a text he never saw).
+    """
     with transaction.atomic():
         locked = _lock(case.pk)
         if locked.status not in EDITABLE_STATUSES:
             raise CaseConflict("not_editable", _("办件已提交，承诺书已签署。"))
         text = commitment_text(locked)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        digest = commitment_sha256(text)
+        if shown_sha256 is not None and shown_sha256.strip().lower() != digest:
+            raise CaseConflict(
+                "commitment_changed",
+                _("告知承诺书的内容已更新，与您阅读的不同，本次没有签署。请重新阅读承诺书后再签署。"),
+            )
         # Under the case's lock no one else signs meanwhile.
         signature = CommitmentSignature.objects.filter(case=locked).first()
         if signature is not None and signature.signer_id == user.pk and signature.text_sha256 == digest:
@@ -742,7 +834,7 @@ def submission_problems(case: Case, materials: Iterable[CaseMaterial] | None = N
 
     `materials`: the case's material rows with their catalogue material, if already read.
     """
-    problems = check_form(case.plan["form"], case.form_data)
+    problems = case_form_problems(case)
     if materials is None:
         materials = case.materials.select_related("material")
     for row in materials:
@@ -760,8 +852,12 @@ def submission_problems(case: Case, materials: Iterable[CaseMaterial] | None = N
                 problems[f"material:{row.material.code}"] = _("请上传“%(name)s”。") % {
                     "name": row.material.name
                 }
-    if case.plan.get("commitment") and not hasattr(case, "commitment_signature"):
-        problems["commitment"] = _("请阅读并签署告知承诺书。")
+    if case.plan.get("commitment"):
+        signature = getattr(case, "commitment_signature", None)
+        if signature is None:
+            problems["commitment"] = _("请阅读并签署告知承诺书。")
+        elif signature.text != commitment_text(case):
+            problems["commitment"] = _("告知承诺书的内容在签署后已发生变化，请重新阅读并签署。")
     return problems
 
 
@@ -771,7 +867,7 @@ def case_submit(*, case: Case, user: User, key: str) -> Case:
         raise CaseInvalid("submission_key", _("提交令牌缺失或无效，请刷新页面后重新提交。"))
     try:
         with transaction.atomic():
-            locked = _lock(case.pk, "service_center__region", "commitment_signature")
+            locked = _lock(case.pk, "service_center__region", "commitment_signature", "enterprise")
             # Read under the lock: a request with the same key may have committed while we waited.
             earlier = Submission.objects.filter(key=key).values_list("case_id", flat=True).first()
             if earlier is not None:
@@ -817,10 +913,22 @@ def case_submit(*, case: Case, user: User, key: str) -> Case:
 
 
 def _submitted_again(case: Case, submitted_case_id: int) -> Case:
-    """A submit repeated with a key already used: the same case unchanged, or a conflict."""
+    """A submit repeated with a key already used: the same case unchanged, or a conflict.
+
+    A key answers only the submit it was used for: once the case is back with the applicant (a
+    supplement was asked for since), the key belongs to an earlier round and submits nothing.
+    """
     if submitted_case_id != case.pk:
         raise CaseConflict("submission_key_reused", _("提交令牌已用于其他办件，请刷新页面后重新提交。"))
-    return Case.objects.select_related("bundle", "applicant").get(pk=case.pk)
+    current = Case.objects.select_related("bundle", "applicant").get(pk=case.pk)
+    if current.status in EDITABLE_STATUSES:
+        raise CaseConflict(
+            "submission_key_stale",
+            _(
+                "这个提交页面已过期（它属于办件上一次的提交），本次没有提交。请在刷新后的页面上核对后重新提交。"
+            ),
+        )
+    return current
 
 
 # ---------------------------------------------------------------- the window
@@ -898,6 +1006,7 @@ def case_request_supplement(
             )
         if too_long:
             raise CaseInvalid("text_too_long", _("补正原因过长，请精简后再发出补正告知。"), fields=too_long)
+        _supplement_told_once(locked, clean_entries)
         for entry in clean_entries:
             if entry["material"]:
                 row = rows[entry["material"]]
@@ -931,6 +1040,65 @@ def case_request_supplement(
             f"您的办件 {locked.number} 需补正 {len(clean_entries)} 项，请登录查看补正告知并一次补齐。",
         )
     return request
+
+
+@dataclass(frozen=True)
+class SupplementTold:
+    """What the window already told in its supplement notice, which the applicant has answered."""
+
+    notice: SupplementRequest  # the first notice: the one that had to list everything
+    materials: frozenset[str]  # material codes listed
+    lines: tuple[str, ...]  # the other lines listed, as written
+
+
+def supplement_told(case: Case) -> SupplementTold | None:
+    """The supplement notice(s) the applicant has answered, or None before any."""
+    notices = list(
+        SupplementRequest.objects.filter(case=case, resolved_at__isnull=False).order_by("requested_at", "pk")
+    )
+    if not notices:
+        return None
+    lines: list[str] = []
+    for entry in (e for notice in notices for e in notice.entries):
+        if not entry.get("material") and entry["reason"] not in lines:
+            lines.append(entry["reason"])
+    return SupplementTold(
+        notice=notices[0],
+        materials=frozenset(e["material"] for n in notices for e in n.entries if e.get("material")),
+        lines=tuple(lines),
+    )
+
+
+def _supplement_told_once(case: Case, entries: list[dict[str, str]]) -> None:
+    """补正一次告知 (行政许可法 Art. 32): the first notice told everything to add or correct. Once the
+    applicant has answered it, a later notice may only repeat what it listed and is still not right:
+    its materials (with a new reason) and its other lines (as written); anything new is refused.
+    """
+    told = supplement_told(case)
+    if told is None:
+        return
+    new: dict[str, str] = {}
+    names: list[str] = []
+    for index, entry in enumerate(entries):
+        if entry["material"] and entry["material"] not in told.materials:
+            names.append(f"“{entry['name']}”")
+            new[f"entries[{index}].material"] = _("补正材料通知书没有列出这份材料，不能再要求补正。")
+        elif not entry["material"] and entry["reason"] not in told.lines:
+            names.append(f"“{entry['reason']}”")
+            new[f"entries[{index}].reason"] = _("补正材料通知书没有列出这一项，不能再要求补正。")
+    if new:
+        raise CaseInvalid(
+            "supplement_not_told",
+            _(
+                "补正应一次告知：已于 %(date)s 发出的补正材料通知书没有列出%(names)s，不能再要求补正。"
+                "只能就原通知书所列、仍未补正的内容再次告知；否则请作出受理或不予受理决定。"
+            )
+            % {
+                "date": timezone.localtime(told.notice.requested_at).strftime("%Y-%m-%d %H:%M"),
+                "names": _("、").join(names),
+            },
+            fields=new,
+        )
 
 
 def case_refuse(*, case: Case, clerk: User, reason: str) -> Case:

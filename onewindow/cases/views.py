@@ -40,6 +40,7 @@ from onewindow.approvals.models import Branch, BranchStatus
 from onewindow.bundles.models import Bundle
 from onewindow.cases import notices
 from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound
+from onewindow.cases.formcheck import case_form_problems
 from onewindow.cases.forms import (
     AssistForm,
     RefuseForm,
@@ -75,6 +76,7 @@ from onewindow.cases.permissions import (
 )
 from onewindow.cases.selectors import case_due_summary, cases_assisted_by, cases_for_applicant, window_queue
 from onewindow.cases.services import (
+    SupplementTold,
     case_accept,
     case_commitment_sign,
     case_form_save,
@@ -85,8 +87,10 @@ from onewindow.cases.services import (
     case_request_supplement,
     case_start,
     case_submit,
+    commitment_sha256,
     commitment_text,
     submission_problems,
+    supplement_told,
 )
 from onewindow.cases.timeline import action_label
 from onewindow.lib.flash import success_once
@@ -272,7 +276,9 @@ def _form_page(request: HttpRequest, case: Case, **extra: Any) -> HttpResponse:
     status = extra.pop("status", 200)
     context = _case_context(request, case, "form")
     problems = extra.pop("form_problems", None)
-    context["rows"] = field_rows(case, problems=problems, show_all=extra.pop("show_all", False))
+    context["rows"] = field_rows(
+        case, problems=problems, show_all=extra.pop("show_all", False), unsaved=extra.pop("unsaved", None)
+    )
     context["row_errors"] = [row for row in context["rows"] if row.error]
     context.update(extra)
     return render(request, "cases/form.html", context, status=status)
@@ -286,8 +292,20 @@ def case_form(request: HttpRequest, case_id: int) -> HttpResponse:
         return _not_editable(request, case)
     if request.method != "POST":
         return _form_page(request, case)
+    data = form_values(case, request.POST)
     try:
-        problems = case_form_save(case=case, user=_user(request), data=form_values(case, request.POST))
+        problems = case_form_save(case=case, user=_user(request), data=data)
+    except CaseInvalid as exc:
+        # Nothing was saved: what was typed stays in its inputs, each refusal beside its field.
+        return _form_page(
+            request,
+            case,
+            error=exc.message,
+            status=exc.status,
+            form_problems={**case_form_problems(case), **exc.fields},
+            unsaved=data,
+            show_all=True,
+        )
     except CaseError as exc:
         return _form_page(request, case, error=exc.message, status=exc.status)
     if "continue" in request.POST and not problems:
@@ -328,7 +346,8 @@ def case_form_save_field(request: HttpRequest, case_id: int) -> HttpResponse:
     except CaseError as exc:
         if not _is_htmx(request):
             return _form_page(request, case, error=exc.message, status=exc.status)
-        return _autosave_failed(request, exc.message)
+        # One field is autosaved at a time: its own reason says more than the general one.
+        return _autosave_failed(request, " ".join(exc.fields.values()) or exc.message)
     if not _is_htmx(request):
         return HttpResponseRedirect(reverse("cases:form", args=[case.pk]))
     rows = [row for row in field_rows(case, problems=problems) if row.code in data]
@@ -509,7 +528,9 @@ def case_commitment(request: HttpRequest, case_id: int) -> HttpResponse:
             status = 422
         else:
             try:
-                case_commitment_sign(case=case, user=_user(request))
+                # A page from before this field sends no digest: it signs as it always did.
+                shown = request.POST.get("sha256")
+                case_commitment_sign(case=case, user=_user(request), shown_sha256=shown)
             except CaseError as exc:
                 error = exc.message
                 status = exc.status
@@ -522,6 +543,7 @@ def case_commitment(request: HttpRequest, case_id: int) -> HttpResponse:
     context.update(
         {
             "text": text,
+            "text_sha256": commitment_sha256(text),
             "signature": signature,
             "signature_stale": bool(signature and signature.text != text),
             "required": bool(case.plan.get("commitment")),
@@ -565,6 +587,19 @@ def case_submit_page(request: HttpRequest, case_id: int) -> HttpResponse:
         try:
             case = case_submit(case=case, user=_user(request), key=key)
         except CaseConflict as exc:
+            if exc.code == "submission_key_stale":
+                # A page from before a supplement request: nothing was submitted. The page comes
+                # back with a fresh key and what is still missing, to submit from now.
+                case.refresh_from_db()
+                context = _case_context(request, case, "submit")
+                context.update(
+                    {
+                        "error": exc.message,
+                        "links": _problem_links(case, context["problems"]),
+                        "key": uuid.uuid4().hex,
+                    }
+                )
+                return render(request, "cases/submit.html", context, status=exc.status)
             if Submission.objects.filter(key=key, case=case).exists():
                 # A concurrent duplicate of the request that just succeeded.
                 return HttpResponseRedirect(reverse("cases:progress", args=[case.pk]))
@@ -857,13 +892,18 @@ def _window_page(
     refuse_form: RefuseForm | None = None,
 ) -> HttpResponse:
     context = _case_context(request, case)
-    materials = list(case.materials.select_related("material").order_by("id"))
+    told = supplement_told(case)
     context.update(
         {
             "rows": field_rows(case, show_all=True),
             "materials": _material_rows(case),
-            "supplement_rows": supplement_rows(materials, supplement),
+            "supplement_rows": supplement_rows(_supplement_offered(case, told), supplement),
             "supplement": supplement,
+            "told": told,
+            "told_lines": [
+                (str(index), line, bool(supplement and str(index) in supplement.lines_checked))
+                for index, line in enumerate(told.lines if told else ())
+            ],
             "refuse_form": refuse_form or RefuseForm(),
             "signature": getattr(case, "commitment_signature", None),
             "supplements": list(case.supplement_requests.order_by("-requested_at")),
@@ -873,6 +913,15 @@ def _window_page(
         }
     )
     return render(request, "cases/window_case.html", context, status=status)
+
+
+def _supplement_offered(case: Case, told: SupplementTold | None) -> list[CaseMaterial]:
+    """The materials the supplement form offers: all of the case's, or after an answered notice only
+    those it listed (补正一次告知)."""
+    rows = case.materials.select_related("material").order_by("id")
+    if told is not None:
+        rows = rows.filter(material__code__in=told.materials)
+    return list(rows)
 
 
 def _fresh(case: Case) -> Case:
@@ -928,8 +977,8 @@ def window_accept(request: HttpRequest, case_id: int) -> HttpResponse:
 def window_supplement(request: HttpRequest, case_id: int) -> HttpResponse:
     """补正一次告知: every material to fix with its reason, and other problems, in one notice."""
     case = _case(request, case_id, WINDOW)
-    rows = list(case.materials.select_related("material").order_by("id"))
-    given = supplement_input(request.POST, rows)
+    told = supplement_told(case)
+    given = supplement_input(request.POST, _supplement_offered(case, told), told.lines if told else ())
     if given.errors:
         return _window_page(
             request, case, error=_("补正清单有误，请按提示修改。"), status=422, supplement=given
