@@ -1,7 +1,21 @@
-"""Admin pages for branches and the holiday table."""
+"""Admin pages for branches and the holiday table.
 
-from django.contrib import admin
+A change of the holiday table moves the open branches' deadlines at once (services.due_dates_recompute),
+in the transaction that saves it.
+"""
 
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils.translation import ngettext
+
+from onewindow.accounts.models import User
 from onewindow.approvals.models import (
     Branch,
     CalendarDay,
@@ -11,6 +25,7 @@ from onewindow.approvals.models import (
     RectificationReply,
     RectificationReplyFile,
 )
+from onewindow.approvals.services import due_dates_recompute
 
 
 @admin.register(Branch)
@@ -22,16 +37,76 @@ class BranchAdmin(admin.ModelAdmin):
     readonly_fields = ["version"]
 
 
+class CalendarAdmin(admin.ModelAdmin):
+    """A page of the holiday table: whatever is saved or deleted there recounts the deadlines it touches."""
+
+    def changed_days(self, obj: Any) -> tuple[date, date]:
+        """The first and last day whose counting the row decides."""
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        earlier = type(obj).objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        self._recompute(request, [obj, earlier] if earlier is not None else [obj])
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        self._recompute(request, [obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        rows = list(queryset)
+        super().delete_queryset(request, queryset)
+        self._recompute(request, rows)
+
+    def _recompute(self, request: HttpRequest, rows: list[Model]) -> None:
+        spans = [self.changed_days(row) for row in rows]
+        user = request.user
+        assert isinstance(user, User)
+        result = due_dates_recompute(
+            first=min(first for first, _last in spans), last=max(last for _first, last in spans), actor=user
+        )
+        if result.moved:
+            self.message_user(
+                request,
+                ngettext(
+                    "已按新的节假日安排重新计算 %(count)s 个在办子件的到期日，并记入办理记录。",
+                    "已按新的节假日安排重新计算 %(count)s 个在办子件的到期日，并记入办理记录。",
+                    result.moved,
+                )
+                % {"count": result.moved},
+                messages.SUCCESS,
+            )
+        if result.kept:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)s 个在办子件的期限跨入尚未录入节假日安排的年份，到期日未能重新计算，仍为原日期；"
+                    "请录入该年份的放假和调休安排。",
+                    "%(count)s 个在办子件的期限跨入尚未录入节假日安排的年份，到期日未能重新计算，仍为原日期；"
+                    "请录入该年份的放假和调休安排。",
+                    result.kept,
+                )
+                % {"count": result.kept},
+                messages.WARNING,
+            )
+
+
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(CalendarAdmin):
     list_display = ["date", "kind", "note"]
     list_filter = ["kind"]
     date_hierarchy = "date"
 
+    def changed_days(self, obj: CalendarDay) -> tuple[date, date]:
+        return obj.date, obj.date
+
 
 @admin.register(PublishedYear)
-class PublishedYearAdmin(admin.ModelAdmin):
+class PublishedYearAdmin(CalendarAdmin):
     list_display = ["year", "source"]
+
+    def changed_days(self, obj: PublishedYear) -> tuple[date, date]:
+        return date(obj.year, 1, 1), date(obj.year, 12, 31)
 
 
 admin.site.register(ClockPause)

@@ -34,6 +34,7 @@ from onewindow.approvals.services import (
     extension_approve,
     extension_decline,
     extension_request,
+    extension_withdraw,
 )
 from onewindow.cases.errors import CaseInvalid, CaseNotFound
 from onewindow.catalog.schemas import MAX_OFFSET, ErrorCause, error_answers
@@ -187,7 +188,7 @@ def branch_row(branch: Branch, today: date, calendar: Any) -> dict[str, Any]:
             "用 before（更早一页）/after（更新一页）加上一页返回的 older/newer 翻页：翻到多久以前都一样快。"
         ),
     ),
-    openapi_extra=error_answers({404: [NOT_A_REVIEWER]}),
+    openapi_extra=error_answers({400: [CALENDAR_UNPUBLISHED], 404: [NOT_A_REVIEWER]}),
 )
 def queue(
     request: HttpRequest,
@@ -218,7 +219,7 @@ def queue(
 @router.get(
     "/branches/{branch_id}",
     summary=cast(str, gettext_lazy("子件详情：本事项用到的字段和材料、其他部门结果")),
-    openapi_extra=error_answers({404: [BRANCH_NOT_FOUND, NOT_A_REVIEWER]}),
+    openapi_extra=error_answers({400: [CALENDAR_UNPUBLISHED], 404: [BRANCH_NOT_FOUND, NOT_A_REVIEWER]}),
 )
 def get_branch(request: HttpRequest, branch_id: int) -> dict[str, Any]:
     reviewer = _reviewer(request)
@@ -277,6 +278,12 @@ def _decided(branch: Branch) -> dict[str, Any]:
                 (
                     ("validity_past", "valid_until_out_of_range"),
                     gettext_lazy("有效期截止日期（valid_until）不在今天之后的允许范围内。"),
+                ),
+                (
+                    "valid_until_beyond_term",
+                    gettext_lazy(
+                        "valid_until 晚于事项的法定有效期；有法定有效期的事项不填 valid_until 时按法定有效期计。"
+                    ),
                 ),
                 ("permit_number_taken", gettext_lazy("许可证号已被使用，请核对或留空由系统生成。")),
             ],
@@ -442,6 +449,7 @@ def extension_row(extension: Extension) -> dict[str, Any]:
         "approver_name": extension.approver.name,
         "approved_at": extension.approved_at,
         "declined_at": extension.declined_at,
+        "withdrawn_at": extension.withdrawn_at,
         "comment": extension.decision_comment,
     }
 
@@ -513,4 +521,29 @@ def extension_decline_endpoint(
 ) -> dict[str, Any]:
     approver = _approver(request)
     extension = extension_decline(extension_id=extension_id, approver=approver, reason=payload.reason)
+    return _extension_with_branch(extension)
+
+
+@router.post(
+    "/review/extension-requests/{extension_id}/withdraw",
+    summary=cast(str, gettext_lazy("撤回延期申请（提出人）")),
+    description=cast(
+        str,
+        gettext_lazy(
+            "提出申请的审批人员撤回尚未审批的延期申请，到期日不变；撤回后可重新申请。已审批的申请不能撤回（409）。"
+        ),
+    ),
+    openapi_extra=error_answers(
+        {
+            404: [
+                ("extension_not_found", gettext_lazy("没有这份延期申请，或它不是您提出的。")),
+                NOT_A_REVIEWER,
+            ],
+            409: [("extension_decided", gettext_lazy("这份延期申请已审批、撤回或作废。"))],
+        }
+    ),
+)
+def extension_withdraw_endpoint(request: HttpRequest, extension_id: int) -> dict[str, Any]:
+    reviewer = _reviewer(request)
+    extension = extension_withdraw(extension_id=extension_id, reviewer=reviewer)
     return _extension_with_branch(extension)

@@ -7,7 +7,7 @@ the fields through `add_service_errors`.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.models import EXTENSION_TEXT_MAX, REPLY_KEY_MAX, REPLY_TEXT_MAX, Branch, ClockPause
 from onewindow.approvals.selectors import extension_approvers
+from onewindow.approvals.services import validity_end
 from onewindow.cases.errors import CaseError
 from onewindow.inspections.forms import MultipleFileField, ServiceErrorsMixin
 
@@ -102,9 +103,9 @@ class ApproveForm(DecisionForm):
         years = branch.item.result_validity_years
         field = self.fields["valid_until"]
         if years:
-            field.help_text = gettext("本事项许可有效期为 %(years)s 年，已按今天起算预填，可修改。") % {
-                "years": years
-            }
+            field.help_text = gettext(
+                "本事项许可有效期依法为 %(years)s 年，已按今天起算预填；可改早，不能晚于预填的日期。留空即按 %(years)s 年计。"
+            ) % {"years": years}
             self.initial.setdefault("valid_until", validity_end(today, years))
         else:
             field.help_text = gettext("本事项许可长期有效，可留空。")
@@ -140,10 +141,13 @@ class PauseForm(DecisionForm):
         },
     )
     note = forms.CharField(
-        label=_("需要申请人整改或补充的内容"),
+        label=_("暂停说明"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("将以短信和站内消息一次告知申请人；暂停期间不计入审批时限（行政许可法第四十五条）。"),
+        help_text=_(
+            "整改、补正：写明需要申请人整改或补充的全部内容；现场核查、检验检测、专家评审：写明安排。"
+            "将以短信和站内消息一次告知申请人；暂停期间不计入审批时限（行政许可法第四十五条）。"
+        ),
     )
 
 
@@ -247,12 +251,3 @@ class ExtensionDecisionForm(ServiceErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("批准时可不填；不批准时须写明理由，理由将通知提出申请的审批人员。"),
     )
-
-
-def validity_end(start: date, years: int) -> date:
-    """The last day of a validity of `years` years starting on `start` (the day before the anniversary)."""
-    try:
-        anniversary = start.replace(year=start.year + years)
-    except ValueError:  # 29 February in a year without one
-        anniversary = start.replace(year=start.year + years, day=28) + timedelta(days=1)
-    return anniversary - timedelta(days=1)

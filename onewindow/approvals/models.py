@@ -186,6 +186,8 @@ class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")
     DECLINED = "declined", _("未批准")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    VOIDED = "voided", _("已作废")
 
 
 # What an extension request's reason and an approver's comment may hold: they go into an SMS.
@@ -197,6 +199,8 @@ class Extension(models.Model):
 
     The reviewer names the approver (分管领导); only that person may approve or decline, and only
     an approved request moves the branch's due date. The law allows one extension per branch.
+    The requester may withdraw a request still waiting; one whose approver is no longer on duty
+    for the branch is voided when a new request is made.
     """
 
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="extensions")
@@ -204,7 +208,7 @@ class Extension(models.Model):
     reason = models.TextField(_("延期理由"))
     status = models.CharField(
         _("状态"),
-        max_length=8,
+        max_length=10,
         choices=ExtensionStatus.choices,
         help_text=_("待审批的申请不改变到期日；批准后到期日才顺延。"),
     )
@@ -229,8 +233,16 @@ class Extension(models.Model):
     )
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
     declined_at = models.DateTimeField(_("不批准时间"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(
+        _("撤回或作废时间"),
+        null=True,
+        blank=True,
+        help_text=_("提出人撤回申请，或因审批人已不在岗而作废申请的时间。"),
+    )
     decision_comment = models.TextField(
-        _("审批意见"), blank=True, help_text=_("批准时可不填；不批准时写明的理由会通知提出人。")
+        _("审批意见"),
+        blank=True,
+        help_text=_("批准时可不填；不批准时写明的理由会通知提出人；作废时记录作废的原因。"),
     )
 
     class Meta:
@@ -250,12 +262,19 @@ class Extension(models.Model):
             models.CheckConstraint(
                 name="approvals_extension_decision_recorded",
                 condition=(
-                    models.Q(status="pending", approved_at__isnull=True, declined_at__isnull=True)
+                    models.Q(
+                        status="pending",
+                        approved_at__isnull=True,
+                        declined_at__isnull=True,
+                        withdrawn_at__isnull=True,
+                    )
                     | models.Q(status="approved", approved_at__isnull=False, approved_by__isnull=False)
                     | (
                         models.Q(status="declined", declined_at__isnull=False)
                         & ~models.Q(decision_comment="")
                     )
+                    | models.Q(status="withdrawn", withdrawn_at__isnull=False)
+                    | (models.Q(status="voided", withdrawn_at__isnull=False) & ~models.Q(decision_comment=""))
                 ),
             ),
         ]

@@ -254,6 +254,26 @@ def extension_approvers(branch: Branch, requester: User) -> QuerySet[User]:
     )
 
 
+def approver_on_duty(extension: Extension, branch: Branch) -> bool:
+    """Whether the request's named approver may still decide it: he is still among the branch's
+    extension_approvers for the reviewer who asked."""
+    return extension_approvers(branch, extension.requested_by).filter(pk=extension.approver_id).exists()
+
+
+def get_requested_extension_for(reviewer: User, extension_id: int) -> Extension:
+    """An extension request this reviewer made on a branch of his department, or 404."""
+    extension = None
+    if reviewer.department_id is not None:
+        extension = (
+            Extension.objects.select_related("approver")
+            .filter(pk=extension_id, requested_by=reviewer, branch__department_id=reviewer.department_id)
+            .first()
+        )
+    if extension is None:
+        raise CaseNotFound("extension_not_found", _("没有找到这份延期申请，或它不是您提出的。"))
+    return extension
+
+
 def branch_extensions(branch: Branch) -> list[Extension]:
     """A branch's extension requests, oldest first, with who asked and who decides."""
     return list(
@@ -263,14 +283,29 @@ def branch_extensions(branch: Branch) -> list[Extension]:
     )
 
 
+def decidable_branches(approver: User, path: str = "branch") -> Q:
+    """The branches (reached from the queried model by `path`) whose extension requests named to
+    `approver` he may still decide: as a supervisor any, as a reviewer his own department's only;
+    one who moved to another department decides his old one's no more (extension_approvers)."""
+    if approver.role == Role.SUPERVISOR:
+        return Q()
+    if approver.role == Role.REVIEWER and approver.department_id is not None:
+        return Q(**{f"{path}__department_id": approver.department_id})
+    return Q(pk__in=[])
+
+
 def extension_inbox(approver: User) -> list[Extension]:
     """The extension requests waiting for this approver, oldest first (approvals_extension_inbox_idx).
 
     A request whose branch was decided meanwhile is left out: there is no deadline left to extend.
+    So is one he may no longer decide (decidable_branches): the requester asks someone else.
     """
     return list(
         Extension.objects.filter(
-            approver=approver, status=ExtensionStatus.PENDING, branch__status__in=OPEN_BRANCH_STATUSES
+            decidable_branches(approver),
+            approver=approver,
+            status=ExtensionStatus.PENDING,
+            branch__status__in=OPEN_BRANCH_STATUSES,
         )
         .select_related("branch__case", "branch__item", "branch__department", "requested_by")
         .order_by("requested_at", "id")
@@ -278,8 +313,11 @@ def extension_inbox(approver: User) -> list[Extension]:
 
 
 def get_extension_for(approver: User, extension_id: int) -> Extension:
-    """An extension request named to this approver, or 404: no one else learns that it exists."""
-    extension = Extension.objects.filter(pk=extension_id, approver=approver).first()
+    """An extension request named to this approver that he may decide, or 404: no one else learns
+    that it exists."""
+    extension = Extension.objects.filter(
+        decidable_branches(approver), pk=extension_id, approver=approver
+    ).first()
     if extension is None:
         raise CaseNotFound("extension_not_found", _("没有找到这份延期申请，或它不由您审批。"))
     return extension

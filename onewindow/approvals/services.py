@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -30,7 +32,7 @@ from onewindow.approvals.models import (
     RectificationReply,
     RectificationReplyFile,
 )
-from onewindow.approvals.selectors import extension_approvers
+from onewindow.approvals.selectors import approver_on_duty, decidable_branches, extension_approvers
 from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound
 from onewindow.cases.models import Case, CaseStatus
 from onewindow.cases.services import (
@@ -75,6 +77,15 @@ def branch_due(calendar: WorkdayCalendar, branch: Branch) -> tuple[date, str]:
     return result.date, STORED_SEPARATOR.join(result.warnings)[:500]
 
 
+def workdays_between(calendar: WorkdayCalendar, start: date, end: date) -> int:
+    """Working days after `start` up to and including `end`; a year the calendar may not guess is
+    refused with the administrator's task, as branch_due refuses it."""
+    try:
+        return calendar.between(start, end).days
+    except UnpublishedYearError as exc:
+        raise CaseError("calendar_unpublished", exc.message) from None
+
+
 def _open(branch: Branch, calendar: WorkdayCalendar, today: date) -> None:
     branch.status = BranchStatus.PENDING
     branch.opened_on = today
@@ -83,9 +94,20 @@ def _open(branch: Branch, calendar: WorkdayCalendar, today: date) -> None:
 
 def branches_open(*, case: Case, actor: User) -> list[Branch]:
     """One branch per planned item, all at once; a branch with prerequisites waits for them."""
+    planned = case.plan["items"]
+    stuck = _never_released(planned)
+    if stuck:
+        names = "、".join(f"《{entry['name']}》" for entry in planned if entry["code"] in stuck)
+        raise CaseError(
+            "dependency_cycle",
+            _(
+                "本办件事项的前置关系形成循环，%(items)s将互相等待、永远无法开始审批，因此暂不能受理。"
+                "请联系系统管理员修正该主题的前置关系。"
+            )
+            % {"items": names},
+        )
     calendar = current_calendar()
     today = timezone.localdate()
-    planned = case.plan["items"]
     items = {i.code: i for i in ServiceItem.objects.filter(code__in=[p["code"] for p in planned])}
     departments = {d.code: d for d in Department.objects.filter(code__in=[p["department"] for p in planned])}
     branches: dict[str, Branch] = {}
@@ -121,6 +143,19 @@ def branches_open(*, case: Case, actor: User) -> list[Branch]:
         },
     )
     return list(branches.values())
+
+
+def _never_released(planned: list[dict[str, Any]]) -> set[str]:
+    """The planned items whose prerequisites lead round in a circle (or into one): no decision
+    would ever release them. The bundle admin refuses a cycle; a plan taken before it was refused
+    may still hold one."""
+    waiting = {entry["code"]: set(entry["prerequisites"]) for entry in planned}
+    released: set[str] = set()
+    while ready := [code for code, needs in waiting.items() if needs <= released]:
+        released.update(ready)
+        for code in ready:
+            del waiting[code]
+    return set(waiting)
 
 
 def _claim(branch_id: int, reviewer: User, expected_version: int | None) -> tuple[Branch, list[Branch]]:
@@ -204,6 +239,7 @@ def branch_approve(
     with transaction.atomic():
         branch, branches = _claim(branch_id, reviewer, expected_version)
         _require_status(branch, (BranchStatus.PENDING,))
+        valid_until = _validity_within_term(branch.item, today, valid_until)
         before = branch.status
         branch.status = BranchStatus.APPROVED
         branch.permit_number = permit_number_for(branch, permit_number)
@@ -220,6 +256,36 @@ def branch_approve(
             ("permit_number", "valid_from", "valid_until"),
         )
     return branch
+
+
+def _validity_within_term(item: ServiceItem, today: date, valid_until: date | None) -> date | None:
+    """The validity an approval gives: an item with a legal term (result_validity_years) is valid
+    for that term from today when no end is given, and never longer; other items as given (empty:
+    长期有效)."""
+    years = item.result_validity_years
+    if not years:
+        return valid_until
+    term_end = validity_end(today, years)
+    if valid_until is None:
+        return term_end
+    if valid_until > term_end:
+        message = _(
+            "本事项许可有效期依法为 %(years)s 年，有效期至最晚为 %(end)s，请改为不晚于该日期的日期。"
+        ) % {
+            "years": years,
+            "end": f"{term_end:%Y-%m-%d}",
+        }
+        raise CaseInvalid("valid_until_beyond_term", message, fields={"valid_until": message})
+    return valid_until
+
+
+def validity_end(start: date, years: int) -> date:
+    """The last day of a validity of `years` years starting on `start` (the day before the anniversary)."""
+    try:
+        anniversary = start.replace(year=start.year + years)
+    except ValueError:  # 29 February in a year without one
+        anniversary = start.replace(year=start.year + years, day=28) + timedelta(days=1)
+    return anniversary - timedelta(days=1)
 
 
 def _years_after(day: date, years: int) -> date:
@@ -366,6 +432,29 @@ def _complete_if_done(case: Case, branches: list[Branch]) -> None:
     notify_case_applicant(case, "审批完成", message)
 
 
+# What the applicant is told when a branch's clock stops. Only a supplement or a rectification asks
+# him to act (APPLICANT_PAUSE_REASONS, answered on his reply page); a site check or an expert
+# review only tells him why the time stands still.
+PAUSE_NOTICES: dict[str, tuple[str, str]] = {
+    ClockPause.Reason.SUPPLEMENT: (
+        "需要补正材料",
+        "您的办件 {number} 中《{item}》需要补正：{note}。补正期间不计入审批时限。",
+    ),
+    ClockPause.Reason.RECTIFICATION: (
+        "需要整改",
+        "您的办件 {number} 中《{item}》需要整改：{note}。整改期间不计入审批时限。",
+    ),
+    ClockPause.Reason.SITE_CHECK: (
+        "现场核查，暂停计时",
+        "您的办件 {number} 中《{item}》需进行现场核查：{note}。核查期间暂停计时，不计入审批时限，无需在线答复。",
+    ),
+    ClockPause.Reason.EXPERT: (
+        "检验检测、专家评审，暂停计时",
+        "您的办件 {number} 中《{item}》进入检验检测、专家评审：{note}。期间暂停计时，不计入审批时限，无需在线答复。",
+    ),
+}
+
+
 def branch_pause(
     *, branch_id: int, reviewer: User, reason: str, note: str, expected_version: int | None = None
 ) -> Branch:
@@ -374,9 +463,11 @@ def branch_pause(
         message = _("暂停计时的原因不正确。")
         raise CaseInvalid("pause_reason", message, fields={"reason": message})
     if not note.strip():
-        raise CaseInvalid(
-            "note_required", _("请写明需要申请人整改或补充的内容。"), fields={"note": _("请填写整改要求。")}
-        )
+        if reason in APPLICANT_PAUSE_REASONS:
+            message, field = _("请写明需要申请人整改或补充的内容。"), _("请填写整改要求。")
+        else:
+            message, field = _("请写明暂停计时的事由，如核查、检测或评审的安排。"), _("请填写暂停说明。")
+        raise CaseInvalid("note_required", message, fields={"note": field})
     with transaction.atomic():
         branch, _branches = _claim(branch_id, reviewer, expected_version)
         _require_status(branch, (BranchStatus.PENDING,))
@@ -394,10 +485,11 @@ def branch_pause(
             comment=note,
             data={"item": branch.item.code, "reason": reason},
         )
+        title, body = PAUSE_NOTICES[reason]
         notify_case_applicant(
             branch.case,
-            "需要整改",
-            f"您的办件 {branch.case.number} 中《{branch.item.name}》需要整改：{note.strip()}。整改期间不计入审批时限。",
+            title,
+            body.format(number=branch.case.number, item=branch.item.name, note=note.strip()),
         )
     return branch
 
@@ -412,7 +504,7 @@ def pause_end(*, branch: Branch, pause: ClockPause | None, today: date, calendar
     if pause is not None:
         pause.ended_on = today
         pause.save(update_fields=["ended_on"])
-        paused = calendar.between(pause.started_on, today).days
+        paused = workdays_between(calendar, pause.started_on, today)
     branch.paused_workdays += paused
     branch.due_on, branch.calendar_warning = branch_due(calendar, branch)
     return paused
@@ -581,7 +673,9 @@ def extension_request(
 ) -> Extension:
     """Ask the named approver to extend the deadline (延期申请): nothing moves until he approves.
 
-    Once per branch, within the item's statutory extension; one request waits at a time.
+    Once per branch, within the item's statutory extension; one request waits at a time. A request
+    still waiting for an approver who is no longer on duty for the branch (his account stopped, he
+    moved) can never be decided: it is voided, with the reason on the timeline, and the new one made.
     """
     reason = _extension_text(reason, "reason", missing=_("请写明延期理由。"))
     with transaction.atomic():
@@ -601,16 +695,20 @@ def extension_request(
                 fields={"approver": _("请从列表中选择审批人。")},
             )
         extensions = list(
-            branch.extensions.select_related("approver").exclude(status=ExtensionStatus.DECLINED)
+            branch.extensions.select_related("approver", "requested_by").filter(
+                status__in=(ExtensionStatus.PENDING, ExtensionStatus.APPROVED)
+            )
         )
         if any(e.status == ExtensionStatus.APPROVED for e in extensions):
             raise CaseConflict("already_extended", _("该子件已经延期过一次，依法不能再次延期。"))
-        if extensions:
-            raise CaseConflict(
-                "extension_pending",
-                _("该子件已有一份延期申请等待%(name)s审批，审批完成前不能再次申请。")
-                % {"name": extensions[0].approver.name},
-            )
+        for waiting in extensions:  # at most one (approvals_one_pending_extension)
+            if approver_on_duty(waiting, branch):
+                raise CaseConflict(
+                    "extension_pending",
+                    _("该子件已有一份延期申请等待%(name)s审批，审批完成前不能再次申请。")
+                    % {"name": waiting.approver.name},
+                )
+            _extension_void(waiting, branch)
         if days < 1 or days > allowed:
             raise CaseInvalid(
                 "extension_days",
@@ -653,14 +751,95 @@ def extension_request(
     return extension
 
 
+def _extension_void(extension: Extension, branch: Branch) -> None:
+    """Void a waiting request its approver can no longer decide; the reason goes on the timeline."""
+    reason = f"审批人{extension.approver.name}已不在岗（账号停用、调离或不再担任审批职务），这份延期申请无人审批，已作废。"
+    extension.status = ExtensionStatus.VOIDED
+    extension.withdrawn_at = timezone.now()
+    extension.decision_comment = reason
+    extension.save(update_fields=["status", "withdrawn_at", "decision_comment"])
+    event_append(
+        case=branch.case,
+        actor=None,
+        action="branch_extension_voided",
+        comment=reason,
+        data={
+            "item": branch.item.code,
+            "department": branch.department.code,
+            "days": extension.days,
+            "approver": extension.approver.name,
+            "extension": extension.pk,
+        },
+    )
+
+
+def extension_withdraw(*, extension_id: int, reviewer: User) -> Extension:
+    """The requester withdraws his request still waiting (撤回延期申请): nothing had moved, and a new
+    request, to the same approver or another, may be made. The approver is told not to decide it."""
+    not_found = CaseNotFound("extension_not_found", _("没有找到这份延期申请，或它不是您提出的。"))
+    if reviewer.role != Role.REVIEWER or reviewer.department_id is None:
+        raise not_found
+    with transaction.atomic():
+        branch = _lock_case_and_branch(
+            Q(
+                branches__extensions__id=extension_id,
+                branches__extensions__requested_by=reviewer,
+                branches__department_id=reviewer.department_id,
+            ),
+            Q(extensions__id=extension_id),
+            not_found,
+        )
+        extension = (
+            Extension.objects.select_for_update(of=("self",))
+            .select_related("requested_by", "approver")
+            .get(pk=extension_id)
+        )
+        extension.branch = branch
+        if extension.status != ExtensionStatus.PENDING:
+            raise CaseConflict(
+                "extension_decided",
+                _("这份延期申请已%(status)s，不能撤回。") % {"status": extension.get_status_display()},
+            )
+        extension.status = ExtensionStatus.WITHDRAWN
+        extension.withdrawn_at = timezone.now()
+        extension.save(update_fields=["status", "withdrawn_at"])
+        case = branch.case
+        event_append(
+            case=case,
+            actor=reviewer,
+            action="branch_extension_withdrawn",
+            data={
+                "item": branch.item.code,
+                "department": branch.department.code,
+                "days": extension.days,
+                "approver": extension.approver.name,
+                "extension": extension.pk,
+            },
+        )
+        if extension.approver.is_active:
+            notify_user(
+                user=extension.approver,
+                title="延期申请已撤回",
+                body=(
+                    f"{reviewer.name}已撤回办件 {case.number}（{case.holder_name}）《{branch.item.name}》"
+                    f"延长 {extension.days} 个工作日的申请，无需再审批。"
+                ),
+                case=case,
+                link=reverse("approvals:extensions"),
+            )
+    return extension
+
+
 def _claim_extension(extension_id: int, approver: User) -> tuple[Extension, Branch]:
-    """Lock an extension request named to this approver, with its branch and case; others get 404.
+    """Lock an extension request named to this approver, with its branch and case; others, and he
+    once he may no longer decide it (decidable_branches), get 404.
 
     Locks in the order every write to a case's branches takes them (_claim): case, then branch,
     then the request itself.
     """
     branch = _lock_case_and_branch(
-        Q(branches__extensions__id=extension_id, branches__extensions__approver=approver),
+        Q(branches__extensions__id=extension_id, branches__extensions__approver=approver)
+        & decidable_branches(approver, "branches"),
         Q(extensions__id=extension_id),
         CaseNotFound("extension_not_found", _("没有找到这份延期申请，或它不由您审批。")),
     )
@@ -770,6 +949,80 @@ def extension_decline(*, extension_id: int, approver: User, reason: str) -> Exte
     return extension
 
 
+@dataclass(frozen=True)
+class DueDatesRecomputed:
+    """What a change of the holiday table did to the open branches' deadlines."""
+
+    moved: int  # branches whose due date moved
+    kept: int  # branches left as they were: their count reaches a year the calendar may not guess
+
+
+def due_dates_recompute(*, first: date, last: date, actor: User) -> DueDatesRecomputed:
+    """Count again the deadlines of the open branches after the holiday table changed for the days
+    `first`..`last` (a holiday or make-up day entered, changed or deleted; a year's schedule entered).
+
+    A branch's due date and its calendar warning, and the working days of its ended pauses, were
+    counted with the table as it stood then; only the branches whose counted days reach the changed
+    ones are read again. A moved due date is recorded on the case's timeline, as a resume or an
+    extension records its own. Call inside the transaction that changed the table, after the change:
+    the calendar is then read with it.
+    """
+    calendar = current_calendar()
+    # A day counts for a branch if it falls after the opening day and by the due date, or in one of
+    # its ended pauses (which may lie past the due date of a branch paused when already overdue).
+    ended_pauses = ClockPause.objects.filter(ended_on__gte=first).values("branch_id")
+    touched = list(
+        Branch.objects.filter(status__in=OPEN_BRANCH_STATUSES, opened_on__lt=last)
+        .filter(Q(due_on__gte=first) | Q(pk__in=ended_pauses))
+        .order_by("case_id", "pk")
+        .values_list("pk", flat=True)
+    )
+    moved = kept = 0
+    for branch_id in touched:
+        try:
+            with transaction.atomic():
+                if _due_recompute(branch_id, calendar, actor):
+                    moved += 1
+        except CaseError:  # calendar_unpublished: the date stays until the year is entered
+            kept += 1
+    return DueDatesRecomputed(moved, kept)
+
+
+def _due_recompute(branch_id: int, calendar: WorkdayCalendar, actor: User) -> bool:
+    """Count one branch's deadline again with `calendar`; True if its due date moved."""
+    branch = _lock_case_and_branch(
+        Q(branches__id=branch_id), Q(pk=branch_id), CaseNotFound("branch_not_found", _("没有找到这个子件。"))
+    )
+    if branch.status not in OPEN_BRANCH_STATUSES or branch.opened_on is None:
+        return False  # decided meanwhile
+    before = branch.due_on, branch.calendar_warning, branch.paused_workdays
+    branch.paused_workdays = 0
+    for pause in branch.pauses.filter(ended_on__isnull=False):
+        assert pause.ended_on is not None
+        branch.paused_workdays += workdays_between(calendar, pause.started_on, pause.ended_on)
+    branch.due_on, branch.calendar_warning = branch_due(calendar, branch)
+    if (branch.due_on, branch.calendar_warning, branch.paused_workdays) == before:
+        return False
+    _save(branch, ["due_on", "calendar_warning", "paused_workdays"])
+    if branch.due_on == before[0]:
+        return False  # only the warning said more or less: nothing happened to the case
+    assert branch.due_on is not None and before[0] is not None
+    event_append(
+        case=branch.case,
+        actor=actor,
+        action="branch_due_recomputed",
+        comment="节假日安排调整，按调整后的工作日重新计算到期日。",
+        data={
+            "item": branch.item.code,
+            "department": branch.department.code,
+            "due_on_before": before[0].isoformat(),
+            "due_on": branch.due_on.isoformat(),
+            "paused_workdays": branch.paused_workdays,
+        },
+    )
+    return True
+
+
 def due_state(branch: Branch, today: date, soon_workdays: int, calendar: WorkdayCalendar) -> str:
     """ "overdue", "due_soon" or "" for an open branch, by working days left."""
     if branch.status not in (BranchStatus.PENDING,) or branch.due_on is None:
@@ -778,7 +1031,7 @@ def due_state(branch: Branch, today: date, soon_workdays: int, calendar: Workday
         return "overdue"
     if (
         branch.due_on <= today + timedelta(days=1)
-        or calendar.between(today, branch.due_on).days <= soon_workdays
+        or workdays_between(calendar, today, branch.due_on) <= soon_workdays
     ):
         return "due_soon"
     return ""

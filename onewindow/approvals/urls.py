@@ -12,6 +12,9 @@ urlpatterns = [
     path("review/calendar/", views.calendar_page, name="calendar"),
     path("review/extensions/", views.extensions, name="extensions"),
     path("review/extensions/<int:extension_id>/decide/", views.extension_decide, name="extension_decide"),
+    path(
+        "review/extensions/<int:extension_id>/withdraw/", views.extension_withdraw, name="extension_withdraw"
+    ),
     path("review/branches/<int:branch_id>/", views.branch_detail, name="branch"),
     path("review/branches/<int:branch_id>/decision.pdf", views.decision_pdf, name="decision_pdf"),
     path("review/reply-files/<int:file_id>/", views.reply_file, name="reply_file"),

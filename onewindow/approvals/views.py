@@ -63,6 +63,7 @@ from onewindow.approvals.notices import decision_pdf as render_decision_pdf
 from onewindow.approvals.selectors import (
     DECIDED_COUNT_CAP,
     EXTENSION_APPROVER_ROLES,
+    approver_on_duty,
     branch_extensions,
     branch_replies,
     branch_view,
@@ -72,6 +73,7 @@ from onewindow.approvals.selectors import (
     get_branch_for,
     get_extension_for,
     get_reply_file_for,
+    get_requested_extension_for,
     pause_request,
     queue_counts,
     reviewer_queue,
@@ -99,6 +101,9 @@ EVENT_LABELS: dict[str, Promise] = {
     "branch_released": pgettext_lazy("case history", "前置审批已完成，开始计时"),
     "branch_approved": pgettext_lazy("case history", "准予许可"),
     "branch_denied": pgettext_lazy("case history", "不予许可"),
+    "branch_extension_withdrawn": pgettext_lazy("case history", "撤回延期申请"),
+    "branch_extension_voided": pgettext_lazy("case history", "延期申请作废（审批人已不在岗）"),
+    "branch_due_recomputed": pgettext_lazy("case history", "节假日安排调整，重新计算到期日"),
 }
 WEEKDAYS = (
     gettext_lazy("周一"),
@@ -149,7 +154,8 @@ def _queue_row(branch: Branch, today: date, calendar: WorkdayCalendar) -> QueueR
         days_left = None
         if branch.status == BranchStatus.PENDING and branch.due_on is not None:
             days_left = calendar.between(today, branch.due_on).days
-    except CodedError:  # a due date in a year without a schedule while WORKDAYS_FALLBACK is "error"
+    except (CaseError, CodedError):
+        # A due date in a year without a schedule while WORKDAYS_FALLBACK is "error": shown unflagged.
         state, days_left = "", None
     return QueueRow(branch, state, days_left)
 
@@ -281,7 +287,12 @@ def _pause(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
         note=data["note"],
         expected_version=data["version"],
     )
-    return _("已暂停计时，并已通知申请人整改。申请人完成后请恢复计时。")
+    if data["reason"] == ClockPause.Reason.RECTIFICATION:
+        return _("已暂停计时，并已通知申请人整改。申请人完成后请恢复计时。")
+    if data["reason"] == ClockPause.Reason.SUPPLEMENT:
+        return _("已暂停计时，并已通知申请人补正材料。申请人完成后请恢复计时。")
+    # A site check or an expert review: the applicant is only told why the clock stands still.
+    return _("已暂停计时，并已告知申请人暂停的原因。核查、检测或评审结束后请恢复计时。")
 
 
 def _resume(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
@@ -305,13 +316,14 @@ def _extend(branch: Branch, reviewer: User, data: dict[str, Any]) -> str:
 
 
 def _extendable(branch: Branch) -> bool:
-    """Open, extendable by law, not extended yet, and no request waiting for its approver."""
-    return (
-        branch.status in (BranchStatus.PENDING, BranchStatus.PAUSED)
-        and branch.item.statutory_extension_days > 0
-        and branch.extension_days == 0
-        and not branch.extensions.filter(status=ExtensionStatus.PENDING).exists()
-    )
+    """Open, extendable by law, not extended yet, and no request waiting for an approver who can
+    still decide it (a new request voids one whose approver is no longer on duty)."""
+    if branch.status not in (BranchStatus.PENDING, BranchStatus.PAUSED):
+        return False
+    if branch.item.statutory_extension_days == 0 or branch.extension_days:
+        return False
+    waiting = branch.extensions.filter(status=ExtensionStatus.PENDING).select_related("requested_by").first()
+    return waiting is None or not approver_on_duty(waiting, branch)
 
 
 ACTIONS: dict[str, Action] = {
@@ -428,6 +440,16 @@ def _timeline(branch: Branch) -> list[TimelineRow]:
                 _("申请延长 %(days)s 个工作日，%(approver)s 未批准")
                 % {"days": data.get("days", ""), "approver": data.get("approver", "")}
             )
+        elif event.action in ("branch_extension_withdrawn", "branch_extension_voided"):
+            details.append(
+                _("申请延长 %(days)s 个工作日，审批人 %(approver)s")
+                % {"days": data.get("days", ""), "approver": data.get("approver", "")}
+            )
+        elif event.action == "branch_due_recomputed":
+            details.append(
+                _("到期日由 %(before)s 改为 %(due)s")
+                % {"before": data.get("due_on_before", ""), "due": data.get("due_on", "")}
+            )
         elif event.action == "rectification_replied" and data.get("files"):
             count = data["files"]
             details.append(ngettext("附 %(count)s 个文件", "附 %(count)s 个文件", count) % {"count": count})
@@ -473,6 +495,7 @@ def _branch_page(
         open_pause = branch.pauses.filter(ended_on__isnull=True).first()
     replies = branch_replies(branch)
     extensions = branch_extensions(branch)
+    pending = next((e for e in extensions if e.status == ExtensionStatus.PENDING), None)
     return render(
         request,
         "approvals/branch.html",
@@ -494,7 +517,10 @@ def _branch_page(
             "answered": open_pause is not None and any(r.pause_id == open_pause.pk for r in replies),
             "pauses": list(branch.pauses.order_by("started_on", "id")),
             "extensions": [e for e in extensions if e.status == ExtensionStatus.APPROVED],
-            "extension_pending": next((e for e in extensions if e.status == ExtensionStatus.PENDING), None),
+            "extension_pending": pending,
+            # Nobody can decide it any more: a new request voids it.
+            "extension_pending_stale": pending is not None and not approver_on_duty(pending, branch),
+            "extension_withdrawable": pending is not None and pending.requested_by_id == reviewer.pk,
             "extensions_declined": [e for e in extensions if e.status == ExtensionStatus.DECLINED],
             "timeline": _timeline(branch),
             "forms": forms,
@@ -615,6 +641,26 @@ def extension_decide(request: HttpRequest, extension_id: int) -> HttpResponse:
             messages.success(request, message)
             return redirect("approvals:extensions")
     return _extensions_page(request, bound=(extension_id, form), status=status)
+
+
+@require_POST
+@reviewer_required
+def extension_withdraw(request: HttpRequest, extension_id: int) -> HttpResponse:
+    """撤回延期申请: the reviewer who asked withdraws a request still waiting for its approver."""
+    reviewer = _user(request)
+    try:
+        extension = get_requested_extension_for(reviewer, extension_id)
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+    try:
+        services.extension_withdraw(extension_id=extension_id, reviewer=reviewer)
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+    except CaseError as exc:
+        branch = _own_branch(reviewer, extension.branch_id)
+        return _branch_page(request, branch, conflict=exc.message, status=exc.status)
+    messages.success(request, _("已撤回延期申请，到期日不变。如仍需延期，可重新申请。"))
+    return redirect("approvals:branch", branch_id=extension.branch_id)
 
 
 # ---------------------------------------------------------------- the applicant answers a request

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -15,7 +17,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.bundles.models import Bundle, BundleItem, Dependency, Question, Rule
-from onewindow.bundles.transfer import ImportFailed, bundle_export, bundle_import
+from onewindow.bundles.transfer import ImportFailed, _find_cycle, bundle_export, bundle_import
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
@@ -44,8 +46,35 @@ class RuleInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class DependencyFormSet(BaseInlineFormSet):
+    """The bundle's prerequisites as the page will save them: a circle is refused, for its items
+    would wait for each other and no case of the bundle could ever be decided."""
+
+    def clean(self) -> None:
+        super().clean()
+        edges: dict[str, list[str]] = defaultdict(list)
+        names: dict[str, str] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            item, prerequisite = data.get("item"), data.get("prerequisite")
+            if data.get("DELETE") or item is None or prerequisite is None:
+                continue
+            edges[item.code].append(prerequisite.code)
+            names.update({item.code: item.name, prerequisite.code: prerequisite.name})
+        cycle = _find_cycle(edges)
+        if cycle:
+            raise forms.ValidationError(
+                _(
+                    "前置关系形成循环（箭头指向须先办结的前置事项）：%(cycle)s。这些事项将互相等待，办件永远无法审批完成，请删除其中一条前置关系。"
+                )
+                % {"cycle": " → ".join(f"《{names[code]}》" for code in cycle)},
+                code="dependency_cycle",
+            )
+
+
 class DependencyInline(admin.TabularInline):
     model = Dependency
+    formset = DependencyFormSet
     extra = 0
     autocomplete_fields = ["item", "prerequisite"]
 

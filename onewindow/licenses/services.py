@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -63,15 +63,24 @@ def permit_number_next(department: Department, year: int) -> str:
 def permit_create(*, branch: Branch) -> Permit:
     """The permit an approved branch yields. Call inside the approving transaction."""
     assert branch.status == BranchStatus.APPROVED and branch.valid_from is not None
-    return Permit.objects.create(
-        branch=branch,
-        case=branch.case,
-        item=branch.item,
-        department=branch.department,
-        number=branch.permit_number,
-        valid_from=branch.valid_from,
-        valid_until=branch.valid_until,
-    )
+    try:
+        # A savepoint: on PostgreSQL a failed insert would otherwise spoil the whole transaction.
+        with transaction.atomic():
+            return Permit.objects.create(
+                branch=branch,
+                case=branch.case,
+                item=branch.item,
+                department=branch.department,
+                number=branch.permit_number,
+                valid_from=branch.valid_from,
+                valid_until=branch.valid_until,
+            )
+    except IntegrityError:
+        # Another approval, not yet committed when permit_number_for looked, took the same number.
+        message = gettext(
+            "许可证号“%(number)s”刚刚已被另一份许可使用，请核对后重新提交，或留空由系统按编号规则生成。"
+        ) % {"number": branch.permit_number}
+        raise CaseInvalid("permit_number_taken", message, fields={"permit_number": message}) from None
 
 
 # ---------------------------------------------------------------- issue
@@ -643,7 +652,7 @@ def _close(case: Case, actor: User | None) -> None:
 
 
 def permit_number_for(branch: Branch, requested: str) -> str:
-    """The reviewer's number if given and unused, otherwise the next by the department's rule."""
+    """The reviewer's number if given and unused, otherwise the next unused one by the department's rule."""
     requested = requested.strip()
     if requested:
         if Permit.objects.filter(number=requested).exists():
@@ -653,4 +662,10 @@ def permit_number_for(branch: Branch, requested: str) -> str:
                 fields={"permit_number": gettext("许可证号已被使用。")},
             )
         return requested
-    return permit_number_next(branch.department, timezone.localdate().year)
+    # A number typed by hand (from the paper register, say) may be one the rule has not reached yet:
+    # the rule passes over it rather than give it a second time.
+    year = timezone.localdate().year
+    while True:
+        number = permit_number_next(branch.department, year)
+        if not Permit.objects.filter(number=number).exists():
+            return number
