@@ -36,7 +36,7 @@ from onewindow.approvals.services import (
     extension_request,
     extension_withdraw,
 )
-from onewindow.cases.errors import CaseInvalid, CaseNotFound
+from onewindow.cases.errors import CaseError, CaseInvalid, CaseNotFound
 from onewindow.catalog.schemas import MAX_OFFSET, ErrorCause, error_answers
 
 # Summaries and descriptions are lazy translations (ninja types them as str): the OpenAPI document
@@ -159,6 +159,15 @@ def _named_approver(username: str) -> User:
     return approver
 
 
+def _urgency(branch: Branch, today: date, calendar: Any) -> str:
+    """The branch's urgency flag; none when its due date lies in a year without a schedule while
+    WORKDAYS_FALLBACK is "error", as the queue page shows it: one such row never fails the queue."""
+    try:
+        return due_state(branch, today, settings.DUE_SOON_WORKDAYS, calendar)
+    except CaseError:
+        return ""
+
+
 def branch_row(branch: Branch, today: date, calendar: Any) -> dict[str, Any]:
     return {
         "id": branch.pk,
@@ -172,7 +181,7 @@ def branch_row(branch: Branch, today: date, calendar: Any) -> dict[str, Any]:
         "status_label": branch.get_status_display(),
         "opened_on": branch.opened_on,
         "due_on": branch.due_on,
-        "urgency": due_state(branch, today, settings.DUE_SOON_WORKDAYS, calendar),
+        "urgency": _urgency(branch, today, calendar),
         "calendar_warning": branch.calendar_warning_shown,
         "permit_number": branch.permit_number,
     }

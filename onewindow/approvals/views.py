@@ -754,10 +754,15 @@ def _decided_branch_for(user: User, branch_id: int) -> Branch:
     """
     if user.role in DEPARTMENT_ROLES:
         return get_branch_for(user, branch_id)
+    # One answer whether the branch is missing or on a case one may not see: a stranger learns nothing.
+    missing = CaseNotFound("branch_not_found", _("没有找到这个子件。"))
     branch = Branch.objects.select_related("case__bundle", "item", "department").filter(pk=branch_id).first()
     if branch is None:
-        raise CaseNotFound("branch_not_found", _("没有找到这个子件。"))
-    get_case_for(user, branch.case_id, VIEW)
+        raise missing
+    try:
+        get_case_for(user, branch.case_id, VIEW)
+    except CaseNotFound:
+        raise missing from None
     return branch
 
 

@@ -28,6 +28,7 @@ from onewindow.integrations.elicense.adapter import LibraryUnavailable, get_libr
 from onewindow.lib.counters import counter_next
 from onewindow.lib.elicence_id import build_identifier, random_serial
 from onewindow.lib.idcheck import IdentifierError, normalize_mobile
+from onewindow.lib.workdays import UnpublishedYearError, WorkdayCalendar
 from onewindow.licenses.models import (
     PICKUP_CODE_MAX_FAILURES,
     ComprehensiveLicense,
@@ -630,7 +631,15 @@ def _close(case: Case, actor: User | None) -> None:
     """The case closes on delivery, recording elapsed working days against the serial statutory sum."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     start = timezone.localdate(locked.submitted_at) if locked.submitted_at else timezone.localdate()
-    elapsed = current_calendar().between(start, timezone.localdate()).days
+    calendar = current_calendar()
+    try:
+        elapsed = calendar.between(start, timezone.localdate()).days
+    except UnpublishedYearError:
+        # A statistic must not stop a licence being handed over: in a year without a schedule, even
+        # with WORKDAYS_FALLBACK "error", the figure is counted Monday–Friday as the fallback would.
+        elapsed = (
+            WorkdayCalendar(calendar.overrides, fallback="weekends").between(start, timezone.localdate()).days
+        )
     locked.status = CaseStatus.CLOSED
     locked.elapsed_workdays = max(elapsed, 0)
     locked.statutory_serial_days = sum(i["statutory_limit_days"] for i in locked.plan.get("items", []))

@@ -51,3 +51,18 @@ def test_fire_inspector_downloads_his_department_decision(fire_decision: Branch)
     )
     status, _body = download("inspector_fire", fire_decision)
     assert status == 200
+
+
+def test_a_stranger_reads_the_same_404_for_anothers_decision_as_for_none(
+    fire_decision: Branch, bob: User
+) -> None:
+    """bob may not see alice's case: her decision PDF must not read differently from a missing one."""
+    client = Client()
+    client.force_login(bob)
+
+    alices = client.get(reverse("approvals:decision_pdf", args=[fire_decision.pk]))
+    nobodys = client.get(reverse("approvals:decision_pdf", args=[fire_decision.pk + 10_000]))
+
+    assert (alices.status_code, nobodys.status_code) == (404, 404)
+    assert NOT_FOUND in alices.content.decode()
+    assert NOT_FOUND in nobodys.content.decode()

@@ -74,12 +74,12 @@ def test_resume_in_the_api_answers_calendar_unpublished(paused: Branch, fire: Us
     assert TASK in response.json()["message"]
 
 
-def test_the_queue_api_answers_calendar_unpublished_for_a_due_date_it_cannot_flag(
+def test_the_queue_api_leaves_a_due_date_it_cannot_flag_unflagged_as_the_page_does(
     alice: User, fire: User, settings: Settings
 ) -> None:
     """A due date counted into 2027 while the fallback was "weekends"; the operator then switches to
-    "error". The queue API cannot tell how many working days are left: it says why, where the
-    queue page leaves the row unflagged."""
+    "error". Neither the queue API nor the page can tell how many working days are left: both list
+    the branch without an urgency flag rather than failing the whole queue."""
     with on(date(2026, 12, 28)):
         branch = branch_of(accepted_hotel_case(alice), FIRE)
     assert branch.due_on == date(2027, 1, 4)
@@ -90,6 +90,8 @@ def test_the_queue_api_answers_calendar_unpublished_for_a_due_date_it_cannot_fla
         api = client.get("/api/v1/review/queue")
         page = client.get(reverse("approvals:queue"))
 
-    assert api.status_code == 400, api.content.decode()
-    assert api.json()["code"] == "calendar_unpublished"
+    assert api.status_code == 200, api.content.decode()
+    rows = {row["id"]: row for row in api.json()["items"]}
+    assert rows[branch.pk]["urgency"] == ""
+    assert rows[branch.pk]["due_on"] == "2027-01-04"
     assert page.status_code == 200
