@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -61,15 +61,89 @@ class PlanField:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """Why a conditional item, field or material applies, kept as data and worded when shown, in the
+    reader's language (a case keeps it in its plan snapshot): the answer that satisfied a rule, or the
+    catalogue's condition note."""
+
+    question: str = ""  # the question's text, as the bundle has it
+    answer: bool | None = None  # a yes/no question: the answer the rule wants
+    options: tuple[str, ...] = ()  # a choice question: the labels of the options the rule wants
+    operator: str = ""  # any other question: the comparison (Rule.Operator), the value and its unit
+    value: str = ""
+    unit: str = ""
+    note: str = ""  # no rule decides: the catalogue's note on when the material is needed
+
+    @property
+    def text(self) -> str:
+        if self.note:
+            return self.note
+        if self.answer is not None:
+            return _("您对“%(q)s”回答了“%(a)s”") % {
+                "q": self.question,
+                "a": _("是") if self.answer else _("否"),
+            }
+        if self.options:
+            return _("您对“%(q)s”选择了“%(a)s”") % {"q": self.question, "a": "或".join(self.options)}
+        return _("“%(q)s”%(op)s %(v)s%(unit)s") % {
+            "q": self.question,
+            "op": Rule.Operator(self.operator).label,
+            "v": self.value,
+            "unit": self.unit,
+        }
+
+    def as_data(self) -> dict[str, Any]:
+        """The condition as JSON, for a case's plan snapshot."""
+        data = {
+            "question": self.question,
+            "answer": self.answer,
+            "options": list(self.options),
+            "operator": self.operator,
+            "value": self.value,
+            "unit": self.unit,
+            "note": self.note,
+        }
+        return {key: value for key, value in data.items() if value not in ("", None, [])}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Condition:
+        return cls(
+            question=str(data.get("question", "")),
+            answer=data.get("answer"),
+            options=tuple(str(o) for o in data.get("options", ())),
+            operator=str(data.get("operator", "")),
+            value=str(data.get("value", "")),
+            unit=str(data.get("unit", "")),
+            note=str(data.get("note", "")),
+        )
+
+
+def material_reason(item_names: Sequence[str], conditions: Sequence[Condition]) -> str:
+    """Why the checklist asks for a material, in the current language: the items that need it and,
+    for a conditional one, the conditions that made it needed."""
+    reason = _("%(items)s需要此材料") % {"items": "、".join(f"《{name}》" for name in item_names)}
+    if conditions:
+        reason += _("（%(why)s）") % {"why": "；".join(dict.fromkeys(c.text for c in conditions))}
+    return reason
+
+
+@dataclass(frozen=True)
 class PlanMaterial:
     material: Material
     disposition: str
     items: tuple[ServiceItem, ...]
     originals: int
     copies: int
-    reason: str
     disposition_reason: str
-    condition_notes: tuple[str, ...]
+    conditions: tuple[Condition, ...]
+
+    @property
+    def reason(self) -> str:
+        return material_reason([i.name for i in self.items], self.conditions)
+
+    @property
+    def condition_notes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.text for c in self.conditions))
 
     @property
     def disposition_label(self) -> str:
@@ -265,23 +339,19 @@ def rule_holds(rule: Rule, answers: Mapping[str, Answer]) -> bool:
     return answer == expected
 
 
-def _rule_description(rule: Rule) -> str:
+def _rule_condition(rule: Rule) -> Condition:
+    """The condition a satisfied rule stands for."""
     question = rule.question
     if question.kind == Question.Kind.YES_NO:
         wanted = rule.value.strip().lower() in YES_WORDS
         if rule.operator == Rule.Operator.NE:
             wanted = not wanted
-        return _("您对“%(q)s”回答了“%(a)s”") % {"q": question.text, "a": _("是") if wanted else _("否")}
+        return Condition(question=question.text, answer=wanted)
     if question.kind == Question.Kind.CHOICE:
         labels = {str(o.get("value")): str(o.get("label", o.get("value"))) for o in question.options}
-        values = [labels.get(v.strip(), v.strip()) for v in rule.value.split(",")]
-        return _("您对“%(q)s”选择了“%(a)s”") % {"q": question.text, "a": "或".join(values)}
-    return _("“%(q)s”%(op)s %(v)s%(unit)s") % {
-        "q": question.text,
-        "op": Rule.Operator(rule.operator).label,
-        "v": rule.value,
-        "unit": question.unit,
-    }
+        values = tuple(labels.get(v.strip(), v.strip()) for v in rule.value.split(","))
+        return Condition(question=question.text, options=values)
+    return Condition(question=question.text, operator=rule.operator, value=rule.value, unit=question.unit)
 
 
 def plan_bundle(bundle: Bundle, answers: Mapping[str, Answer]) -> Plan:
@@ -291,14 +361,14 @@ def plan_bundle(bundle: Bundle, answers: Mapping[str, Answer]) -> Plan:
         target_id = rule.material_id if rule.target == Rule.Target.MATERIAL else rule.field_id
         rules_by_target[(rule.target, rule.item_id, target_id)].append(rule)
 
-    def gate(key: tuple[str, int, int | None], needs_rule: bool) -> tuple[bool, str]:
+    def gate(key: tuple[str, int, int | None], needs_rule: bool) -> tuple[bool, Condition | None]:
         rules = rules_by_target.get(key)
         if not rules:
-            return (not needs_rule, "")
+            return (not needs_rule, None)
         for rule in rules:
             if rule_holds(rule, answers):
-                return (True, _rule_description(rule))
-        return (False, "")
+                return (True, _rule_condition(rule))
+        return (False, None)
 
     commitment_chosen = True
     if bundle.commitment_question is not None:
@@ -309,7 +379,7 @@ def plan_bundle(bundle: Bundle, answers: Mapping[str, Answer]) -> Plan:
     for bundle_item in bundle_items:
         applies, why = gate((Rule.Target.ITEM, bundle_item.item_id, None), needs_rule=False)
         if applies:
-            reason = why + _("，需要办理此项") if why else _("本行业开业必须办理")
+            reason = why.text + _("，需要办理此项") if why else _("本行业开业必须办理")
             applicable.append((bundle_item.item, reason))
     applicable_ids = {item.id for item, _reason in applicable}
 
@@ -387,16 +457,11 @@ def plan_bundle(bundle: Bundle, answers: Mapping[str, Answer]) -> Plan:
             if why:
                 collected["conditions"].append(why)
             elif requirement.condition_note:
-                collected["conditions"].append(requirement.condition_note)
+                collected["conditions"].append(Condition(note=requirement.condition_note))
 
     materials: list[PlanMaterial] = []
     for collected in material_entries.values():
         material: Material = collected["material"]
-        items = tuple(collected["items"])
-        names = "、".join(f"《{i.name}》" for i in items)
-        reason = _("%(items)s需要此材料") % {"items": names}
-        if collected["conditions"]:
-            reason += _("（%(why)s）") % {"why": "；".join(dict.fromkeys(collected["conditions"]))}
         if material.government_held:
             disposition = Disposition.SHARED
             source = material.shared_licence_type or material.name
@@ -413,12 +478,11 @@ def plan_bundle(bundle: Bundle, answers: Mapping[str, Answer]) -> Plan:
             PlanMaterial(
                 material=material,
                 disposition=disposition,
-                items=items,
+                items=tuple(collected["items"]),
                 originals=collected["originals"],
                 copies=collected["copies"],
-                reason=reason,
                 disposition_reason=disposition_reason,
-                condition_notes=tuple(dict.fromkeys(collected["conditions"])),
+                conditions=tuple(dict.fromkeys(collected["conditions"])),
             )
         )
     order = {Disposition.UPLOAD: 0, Disposition.SHARED: 1, Disposition.COMMITMENT: 2}

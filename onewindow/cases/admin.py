@@ -1,9 +1,12 @@
 """Admin pages for cases (read-only timeline: events are never edited by hand)."""
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from onewindow.accounts.models import User
 from onewindow.cases.models import Case, CaseEvent, CaseMaterial, CommitmentSignature, SupplementRequest
+from onewindow.cases.services import case_correct
 
 
 class CaseMaterialInline(admin.TabularInline):
@@ -22,14 +25,30 @@ class CaseMaterialInline(admin.TabularInline):
     can_delete = False
 
 
+# What an administrator may correct by hand: the holder's particulars and the centre whose window
+# handles the case. The rest belongs to the services, which move it with an event on the timeline
+# (status, the chain's end, the form, the outcome); an edit here would bypass them.
+CASE_CORRECTABLE_FIELDS = ("holder_name", "holder_code", "service_center")
+
+
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
     list_display = ["number", "bundle", "holder_name", "channel", "status", "service_center", "submitted_at"]
     list_filter = ["status", "channel", "bundle", "service_center"]
     search_fields = ["number", "holder_name", "holder_code"]
     list_select_related = ["bundle", "service_center"]
-    readonly_fields = ["number", "plan", "answers", "submitted_at", "accepted_at", "completed_at"]
+    readonly_fields = [
+        f.name for f in Case._meta.concrete_fields if f.name not in ("id", *CASE_CORRECTABLE_FIELDS)
+    ]
     inlines = [CaseMaterialInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a case starts from a plan (case_start), with its checklist and first event
+
+    def save_model(self, request: HttpRequest, obj: Case, form: forms.ModelForm[Case], change: bool) -> None:
+        user = request.user
+        assert isinstance(user, User)
+        case_correct(case=obj, admin=user, fields=form.changed_data)
 
 
 @admin.register(CaseEvent)

@@ -13,6 +13,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
+from onewindow.accounts.kiosk import is_kiosk
 from onewindow.accounts.models import Role, User
 from onewindow.accounts.registration import (
     AccountConfirmationRequired,
@@ -24,7 +25,7 @@ from onewindow.cases import permissions
 from onewindow.cases.errors import CaseConflict, CaseForbidden, CaseInvalid, CaseNotFound
 from onewindow.cases.forms import AssistForm, form_value_shown
 from onewindow.cases.models import Case, CaseStatus, Channel
-from onewindow.cases.selectors import cases_for_applicant, window_queue
+from onewindow.cases.selectors import WINDOW_QUEUE_STATUSES, cases_listed_for, window_queue
 from onewindow.cases.services import (
     case_accept,
     case_commitment_sign,
@@ -294,6 +295,19 @@ def _assisted_applicant(payload: StartIn) -> User:
         raise error(exc.code, exc.message, fields=exc.fields) from None
 
 
+def _own_channel(request: HttpRequest, asked: str) -> str:
+    """The channel of a case an applicant starts himself: where he is, as on the pages. A terminal
+    the centre set up (its signed mark) files on kiosk; no one else may say he is at one."""
+    terminal = is_kiosk(request)
+    if asked == Channel.KIOSK and not terminal:
+        raise CaseForbidden(
+            "kiosk_only",
+            _("只有在政务服务中心设置的自助终端上开始的申请才记为自助终端渠道，请将 channel 设为 online。"),
+            fields={"channel": _("本机不是自助终端。")},
+        )
+    return Channel.KIOSK if terminal and asked == Channel.ONLINE else asked
+
+
 @router.post(
     "/cases",
     response={201: dict[str, Any], 409: dict[str, Any]},
@@ -316,7 +330,11 @@ def _assisted_applicant(payload: StartIn) -> User:
                     gettext_lazy(
                         "只有综合窗口人员可以代申请人创建窗口办件，只有导办人员可以代申请人创建云端导办办件。"
                     ),
-                )
+                ),
+                (
+                    "kiosk_only",
+                    gettext_lazy("channel=kiosk 只能在政务服务中心设置的自助终端上使用（终端的签名标记）。"),
+                ),
             ],
             404: [("bundle_not_found", gettext_lazy("没有这个一业一证主题（bundle）。"))],
             409: [
@@ -354,7 +372,10 @@ def create_case(request: HttpRequest, payload: StartIn) -> Status:
     user = _user(request)
     if payload.channel not in (Channel.WINDOW, Channel.GUIDANCE):
         case = case_start(
-            bundle_code=payload.bundle, applicant=user, answers=payload.answers, channel=payload.channel
+            bundle_code=payload.bundle,
+            applicant=user,
+            answers=payload.answers,
+            channel=_own_channel(request, payload.channel),
         )
         return Status(201, case_detail(case, user))
     if user.role != (Role.CLERK if payload.channel == Channel.WINDOW else Role.AGENT):
@@ -390,10 +411,14 @@ def create_case(request: HttpRequest, payload: StartIn) -> Status:
     return Status(201, case_detail(case, user))
 
 
-@router.get("/cases", summary=cast(str, gettext_lazy("我的办件")))
+@router.get(
+    "/cases",
+    summary=cast(str, gettext_lazy("我的办件")),
+    description=cast(str, gettext_lazy("申请人：自己的办件；综合窗口人员和导办人员：代申请人办理的办件。")),
+)
 def list_cases(request: HttpRequest) -> list[dict[str, Any]]:
     user = _user(request)
-    return [case_summary(c, user) for c in cases_for_applicant(user)[:200]]
+    return [case_summary(c, user) for c in cases_listed_for(user)[:200]]
 
 
 @router.get(
@@ -728,7 +753,15 @@ def events(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     "/window/queue",
     summary=cast(str, gettext_lazy("综合窗口受理队列")),
     tags=[gettext_noop("综合窗口")],
-    openapi_extra=error_answers({404: [("not_found", gettext_lazy("当前账号不是综合窗口人员。"))]}),
+    description=cast(
+        str, gettext_lazy("status：submitted（待受理，默认）、supplement（待补正）或 refused（不予受理）。")
+    ),
+    openapi_extra=error_answers(
+        {
+            404: [("not_found", gettext_lazy("当前账号不是综合窗口人员。"))],
+            422: [("unknown_queue_status", gettext_lazy("status 不是受理队列的三种状态之一。"))],
+        }
+    ),
 )
 def queue(
     request: HttpRequest,
@@ -739,6 +772,12 @@ def queue(
     user = _user(request)
     if user.role != Role.CLERK:
         raise CaseNotFound("not_found", _("没有找到您请求的内容。"))
+    if status not in WINDOW_QUEUE_STATUSES:
+        message = _(
+            "受理队列只有待受理（submitted）、待补正（supplement）和不予受理（refused）三种，"
+            "请将 status 设为其中之一。"
+        )
+        raise CaseInvalid("unknown_queue_status", message, fields={"status": message})
     cases = window_queue(user, status)
     limit = max(1, min(limit, 200))
     return {"total": cases.count(), "items": [case_summary(c, user) for c in cases[offset : offset + limit]]}

@@ -92,8 +92,9 @@ class Case(models.Model):
         blank=True,
         help_text=_("各事项法定时限之和，即逐个串联办理的时间。"),
     )
+    # Not editable: only event_append moves the chain's end (a stale form would break the chain).
     last_event_seq = models.PositiveIntegerField(
-        _("最新记录序号"), default=0, help_text=_("用于核验：记录链末尾被删除时也能发现。")
+        _("最新记录序号"), default=0, editable=False, help_text=_("用于核验：记录链末尾被删除时也能发现。")
     )
     # The chain's end, kept on the row the writer locks anyway: a new event needs no read of the last one.
     last_event_hash = models.CharField(max_length=64, blank=True, editable=False)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.accounts.models import User
+from onewindow.accounts.models import Role, User
 from onewindow.approvals.calendar import current_calendar
 from onewindow.approvals.models import Branch, BranchStatus
 from onewindow.cases.models import Case, CaseEvent, CaseStatus
@@ -25,6 +25,20 @@ def cases_for_applicant(user: User) -> QuerySet[Case]:
 def cases_assisted_by(user: User) -> QuerySet[Case]:
     """Cases a clerk or guidance agent filed on someone's behalf, newest first."""
     return Case.objects.filter(assisted_by=user).select_related("bundle").order_by("-created_at")
+
+
+def cases_listed_for(user: User) -> QuerySet[Case]:
+    """我的办件 for this account, on the page and in the API: an applicant's own cases; for window and
+    guidance staff, the cases they file for others; nothing for other roles (they have their queues)."""
+    if user.role == Role.APPLICANT:
+        return cases_for_applicant(user)
+    if user.role in (Role.CLERK, Role.AGENT):
+        return cases_assisted_by(user)
+    return Case.objects.none()
+
+
+# The window's queue has these tabs; a draft, or a case past the window, is in none of them.
+WINDOW_QUEUE_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT, CaseStatus.REFUSED)
 
 
 def window_queue(clerk: User, status: str = CaseStatus.SUBMITTED) -> QuerySet[Case]:
@@ -46,15 +60,49 @@ class AuditFinding:
     breaks: list[ChainBreak[int]]
 
 
+# Internal ids are short; a case number (4290062026113000001) is all digits too, but never this short.
+_INTERNAL_ID_MAX_DIGITS = 11
+
+
+def case_ids_for(references: list[str]) -> tuple[list[int], list[str]]:
+    """The ids of the cases named by their case number (办件编号) or internal id ("12", or "#12" as the
+    audit names a draft), and the references that name no case. A case's number wins over another
+    case's internal id.
+    """
+    wanted = [r.strip() for r in references]
+    internal: dict[str, int] = {}
+    for reference in wanted:
+        digits = reference.removeprefix("#")
+        if digits.isascii() and digits.isdigit() and len(digits) <= _INTERNAL_ID_MAX_DIGITS:
+            internal[reference] = int(digits)
+    rows = list(
+        Case.objects.filter(Q(number__in=wanted) | Q(pk__in=internal.values())).values_list("pk", "number")
+    )
+    by_number = {number: pk for pk, number in rows if number}
+    existing = {pk for pk, _number in rows}
+    ids: list[int] = []
+    unknown: list[str] = []
+    for reference in wanted:
+        pk = by_number.get(reference)
+        if pk is None and internal.get(reference) in existing:
+            pk = internal[reference]
+        if pk is None:
+            unknown.append(reference)
+        elif pk not in ids:
+            ids.append(pk)
+    return ids, unknown
+
+
 def audit_verify(case_ids: list[int] | None = None) -> tuple[int, list[AuditFinding]]:
-    """Check every case's event chain; returns (cases checked, findings for broken chains).
+    """Check the event chain of every case, or of the cases `case_ids`; returns (cases checked,
+    findings for broken chains).
 
     Each row must match its own hash and the one before it; the chain must end at the seq and
     hash kept on the case, so an edited last row whose hash was recomputed, or a deleted last row,
     is found too.
     """
     cases = Case.objects.order_by("pk")
-    if case_ids:
+    if case_ids is not None:
         cases = cases.filter(pk__in=case_ids)
     findings = []
     checked = 0

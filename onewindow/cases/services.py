@@ -48,7 +48,7 @@ from onewindow.centers.models import ServiceCenter
 from onewindow.integrations.elicense.adapter import LibraryUnavailable, get_library
 from onewindow.lib.bulk import rows_update
 from onewindow.lib.counters import counter_next
-from onewindow.lib.hashchain import GENESIS, chain_hash
+from onewindow.lib.hashchain import GENESIS, chain_hash, normalize_payload
 from onewindow.lib.idcheck import mask_id_number
 from onewindow.notifications.services import notify_case_applicant
 
@@ -134,10 +134,12 @@ def _event_build(
     prev_seq: int,
     prev_hash: str,
 ) -> CaseEvent:
+    now = timezone.now()
     event = CaseEvent(
         case=case,
         seq=prev_seq + 1,
-        at=timezone.now(),
+        # Milliseconds, as a JSON dump (dumpdata) writes times: a restored row keeps its hash.
+        at=now.replace(microsecond=now.microsecond // 1000 * 1000),
         actor=actor,
         actor_name=actor.name if actor else "系统",
         actor_role=actor.role if actor else "system",
@@ -145,7 +147,8 @@ def _event_build(
         before=before,
         after=after,
         comment=comment,
-        data=data,
+        # Hashed as the database gives it back, so that reading the row can recompute the hash.
+        data=normalize_payload(data),
         prev_hash=prev_hash or GENESIS,
         payload_version=EVENT_PAYLOAD_VERSION,
     )
@@ -228,7 +231,9 @@ def plan_snapshot(plan: Plan) -> dict[str, Any]:
                 "disposition": m.disposition,
                 "shared_licence_type": m.material.shared_licence_type,
                 "items": [i.code for i in m.items],
-                "reason": m.reason,
+                # Why it is needed is worded when shown, in the reader's language (material_reason);
+                # snapshots from before keep the sentence as "reason", in the language of that day.
+                "conditions": [c.as_data() for c in m.conditions],
             }
             for m in plan.materials
         ],
@@ -1120,4 +1125,30 @@ def case_refuse(*, case: Case, clerk: User, reason: str) -> Case:
             case_fields=("status", "outcome_note", "completed_at", "updated_at"),
         )
         notify_case_applicant(locked, "不予受理", f"您的办件 {locked.number} 不予受理：{reason.strip()}")
+    return locked
+
+
+# ---------------------------------------------------------------- corrections by an administrator
+
+
+def case_correct(*, case: Case, admin: User, fields: Sequence[str]) -> Case:
+    """An administrator's correction in the Django admin (the holder's name or code, the centre),
+    recorded on the timeline like every other change.
+
+    Only `fields` are written, with the values `case` carries; the rest of the row is left as the
+    database has it, so a form opened before the window moved the case on puts nothing back.
+    """
+    if not fields:
+        return case
+    with transaction.atomic():
+        locked = _lock(case.pk)
+        for name in fields:
+            setattr(locked, name, getattr(case, name))
+        event_append(
+            case=locked,
+            actor=admin,
+            action="corrected",
+            data={"fields": list(fields)},
+            case_fields=(*fields, "updated_at"),
+        )
     return locked

@@ -26,6 +26,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "rectification_replied": pgettext_lazy("case history", "申请人答复整改要求"),
     "branch_extension_requested": pgettext_lazy("case history", "申请延长审批期限"),
     "branch_extension_declined": pgettext_lazy("case history", "延期申请未获批准"),
+    "branch_extension_withdrawn": pgettext_lazy("case history", "撤回延期申请"),
+    "branch_extension_voided": pgettext_lazy("case history", "延期申请作废（审批人已不在岗）"),
+    "branch_due_recomputed": pgettext_lazy("case history", "节假日安排调整，重新计算到期日"),
     "branch_extended": pgettext_lazy("case history", "延长审批期限"),
     "approval_completed": pgettext_lazy("case history", "全部事项审批完成"),
     "inspection_scheduled": pgettext_lazy("case history", "安排联合现场核查"),
@@ -46,6 +49,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "shipped": pgettext_lazy("case history", "证照已寄出"),
     "delivered": pgettext_lazy("case history", "证照已送达"),
     "closed": pgettext_lazy("case history", "办结"),
+    "corrected": pgettext_lazy("case history", "系统管理员更正办件信息"),
 }
 
 

@@ -19,16 +19,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from onewindow.accounts.kiosk import is_kiosk, kiosk_mode_off, kiosk_mode_on
 from onewindow.accounts.models import Role, User
@@ -37,7 +38,9 @@ from onewindow.accounts.registration import (
     RegistrationError,
 )
 from onewindow.approvals.models import Branch, BranchStatus
+from onewindow.approvals.selectors import PauseRequest, pause_request
 from onewindow.bundles.models import Bundle
+from onewindow.bundles.planner import Condition, material_reason
 from onewindow.cases import notices
 from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound
 from onewindow.cases.formcheck import case_form_problems
@@ -74,7 +77,13 @@ from onewindow.cases.permissions import (
     get_case_for,
     get_material_for,
 )
-from onewindow.cases.selectors import case_due_summary, cases_assisted_by, cases_for_applicant, window_queue
+from onewindow.cases.selectors import (
+    WINDOW_QUEUE_STATUSES,
+    case_due_summary,
+    cases_assisted_by,
+    cases_listed_for,
+    window_queue,
+)
 from onewindow.cases.services import (
     SupplementTold,
     case_accept,
@@ -93,9 +102,14 @@ from onewindow.cases.services import (
     supplement_told,
 )
 from onewindow.cases.timeline import action_label
+from onewindow.inspections.models import InspectionStatus, JointInspection, RectificationNotice
+from onewindow.inspections.selectors import current_notice, latest_inspection
 from onewindow.lib.flash import success_once
 from onewindow.lib.idcheck import mask_id_number, mask_mobile
 from onewindow.lib.pdf import FontUnavailable, pdf_response
+from onewindow.licenses.models import ComprehensiveLicense, Delivery, LicenceStatus
+from onewindow.licenses.views import VIEW as LICENCE_VIEW
+from onewindow.licenses.views import can as can_see_licence
 from onewindow.notifications.models import Notification
 from onewindow.notifications.services import notification_mark_read
 
@@ -131,11 +145,7 @@ STATUS_BADGES: dict[str, str] = {
     CaseStatus.WITHDRAWN: "",
 }
 
-QUEUE_TABS = [
-    (CaseStatus.SUBMITTED, gettext_lazy("待受理")),
-    (CaseStatus.SUPPLEMENT, gettext_lazy("待补正")),
-    (CaseStatus.REFUSED, gettext_lazy("不予受理")),
-]
+QUEUE_TABS = [(status, CaseStatus(status).label) for status in WINDOW_QUEUE_STATUSES]
 
 
 # ---------------------------------------------------------------- helpers
@@ -375,17 +385,26 @@ class MaterialRow:
         return self.row.sha256[:12]
 
 
+def _material_reason(spec: dict[str, Any], item_names: tuple[str, ...]) -> str:
+    """Why the case's checklist asks for a material, in the reader's language; a snapshot taken
+    before its conditions were kept as data has only the sentence of the day it was taken."""
+    if "conditions" not in spec:
+        return str(spec.get("reason", ""))
+    return material_reason(item_names, [Condition.from_data(c) for c in spec["conditions"]])
+
+
 def _material_rows(case: Case, errors: dict[str, str] | None = None) -> list[MaterialRow]:
     planned = {m["code"]: m for m in case.plan.get("materials", [])}
     names = item_names(case)
     rows = []
     for row in case.materials.select_related("material").order_by("id"):
         spec = planned.get(row.material.code, {})
+        items = tuple(names.get(code, code) for code in spec.get("items", []))
         rows.append(
             MaterialRow(
                 row=row,
-                reason=spec.get("reason", ""),
-                items=tuple(names.get(code, code) for code in spec.get("items", [])),
+                reason=_material_reason(spec, items),
+                items=items,
                 error=(errors or {}).get(row.material.code, ""),
             )
         )
@@ -638,6 +657,15 @@ class TimelineRow:
     detail: str
 
 
+def _field_label(name: str) -> str:
+    """A case field's name in the reader's language; a field removed since keeps its code."""
+    try:
+        field = Case._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    return str(getattr(field, "verbose_name", name))
+
+
 def _timeline(case: Case) -> list[TimelineRow]:
     materials = {m["code"]: m["name"] for m in case.plan.get("materials", [])}
     items = item_names(case)
@@ -652,6 +680,8 @@ def _timeline(case: Case) -> list[TimelineRow]:
         if event.action == "supplement_requested":
             count = len(data.get("entries", []))
             details.append(ngettext("共 %(count)s 项", "共 %(count)s 项", count) % {"count": count})
+        if event.action == "corrected":
+            details.append(_("、").join(_field_label(name) for name in data.get("fields", [])))
         if event.comment:
             details.append(event.comment)
         rows.append(TimelineRow(event, action_label(event.action), _("；").join(details)))
@@ -662,6 +692,70 @@ def _timeline(case: Case) -> list[TimelineRow]:
 class BranchRow:
     branch: Branch
     estimated_due: date | None  # a waiting branch's estimate; None for the others
+    asked: PauseRequest | None  # what the department asked when it paused the clock, if it asked anything
+
+
+def _when(moment: datetime) -> str:
+    """A date and time as the progress page writes them, in the reader's language."""
+    local = timezone.localtime(moment)
+    return f"{date_format(local, _('Y年n月j日'))} {local:%H:%M}"
+
+
+def _rectification_step(asked: list[PauseRequest]) -> str:
+    """What the applicant must do for departments that stopped their clocks to ask him something."""
+    waiting = [r for r in asked if r.answerable]
+    unanswered = [r for r in waiting if not r.replies]
+    if unanswered:
+        return _(
+            "%(departments)s要求整改，相关事项暂停计时。请在下方该部门事项中点“答复整改要求”，"
+            "说明整改情况并附上照片或材料；部门审核您的答复后恢复计时。"
+        ) % {"departments": _("、").join(r.branch.department.short_name for r in unanswered)}
+    if waiting:
+        return _("您已答复%(departments)s的整改要求，等待部门审核；审核通过后恢复计时。") % {
+            "departments": _("、").join(r.branch.department.short_name for r in waiting)
+        }
+    return ""
+
+
+def _inspection_step(inspection: JointInspection | None, notice: RectificationNotice | None) -> str:
+    """What the applicant must do for a running joint inspection."""
+    if inspection is None:
+        return ""
+    if inspection.status == InspectionStatus.SCHEDULED:
+        return _(
+            "各部门将于%(when)s到%(address)s联合现场核查，请届时在场并备齐相关证照；核查期间相关事项暂停计时。"
+        ) % {"when": _when(inspection.scheduled_at), "address": inspection.address}
+    if inspection.status == InspectionStatus.IN_PROGRESS:
+        return _("联合现场核查正在进行；如需整改，核查结束后将一次告知全部问题。")
+    if inspection.status == InspectionStatus.FINDINGS_ISSUED and notice is not None:
+        return _(
+            "联合现场核查发现需要整改的问题，请在%(due)s前整改完毕，并在“联合核查与整改”中报告整改情况；"
+            "整改期间相关事项暂停计时。"
+        ) % {"due": date_format(notice.due_on, _("Y年n月j日"))}
+    if inspection.status == InspectionStatus.RECTIFIED:
+        return _("您已报告整改情况，等待牵头部门安排复查。")
+    return ""
+
+
+def _licence_step(case: Case, licence: ComprehensiveLicense | None) -> str:
+    """What is left to do with an issued licence: choose how to receive it, then receive it."""
+    if licence is None:
+        return str(NEXT_STEPS[CaseStatus.ISSUED])
+    delivery = getattr(licence, "delivery", None)
+    if delivery is None:
+        return _("综合许可证已签发。请打开下方证照页面，选择窗口领取或邮寄送达。")
+    if delivery.status == Delivery.Status.SHIPPED:
+        return _("综合许可证已由%(carrier)s寄出，运单号 %(tracking)s，请注意查收。") % {
+            "carrier": delivery.carrier,
+            "tracking": delivery.tracking_number,
+        }
+    if delivery.method == Delivery.Method.POST:
+        return _("您选择了邮寄送达，综合许可证待寄出；寄出后会以短信告知运单号。")
+    if delivery.pickup_code_void:
+        return _("取件码已作废。请打开下方证照页面重新选择窗口领取，获得新的取件码后再到窗口领取。")
+    return _(
+        "您选择了窗口领取：请携带本人身份证件到%(centre)s发证窗口，出示证照页面上的取件码领取综合许可证。"
+    ) % {"centre": case.service_center.name}
 
 
 @login_required
@@ -689,20 +783,39 @@ def case_progress(request: HttpRequest, case_id: int) -> HttpResponse:
         case.branches.select_related("item", "department").prefetch_related("prerequisites").order_by("id")
     )
     due = case_due_summary(branches)
+    asked = {b.pk: pause_request(b) for b in branches if b.status == BranchStatus.PAUSED}
+    inspection = latest_inspection(case)
+    notice = current_notice(inspection) if inspection is not None else None
+    # The licence page is the licence's to allow (the assisting guide and the admin may read the case,
+    # not the licence): a button it would answer with 404 is not offered.
+    valid = list(case.licences.filter(status=LicenceStatus.VALID).select_related("case", "delivery"))
+    licences = [licence for licence in valid if can_see_licence(user, LICENCE_VIEW, licence)]
+    next_step = str(NEXT_STEPS.get(case.status, ""))
+    if case.status == CaseStatus.IN_APPROVAL:
+        steps = [
+            _rectification_step([r for r in asked.values() if r is not None]),
+            _inspection_step(inspection if inspection and inspection.is_active else None, notice),
+        ]
+        next_step = " ".join(step for step in steps if step) or next_step
+    elif case.status == CaseStatus.ISSUED:
+        next_step = _licence_step(case, valid[0] if valid else None)
     context.update(
         {
-            "branches": [BranchRow(b, due.estimates.get(b.pk)) for b in branches],
+            "branches": [BranchRow(b, due.estimates.get(b.pk), asked.get(b.pk)) for b in branches],
             "latest_due": due.latest,
             "latest_due_estimated": due.estimated,
             "waiting_left_out": due.waiting_left_out,
             "any_paused": any(b.status == BranchStatus.PAUSED for b in branches),
-            "next_step": NEXT_STEPS.get(case.status, ""),
+            "next_step": next_step,
             "badge": STATUS_BADGES.get(case.status, ""),
             "supplements": list(case.supplement_requests.order_by("-requested_at")),
+            "inspection": inspection,
+            "inspection_notice": notice,
+            "licences": licences,
             "timeline": _timeline(case),
             "rows": field_rows(case),
             "materials": _material_rows(case),
-            "can_download": can(_user(request), DOWNLOAD_MATERIAL, case),
+            "can_download": can(user, DOWNLOAD_MATERIAL, case),
         }
     )
     return render(request, "cases/progress.html", context)
@@ -712,15 +825,8 @@ def case_progress(request: HttpRequest, case_id: int) -> HttpResponse:
 def my_cases(request: HttpRequest) -> HttpResponse:
     """我的办件: an applicant's own cases; for window and guidance staff, the cases they file for others."""
     user = _user(request)
-    if user.role == Role.APPLICANT:
-        cases = list(cases_for_applicant(user))
-        title = _("我的办件")
-    elif user.role in (Role.CLERK, Role.AGENT):
-        cases = list(cases_assisted_by(user))
-        title = _("我代办的办件")
-    else:
-        cases = []
-        title = _("我的办件")
+    cases = list(cases_listed_for(user))
+    title = _("我代办的办件") if user.role in (Role.CLERK, Role.AGENT) else _("我的办件")
     return render(request, "cases/my_cases.html", {"cases": cases, "title": title, "badges": STATUS_BADGES})
 
 
@@ -820,12 +926,34 @@ def case_supplement_notice(request: HttpRequest, case_id: int, request_id: int) 
 # ---------------------------------------------------------------- kiosk
 
 
+# Who sets a browser up as a self-service terminal: the staff who run a centre's windows and terminals.
+KIOSK_SET_UP_ROLES = (Role.CLERK, Role.CENTRE_ADMIN, Role.ADMIN)
+
+
+@require_http_methods(["GET", "POST"])
 def kiosk(request: HttpRequest) -> HttpResponse:
-    """自助终端: a start page with big buttons; from now on this browser starts cases on channel kiosk,
-    whoever signs in, until "exit" is pressed."""
+    """自助终端: a start page with big buttons.
+
+    A browser becomes a terminal only when centre staff set it up here (a POST with the form's
+    token); from then on it starts cases on channel kiosk, whoever signs in, until "exit" is pressed.
+    A plain visit marks nothing, so a link cannot make an applicant's own browser record his cases
+    as 自助终端; a terminal's visits renew its mark.
+    """
+    user = request.user
+    may_set_up = user.is_authenticated and getattr(user, "role", "") in KIOSK_SET_UP_ROLES
+    if request.method == "POST":
+        if not may_set_up:
+            raise PermissionDenied(_("只有政务服务中心的工作人员可以将本机设为自助终端。"))
+        response: HttpResponse = HttpResponseRedirect(reverse("cases:kiosk"))
+        kiosk_mode_on(response)
+        return response
+    terminal = is_kiosk(request)
     bundles = Bundle.objects.filter(is_published=True).order_by("order", "code")
-    response = render(request, "cases/kiosk.html", {"bundles": bundles})
-    kiosk_mode_on(response)
+    response = render(
+        request, "cases/kiosk.html", {"bundles": bundles, "terminal": terminal, "may_set_up": may_set_up}
+    )
+    if terminal:
+        kiosk_mode_on(response)
     return response
 
 

@@ -53,9 +53,31 @@ def canonical_json(payload: Mapping[str, Any]) -> str:
     )
 
 
+# Python writes a float of this size or more with an exponent (1e+20); PostgreSQL's jsonb stores it
+# as a number and gives it back in digits (100000000000000000000), which JSON reads as an integer.
+_FLOAT_WRITTEN_WITH_EXPONENT = 1e16
+
+
+def _as_stored(value: Any) -> Any:
+    if isinstance(value, float):
+        if abs(value) >= _FLOAT_WRITTEN_WITH_EXPONENT:
+            return int(value)  # every float this large is a whole number
+        return value + 0.0  # jsonb keeps no sign on zero: -0.0 comes back as 0.0
+    if isinstance(value, dict):
+        return {key: _as_stored(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_stored(item) for item in value]
+    return value
+
+
 def normalize_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The payload as plain JSON values, to store next to the hash so verification can recompute it."""
-    normalized: dict[str, Any] = json.loads(canonical_json(payload))
+    """The payload as plain JSON values, as a JSON database column (SQLite's, PostgreSQL's jsonb)
+    gives them back: stored next to the hash, it lets verification recompute the hash from the row.
+
+    Its hash equals the original payload's, except for floats of 1e16 or more, which become the
+    integers jsonb gives back, and -0.0, which becomes 0.0.
+    """
+    normalized: dict[str, Any] = _as_stored(json.loads(canonical_json(payload)))
     return normalized
 
 

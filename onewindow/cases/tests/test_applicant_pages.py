@@ -189,6 +189,9 @@ def test_invalid_answers_are_shown_beside_the_question(client: Client, alice: Us
 
 @pytest.mark.django_db
 def test_kiosk_session_starts_cases_on_the_kiosk_channel(client: Client, alice: User) -> None:
+    client.force_login(User.objects.get(username="clerk"))
+    client.post(reverse("cases:kiosk"))  # the window clerk sets the terminal up
+    client.post(reverse("accounts:logout"))
     kiosk = client.get(reverse("cases:kiosk"))
     assert kiosk.status_code == 200
     assert reverse("accounts:login") + "?next=" + reverse("cases:kiosk") in kiosk.content.decode()
