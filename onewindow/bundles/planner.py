@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from onewindow.bundles.models import Bundle, Question, Rule
 from onewindow.catalog.models import Field, ItemField, ItemMaterial, Material, ServiceItem
@@ -84,7 +86,10 @@ class Condition:
                 "a": _("是") if self.answer else _("否"),
             }
         if self.options:
-            return _("您对“%(q)s”选择了“%(a)s”") % {"q": self.question, "a": "或".join(self.options)}
+            return _("您对“%(q)s”选择了“%(a)s”") % {
+                "q": self.question,
+                "a": pgettext("joining options", "或").join(self.options),
+            }
         return _("“%(q)s”%(op)s %(v)s%(unit)s") % {
             "q": self.question,
             "op": Rule.Operator(self.operator).label,
@@ -323,15 +328,20 @@ def rule_holds(rule: Rule, answers: Mapping[str, Answer]) -> bool:
             threshold = Decimal(expected)
         except InvalidOperation:
             return False
-        comparisons = {
-            Rule.Operator.EQ: answer == threshold,
-            Rule.Operator.NE: answer != threshold,
-            Rule.Operator.GT: answer > threshold,
-            Rule.Operator.GTE: answer >= threshold,
-            Rule.Operator.LT: answer < threshold,
-            Rule.Operator.LTE: answer <= threshold,
+        # A threshold no number compares with (NaN, Infinity, from before imports refused them) holds
+        # for no answer; ordering a NaN would raise.
+        if not threshold.is_finite():
+            return False
+        compare: dict[str, Callable[[Decimal, Decimal], bool]] = {
+            Rule.Operator.EQ: operator.eq,
+            Rule.Operator.NE: operator.ne,
+            Rule.Operator.GT: operator.gt,
+            Rule.Operator.GTE: operator.ge,
+            Rule.Operator.LT: operator.lt,
+            Rule.Operator.LTE: operator.le,
         }
-        return comparisons.get(Rule.Operator(rule.operator), False)
+        comparison = compare.get(rule.operator)
+        return comparison is not None and comparison(answer, threshold)
     if rule.operator == Rule.Operator.IN:
         return answer in {part.strip() for part in expected.split(",")}
     if rule.operator == Rule.Operator.NE:
