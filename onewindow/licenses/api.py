@@ -42,9 +42,7 @@ from onewindow.licenses.views import (
     HAND_OUT,
     can,
     delivery_for,
-    delivery_licence,
     get_licence_for,
-    holder_code_type,
     seal_for,
 )
 
@@ -67,6 +65,10 @@ LICENCE_NOT_VALID: ErrorCause = (
 SERVER_UNPREPARED: ErrorCause = (
     ("signing_key_missing", "signing_files_missing", "signing_key_unreadable", "font_unavailable"),
     gettext_lazy("签章证书、私钥或中文字体不可用，什么都没有改变：请系统管理员按 message 的提示处理后重试。"),
+)
+DELIVERY_STOPPED: ErrorCause = (
+    "licence_not_valid",
+    gettext_lazy("证照的最新版本已吊销或注销，已停止交付，什么都没有改变。"),
 )
 CALENDAR_UNPUBLISHED: ErrorCause = (
     "calendar_unpublished",
@@ -131,6 +133,10 @@ class VerifyOut(Schema):
     reason: str = Field(description="吊销或注销的原因，其他状态为空")
     current_version: int | None = Field(description="已变更时最新版本的版本号")
     current_identifier: str | None = Field(description="已变更时最新版本的电子证照标识")
+    current_state: str | None = Field(
+        description="已变更时最新版本的状态：valid 有效 / revoked 已吊销 / cancelled 已注销 / expired 已过期；"
+        "最新版本不是 valid 时，持证主体已没有有效的证照（label 也会说明）。未变更时为空"
+    )
     permits: list[PermitOut]
 
 
@@ -312,7 +318,7 @@ def _licence_out(licence: ComprehensiveLicense, viewer: User) -> dict[str, Any]:
         "status_label": licence.get_status_display(),
         "holder_name": licence.holder_name,
         "holder_code": holder_code_display(licence.holder_code) if is_staff else licence.holder_code,
-        "holder_code_type": holder_code_type(licence.holder_code),
+        "holder_code_type": services.holder_code_type(licence.holder_code),
         "legal_representative": licence.legal_representative,
         "address": licence.address,
         "industry": licence.industry,
@@ -406,6 +412,7 @@ def _verify_out(result: Verification) -> dict[str, Any]:
         "reason": licence.end_reason,
         "current_version": current.version if changed else None,
         "current_identifier": current.identifier if changed else None,
+        "current_state": result.current_state,
         "permits": result.permits,
     }
 
@@ -456,7 +463,13 @@ def verify(request: HttpRequest, query: Query[VerifyQuery]) -> HttpResponse:
         {
             403: [("not_an_issuer", gettext_lazy("只有综合审批机构人员可以发证。"))],
             404: [CASE_NOT_FOUND],
-            409: [("not_ready", gettext_lazy("办件还没有全部准予许可，或已经发证。"))],
+            409: [
+                ("not_ready", gettext_lazy("办件还没有全部准予许可，或已经发证。")),
+                (
+                    "licence_number_taken",
+                    gettext_lazy("证照编号或标识刚刚被另一张证照使用，没有发证：请重试。"),
+                ),
+            ],
             503: [SERVER_UNPREPARED],
         }
     ),
@@ -576,7 +589,12 @@ def _delivered(user: User, licence: ComprehensiveLicense) -> dict[str, Any]:
             403: [NOT_ALLOWED],
             404: [LICENCE_NOT_FOUND],
             409: [
-                ("not_deliverable", gettext_lazy("只有已签发且有效的最新版证照可以选择送达方式。")),
+                (
+                    "not_deliverable",
+                    gettext_lazy(
+                        "证照的最新版本已吊销或注销，或证照已交付、办件已办结，不能再选择送达方式。"
+                    ),
+                ),
                 ("delivery_started", gettext_lazy("证照已寄出或已领取，不能再更改送达方式。")),
             ],
             422: [
@@ -592,7 +610,7 @@ def _delivered(user: User, licence: ComprehensiveLicense) -> dict[str, Any]:
 )
 def choose_delivery(request: HttpRequest, licence_id: int, payload: DeliveryIn) -> dict[str, Any]:
     user = _user(request)
-    licence = delivery_licence(get_licence_for(user, licence_id, CHOOSE_DELIVERY))
+    licence = get_licence_for(user, licence_id, CHOOSE_DELIVERY)
     services.delivery_choose(
         licence=licence,
         user=user,
@@ -614,6 +632,7 @@ def choose_delivery(request: HttpRequest, licence_id: int, payload: DeliveryIn) 
             404: [LICENCE_NOT_FOUND],
             409: [
                 (("no_pickup", "already_delivered"), gettext_lazy("该证照未选择窗口领取，或已经领取。")),
+                DELIVERY_STOPPED,
                 (
                     "pickup_code_void",
                     gettext_lazy("取件码连续输错已作废：申请人须重新选择窗口领取以获得新码。"),
@@ -626,7 +645,7 @@ def choose_delivery(request: HttpRequest, licence_id: int, payload: DeliveryIn) 
 )
 def handover(request: HttpRequest, licence_id: int, payload: HandOverIn) -> dict[str, Any]:
     user = _user(request)
-    licence = delivery_licence(get_licence_for(user, licence_id, HAND_OUT))
+    licence = get_licence_for(user, licence_id, HAND_OUT)
     services.delivery_hand_over(licence=licence, staff=user, pickup_code=payload.pickup_code)
     return _delivered(user, licence)
 
@@ -639,14 +658,14 @@ def handover(request: HttpRequest, licence_id: int, payload: HandOverIn) -> dict
         {
             403: [NOT_ALLOWED],
             404: [LICENCE_NOT_FOUND],
-            409: [("not_waiting", gettext_lazy("该证照没有选择邮寄送达，或已经寄出。"))],
+            409: [("not_waiting", gettext_lazy("该证照没有选择邮寄送达，或已经寄出。")), DELIVERY_STOPPED],
             422: [("tracking_required", gettext_lazy("没有填写快递公司和运单号。"))],
         }
     ),
 )
 def ship(request: HttpRequest, licence_id: int, payload: ShipIn) -> dict[str, Any]:
     user = _user(request)
-    licence = delivery_licence(get_licence_for(user, licence_id, HAND_OUT))
+    licence = get_licence_for(user, licence_id, HAND_OUT)
     services.delivery_ship(
         licence=licence, staff=user, carrier=payload.carrier, tracking_number=payload.tracking_number
     )
@@ -661,13 +680,13 @@ def ship(request: HttpRequest, licence_id: int, payload: ShipIn) -> dict[str, An
         {
             403: [NOT_ALLOWED],
             404: [LICENCE_NOT_FOUND],
-            409: [("not_shipped", gettext_lazy("该证照尚未寄出。"))],
+            409: [("not_shipped", gettext_lazy("该证照尚未寄出。")), DELIVERY_STOPPED],
             503: [CALENDAR_UNPUBLISHED],
         }
     ),
 )
 def delivered(request: HttpRequest, licence_id: int) -> dict[str, Any]:
     user = _user(request)
-    licence = delivery_licence(get_licence_for(user, licence_id, HAND_OUT))
+    licence = get_licence_for(user, licence_id, HAND_OUT)
     services.delivery_confirm(licence=licence, actor=user)
     return _delivered(user, licence)

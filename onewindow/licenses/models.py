@@ -41,6 +41,22 @@ class PermitCounter(models.Model):
         return f"{self.department_id} {self.year} {self.last}"
 
 
+class LicenceCounter(models.Model):
+    """Yearly sequence of the comprehensive licence numbers of one number prefix."""
+
+    prefix = models.CharField(max_length=3, help_text=_("证照编号前缀：一业一证行业代码的前三位（大写）。"))
+    year = models.PositiveSmallIntegerField(help_text=_("发证年份。"))
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="licenses_licence_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.year} {self.last}"
+
+
 class LicenceStatus(models.TextChoices):
     VALID = "valid", _("有效")
     SUPERSEDED = "superseded", _("已变更（旧版）")
@@ -116,6 +132,8 @@ class LibraryPush(models.Model):
         CHANGE = "change", _("变更")
         REVOKE = "revoke", _("吊销")
         CANCEL = "cancel", _("注销")
+        # After a change: the library marks the earlier version's identifier invalid (失效).
+        SUPERSEDE = "supersede", _("旧版失效")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待推送")

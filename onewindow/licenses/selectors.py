@@ -27,6 +27,13 @@ STATE_LABELS = {
     "cancelled": gettext_lazy("已注销"),
     "expired": gettext_lazy("已过期"),
 }
+# An old version whose current version has ended: whoever scans the old QR code must learn that the
+# holder no longer has a valid licence, not only that there is a newer one.
+CHANGED_AND_ENDED_LABELS = {
+    "revoked": gettext_lazy("已变更，且最新版本已吊销：该证照已无效"),
+    "cancelled": gettext_lazy("已变更，且最新版本已注销：该证照已无效"),
+    "expired": gettext_lazy("已变更，且最新版本已过期：该证照已无效"),
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,8 @@ class Verification:
     label: str
     licence: ComprehensiveLicense
     current: ComprehensiveLicense
+    # The current version's state when the one found was changed (superseded), else None.
+    current_state: str | None
     holder_name: str
     holder_code: str
     legal_representative: str
@@ -74,16 +83,13 @@ def licence_verify(query: str, *, today: date | None = None) -> Verification | N
         current = (
             ComprehensiveLicense.objects.filter(number=licence.number).order_by("-version").first() or licence
         )
-    if licence.status == LicenceStatus.REVOKED:
-        state = "revoked"
-    elif licence.status == LicenceStatus.CANCELLED:
-        state = "cancelled"
-    elif licence.status == LicenceStatus.SUPERSEDED:
-        state = "changed"
-    elif licence.valid_until is not None and licence.valid_until < today:
-        state = "expired"
-    else:
-        state = "valid"
+    state = _state(licence, today)
+    label = str(STATE_LABELS[state])
+    current_state = None
+    if state == "changed":
+        current_state = _state(current, today)
+        if current_state in CHANGED_AND_ENDED_LABELS:
+            label = str(CHANGED_AND_ENDED_LABELS[current_state])
     # Only the columns shown: the item and department rows are wide and this page is public and hot.
     permits = [
         {
@@ -101,14 +107,27 @@ def licence_verify(query: str, *, today: date | None = None) -> Verification | N
     enterprise = is_valid_uscc(licence.holder_code)
     return Verification(
         state=state,
-        label=str(STATE_LABELS[state]),
+        label=label,
         licence=licence,
         current=current,
+        current_state=current_state,
         holder_name=licence.holder_name if enterprise else mask_name(licence.holder_name),
         holder_code=licence.holder_code if enterprise else mask_id_number(licence.holder_code),
         legal_representative=mask_name(licence.legal_representative),
         permits=permits,
     )
+
+
+def _state(licence: ComprehensiveLicense, today: date) -> str:
+    if licence.status == LicenceStatus.REVOKED:
+        return "revoked"
+    if licence.status == LicenceStatus.CANCELLED:
+        return "cancelled"
+    if licence.status == LicenceStatus.SUPERSEDED:
+        return "changed"
+    if licence.valid_until is not None and licence.valid_until < today:
+        return "expired"
+    return "valid"
 
 
 # ---------------------------------------------------------------- verification cache

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from onewindow.accounts.models import Role, User
+from onewindow.accounts.models import CENTRE_ROLES, Role, User
 from onewindow.approvals.calendar import current_calendar
 from onewindow.approvals.models import Branch, BranchStatus
 from onewindow.cases.errors import CaseConflict, CaseError, CaseInvalid, CaseNotFound
@@ -27,13 +27,14 @@ from onewindow.catalog.models import Department
 from onewindow.integrations.elicense.adapter import LibraryUnavailable, get_library
 from onewindow.lib.counters import counter_next
 from onewindow.lib.elicence_id import build_identifier, random_serial
-from onewindow.lib.idcheck import IdentifierError, normalize_mobile
+from onewindow.lib.idcheck import IdentifierError, is_valid_uscc, normalize_mobile
 from onewindow.lib.workdays import UnpublishedYearError, WorkdayCalendar
 from onewindow.licenses.models import (
     PICKUP_CODE_MAX_FAILURES,
     ComprehensiveLicense,
     Delivery,
     LibraryPush,
+    LicenceCounter,
     LicenceStatus,
     Permit,
     PermitCounter,
@@ -88,17 +89,34 @@ def permit_create(*, branch: Branch) -> Permit:
 
 
 def licence_validity(permits: list[Permit]) -> date | None:
-    """Earliest expiry among the permits (settings.LICENCE_VALIDITY_RULE = "earliest"), or fixed years."""
+    """Earliest expiry among the permits (settings.LICENCE_VALIDITY_RULE = "earliest"), or fixed years.
+
+    "years:N" ends on the day before the N-th anniversary of the issue, the usual end of a validity
+    period and the one permits are given (a licence issued on 29 February ends on 28 February).
+    """
     if settings.LICENCE_VALIDITY_RULE == "earliest":
         expiries = [p.valid_until for p in permits if p.valid_until]
         return min(expiries) if expiries else None
+    # Imported here: approvals.services imports this module.
+    from onewindow.approvals.services import validity_end
+
     years = int(settings.LICENCE_VALIDITY_RULE.removeprefix("years:"))
-    today = timezone.localdate()
-    return today.replace(year=today.year + years)
+    return validity_end(timezone.localdate(), years)
 
 
 def _licence_number(case: Case, issued_on: date) -> str:
-    return f"{case.bundle.code[:3].upper()}{issued_on:%Y}{case.number[-9:] if case.number else case.pk}"
+    """The next number of the year for the bundle's prefix: HOT202600001. Call inside a transaction.
+
+    Counted per year rather than taken from the case number, whose date may be of an earlier year.
+    Numbers given before (the issue year and the case number's last nine digits) stay as printed;
+    they are longer than these, and a number already given is passed over all the same.
+    """
+    prefix = case.bundle.code[:3].upper()
+    while True:
+        seq = counter_next(LicenceCounter, prefix=prefix, year=issued_on.year)
+        number = f"{prefix}{issued_on:%Y}{seq:05d}"
+        if not ComprehensiveLicense.objects.filter(number=number).exists():
+            return number
 
 
 def _render(licence: ComprehensiveLicense, permits: list[Permit]) -> bytes:
@@ -192,7 +210,18 @@ def licence_issue(*, case: Case, issuer: User) -> ComprehensiveLicense:
             issued_on=issued_on,
             issued_by=issuer,
         )
-        licence.save()
+        try:
+            # A savepoint: on PostgreSQL a failed insert would otherwise spoil the whole transaction.
+            with transaction.atomic():
+                licence.save()
+        except IntegrityError:
+            raise CaseConflict(
+                "licence_number_taken",
+                gettext(
+                    "证照编号或电子证照标识刚刚已被另一张证照使用，本次没有发证，什么都没有改变。"
+                    "请重新点击“签发”，系统会给出新的编号。"
+                ),
+            ) from None
         licence.permits.set(permits)
         _store_pdf(licence, _render(licence, permits))
         locked.status = CaseStatus.ISSUED
@@ -214,6 +243,11 @@ def licence_issue(*, case: Case, issuer: User) -> ComprehensiveLicense:
     return licence
 
 
+def holder_code_type(code: str) -> str:
+    """GB/T 36903 holder code type: 001 统一社会信用代码, 111 居民身份证号码."""
+    return "001" if is_valid_uscc(code) else "111"
+
+
 def _library_payload(licence: ComprehensiveLicense, status: str) -> dict[str, Any]:
     return {
         "identifier": licence.identifier,
@@ -221,7 +255,7 @@ def _library_payload(licence: ComprehensiveLicense, status: str) -> dict[str, An
         "licence_number": licence.number,
         "holder_name": licence.holder_name,
         "holder_code": licence.holder_code,
-        "holder_code_type": "001",
+        "holder_code_type": holder_code_type(licence.holder_code),
         "issuer": licence.issuer,
         "issued_on": licence.issued_on.isoformat(),
         "valid_from": licence.valid_from.isoformat(),
@@ -244,17 +278,20 @@ LIBRARY_STATUS: dict[str, str] = {
     LibraryPush.Operation.CHANGE: "01",
     LibraryPush.Operation.REVOKE: "03",
     LibraryPush.Operation.CANCEL: "04",
+    # GB/T 36903 05 失效: the version a change replaced is no longer a licence one may rely on.
+    LibraryPush.Operation.SUPERSEDE: "05",
 }
 
 
-def _push_enqueue(licence: ComprehensiveLicense, operation: str) -> LibraryPush:
+def _push_enqueue(licence: ComprehensiveLicense, operation: str, **extra: Any) -> LibraryPush:
+    """Queue a push of this version; `extra` goes into the payload beside the licence's metadata."""
     from onewindow.licenses.tasks import push_to_library
 
     push = LibraryPush.objects.create(
         licence=licence,
         operation=operation,
         key=f"{licence.identifier}:{operation}",
-        payload=_library_payload(licence, LIBRARY_STATUS[operation]),
+        payload={**_library_payload(licence, LIBRARY_STATUS[operation]), **extra},
     )
     push_id = push.pk
     transaction.on_commit(lambda: push_to_library.enqueue(push_id))
@@ -310,7 +347,8 @@ def licence_change(
     holder_name: str = "",
     note: str,
 ) -> ComprehensiveLicense:
-    """变更: a new version of the licence; the old one is marked superseded at once."""
+    """变更: a new version of the licence; the old one is marked superseded at once, here and in the
+    library (after the new version, so the library never lacks a valid one)."""
     if actor.role != Role.ISSUER:
         raise CaseError("not_an_issuer", gettext("只有综合审批机构人员可以办理变更。"))
     if not note.strip():
@@ -364,6 +402,7 @@ def licence_change(
             data={"licence": new.number, "version": new.version, "changes": changes},
         )
         _push_enqueue(new, LibraryPush.Operation.CHANGE)
+        _push_enqueue(old, LibraryPush.Operation.SUPERSEDE, superseded_by=new.identifier)
     return new
 
 
@@ -455,53 +494,84 @@ def delivery_choose(
     phone: str = "",
     address: str = "",
 ) -> Delivery:
+    """The applicant chooses pickup or post, or changes his choice while nothing has been handed out.
+
+    Any version of the case's licence may be given: a licence is handed out once, as it now stands.
+    The delivery chosen on an earlier version stays there and changes there; a first choice is
+    recorded on the current version.
+    """
     if user.pk != licence.case.applicant_id:
         raise CaseNotFound("licence_not_found", gettext("没有找到这张证照。"))
-    if licence.status != LicenceStatus.VALID or licence.case.status != CaseStatus.ISSUED:
-        raise CaseConflict("not_deliverable", gettext("只有已签发且有效的最新版证照可以选择送达方式。"))
-    if method not in Delivery.Method.values:
-        raise CaseInvalid("delivery_method", gettext("请选择窗口领取或邮寄送达。"))
-    if method == Delivery.Method.POST:
-        problems = {}
-        if not recipient.strip():
-            problems["recipient"] = gettext("请填写收件人。")
-        if not phone.strip():
-            problems["phone"] = gettext("请填写收件电话。")
-        if not address.strip():
-            problems["address"] = gettext("请填写收件地址。")
-        if problems:
-            raise CaseInvalid(
-                "delivery_incomplete", gettext("邮寄送达需要收件人、电话和地址。"), fields=problems
-            )
-    phone = _delivery_contact_check(method, phone, address)
     with transaction.atomic():
-        delivery, created = Delivery.objects.select_for_update().get_or_create(
-            licence=licence,
-            defaults={
-                "method": method,
-                "recipient": recipient.strip(),
-                "phone": phone.strip(),
-                "address": address.strip(),
-                "pickup_code": f"{secrets.randbelow(10**6):06d}" if method == Delivery.Method.PICKUP else "",
-                "pickup_code_failures": 0,
-            },
+        current = _lock_current_version(licence.case_id)
+        if current.status != LicenceStatus.VALID or current.case.status != CaseStatus.ISSUED:
+            raise CaseConflict("not_deliverable", gettext("只有已签发且有效的最新版证照可以选择送达方式。"))
+        if method not in Delivery.Method.values:
+            raise CaseInvalid("delivery_method", gettext("请选择窗口领取或邮寄送达。"))
+        if method == Delivery.Method.POST:
+            problems = {}
+            if not recipient.strip():
+                problems["recipient"] = gettext("请填写收件人。")
+            if not phone.strip():
+                problems["phone"] = gettext("请填写收件电话。")
+            if not address.strip():
+                problems["address"] = gettext("请填写收件地址。")
+            if problems:
+                raise CaseInvalid(
+                    "delivery_incomplete", gettext("邮寄送达需要收件人、电话和地址。"), fields=problems
+                )
+        phone = _delivery_contact_check(method, phone, address)
+        delivery = _lock_delivery(licence)
+        if delivery is None:
+            delivery = Delivery(licence=current)
+        elif delivery.status != Delivery.Status.WAITING:
+            raise CaseConflict("delivery_started", gettext("证照已寄出或已领取，不能再更改送达方式。"))
+        delivery.method = method
+        delivery.recipient, delivery.phone, delivery.address = (
+            recipient.strip(),
+            phone.strip(),
+            address.strip(),
         )
-        if not created:
-            if delivery.status != Delivery.Status.WAITING:
-                raise CaseConflict("delivery_started", gettext("证照已寄出或已领取，不能再更改送达方式。"))
-            delivery.method = method
-            delivery.recipient, delivery.phone, delivery.address = (
-                recipient.strip(),
-                phone.strip(),
-                address.strip(),
-            )
-            delivery.pickup_code = (
-                f"{secrets.randbelow(10**6):06d}" if method == Delivery.Method.PICKUP else ""
-            )
-            delivery.pickup_code_failures = 0
-            delivery.save()
-        event_append(case=licence.case, actor=user, action="delivery_chosen", data={"method": method})
+        delivery.pickup_code = f"{secrets.randbelow(10**6):06d}" if method == Delivery.Method.PICKUP else ""
+        delivery.pickup_code_failures = 0
+        delivery.save()
+        event_append(case=current.case, actor=user, action="delivery_chosen", data={"method": method})
     return delivery
+
+
+def _lock_current_version(case_id: int) -> ComprehensiveLicense:
+    """The case's newest licence version, locked with its case read: a change, a revocation or a
+    cancellation waits for a delivery step in progress, and a delivery step for them."""
+    versions = (
+        ComprehensiveLicense.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .filter(case_id=case_id)
+        .order_by("-version")
+    )
+    current = versions.first()
+    if current is not None and current.status == LicenceStatus.SUPERSEDED:
+        # A change committed while this waited for the row: read again to find the version it made.
+        current = versions.first()
+    assert current is not None  # a licence of this case is at hand
+    return current
+
+
+def _lock_delivery(licence: ComprehensiveLicense) -> Delivery | None:
+    """The case's delivery, whichever version it was chosen on, locked."""
+    return Delivery.objects.select_for_update(of=("self",)).filter(licence__case_id=licence.case_id).first()
+
+
+def _require_deliverable(current: ComprehensiveLicense) -> None:
+    """A revoked or cancelled licence is not handed out: the window keeps it and the case stays open."""
+    if current.status != LicenceStatus.VALID:
+        raise CaseConflict(
+            "licence_not_valid",
+            gettext(
+                "该证照当前为“%(status)s”，已停止交付，不能再窗口领取、登记寄出或确认送达。"
+                "如有疑问请联系发证机关。"
+            )
+            % {"status": current.get_status_display()},
+        )
 
 
 def _pickup_code_void_error() -> CaseConflict:
@@ -517,7 +587,8 @@ def _pickup_code_void_error() -> CaseConflict:
 
 
 def delivery_hand_over(*, licence: ComprehensiveLicense, staff: User, pickup_code: str) -> Delivery:
-    """Window pickup: the code the applicant shows closes the case.
+    """Window pickup: the code the applicant shows closes the case. Any version of the case's licence
+    may be given; the case's current version must be valid.
 
     Each wrong code is counted, and kept although the request is refused; after
     PICKUP_CODE_MAX_FAILURES the code is void until the applicant chooses window pickup again.
@@ -525,11 +596,13 @@ def delivery_hand_over(*, licence: ComprehensiveLicense, staff: User, pickup_cod
     wrong_code: CaseError | None = None
     with transaction.atomic():
         _require_centre_staff(licence, staff)
-        delivery = Delivery.objects.select_for_update().filter(licence=licence).first()
+        current = _lock_current_version(licence.case_id)
+        delivery = _lock_delivery(licence)
         if delivery is None or delivery.method != Delivery.Method.PICKUP:
             raise CaseConflict("no_pickup", gettext("该证照未选择窗口领取。"))
         if delivery.status != Delivery.Status.WAITING:
             raise CaseConflict("already_delivered", gettext("该证照已经领取。"))
+        _require_deliverable(current)
         if delivery.pickup_code_void:
             raise _pickup_code_void_error()
         # Full-width digits from a Chinese input method are the same code; compared as bytes, since
@@ -577,15 +650,20 @@ def delivery_hand_over(*, licence: ComprehensiveLicense, staff: User, pickup_cod
 def delivery_ship(
     *, licence: ComprehensiveLicense, staff: User, carrier: str, tracking_number: str
 ) -> Delivery:
+    """Posting recorded with its tracking number; any version of the case's licence may be given."""
     if not carrier.strip() or not tracking_number.strip():
         raise CaseInvalid("tracking_required", gettext("请填写快递公司和运单号。"))
     with transaction.atomic():
         _require_centre_staff(licence, staff)
-        delivery = (
-            Delivery.objects.select_for_update().filter(licence=licence, method=Delivery.Method.POST).first()
-        )
-        if delivery is None or delivery.status != Delivery.Status.WAITING:
+        current = _lock_current_version(licence.case_id)
+        delivery = _lock_delivery(licence)
+        if (
+            delivery is None
+            or delivery.method != Delivery.Method.POST
+            or delivery.status != Delivery.Status.WAITING
+        ):
             raise CaseConflict("not_waiting", gettext("该证照不是待寄出状态。"))
+        _require_deliverable(current)
         delivery.carrier, delivery.tracking_number = carrier.strip(), tracking_number.strip()
         delivery.status = Delivery.Status.SHIPPED
         delivery.handed_over_by = staff
@@ -603,13 +681,18 @@ def delivery_ship(
 
 
 def delivery_confirm(*, licence: ComprehensiveLicense, actor: User | None) -> Delivery:
-    """The carrier reports delivery (or staff record it): the case closes."""
+    """The carrier reports delivery (or staff record it): the case closes. Any version of the case's
+    licence may be given; the case's current version must be valid."""
     with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update().filter(licence=licence, method=Delivery.Method.POST).first()
-        )
-        if delivery is None or delivery.status != Delivery.Status.SHIPPED:
+        current = _lock_current_version(licence.case_id)
+        delivery = _lock_delivery(licence)
+        if (
+            delivery is None
+            or delivery.method != Delivery.Method.POST
+            or delivery.status != Delivery.Status.SHIPPED
+        ):
             raise CaseConflict("not_shipped", gettext("该证照尚未寄出。"))
+        _require_deliverable(current)
         delivery.status = Delivery.Status.DONE
         delivery.handed_over_at = timezone.now()
         delivery.save()
@@ -619,11 +702,9 @@ def delivery_confirm(*, licence: ComprehensiveLicense, actor: User | None) -> De
 
 
 def _require_centre_staff(licence: ComprehensiveLicense, staff: User) -> None:
-    """Hand-over and shipping are done by the issuing centre's window staff."""
-    if (
-        staff.role not in (Role.ISSUER, Role.CLERK)
-        or staff.service_center_id != licence.case.service_center_id
-    ):
+    """Hand-over and shipping are done by the issuing centre's staff: issuers, window clerks and the
+    centre's administrator, who are offered them on the licence page and on 证照交付."""
+    if staff.role not in CENTRE_ROLES or staff.service_center_id != licence.case.service_center_id:
         raise CaseNotFound("licence_not_found", gettext("没有找到这张证照。"))
 
 

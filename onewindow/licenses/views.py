@@ -40,7 +40,6 @@ from onewindow.cases.permissions import VIEW as CASE_VIEW
 from onewindow.cases.permissions import get_case_for
 from onewindow.lib.elicence_id import ElicenceIdentifier, ElicenceIdentifierError, parse_identifier
 from onewindow.lib.errors import CodedError
-from onewindow.lib.idcheck import is_valid_uscc
 from onewindow.lib.pdf import FontUnavailable
 from onewindow.lib.ratelimit import rate_limited
 from onewindow.licenses import services
@@ -129,12 +128,6 @@ def delivery_for(licence: ComprehensiveLicense) -> Delivery | None:
     )
 
 
-def delivery_licence(licence: ComprehensiveLicense) -> ComprehensiveLicense:
-    """The version delivery actions apply to: the one already carrying a delivery, else this one."""
-    delivery = delivery_for(licence)
-    return delivery.licence if delivery is not None else licence
-
-
 issuer_required = role_required(Role.ISSUER)
 supervisor_required = role_required(Role.SUPERVISOR)
 
@@ -184,7 +177,8 @@ def issued(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state not in HANDOVER_STATES:
         state = "pickup"
-    query = request.GET.get("q", "").strip()[:50]
+    # No number, name or code has a NUL character, and PostgreSQL refuses one even in a query.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:50]
     page = Paginator(issued_licences(staff, state=state, query=query), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -328,10 +322,6 @@ def seal_for(licence: ComprehensiveLicense) -> Seal:
 HOLDER_CODE_TYPES = {"001": gettext_lazy("统一社会信用代码"), "111": gettext_lazy("居民身份证号码")}
 
 
-def holder_code_type(code: str) -> str:
-    return "001" if is_valid_uscc(code) else "111"
-
-
 @dataclass(frozen=True)
 class ActionForm:
     name: str
@@ -369,16 +359,24 @@ def _identifier_parts(identifier: str) -> ElicenceIdentifier | None:
 
 
 def _delivery_forms(
-    user: User, licence: ComprehensiveLicense, delivery: Delivery | None, bound: dict[str, Form]
+    user: User,
+    licence: ComprehensiveLicense,
+    current: ComprehensiveLicense,
+    delivery: Delivery | None,
+    bound: dict[str, Form],
 ) -> dict[str, Any]:
-    """The delivery panel's forms for this viewer, by the delivery's method and progress."""
-    target = delivery.licence if delivery is not None else licence
+    """The delivery panel's forms for this viewer, by the delivery's method and progress.
+
+    A licence is handed out once per case, as its current version stands, from any version's page;
+    a revoked or cancelled licence is not handed out at all (see services.delivery_hand_over).
+    """
     waiting = delivery is None or delivery.status == Delivery.Status.WAITING
-    # A licence is handed out once per case: while it waits the applicant may still switch method.
+    deliverable = current.status == LicenceStatus.VALID
+    # While it waits the applicant may still switch method.
     can_choose = (
         can(user, CHOOSE_DELIVERY, licence)
         and licence.case.status == CaseStatus.ISSUED
-        and target.status == LicenceStatus.VALID
+        and deliverable
         and waiting
     )
     forms: dict[str, Any] = {
@@ -386,10 +384,13 @@ def _delivery_forms(
         "handover_form": bound.get("handover"),
         "ship_form": bound.get("ship"),
         "can_confirm": False,
+        "delivery_stopped": delivery is not None
+        and delivery.status != Delivery.Status.DONE
+        and not deliverable,
     }
     if can_choose and forms["delivery_form"] is None:
         forms["delivery_form"] = DeliveryForm(prefix="delivery", initial=_delivery_initial(delivery))
-    if delivery is None or not can(user, HAND_OUT, licence):
+    if delivery is None or not deliverable or not can(user, HAND_OUT, licence):
         return forms
     pickup = delivery.method == Delivery.Method.PICKUP
     # A void code hands nothing over: the page says so instead of offering the form.
@@ -429,7 +430,7 @@ def _licence_page(
             "is_applicant": can(user, CHOOSE_DELIVERY, licence),
             # A person's ID number is masked for staff; the holder himself sees his own code.
             "holder_code": holder_code_display(licence.holder_code) if is_staff else licence.holder_code,
-            "holder_code_type": HOLDER_CODE_TYPES[holder_code_type(licence.holder_code)],
+            "holder_code_type": HOLDER_CODE_TYPES[services.holder_code_type(licence.holder_code)],
             "identifier_parts": _identifier_parts(licence.identifier),
             "permits": list(licence.permits.select_related("item", "department").order_by("id")),
             "seal": seal_for(licence),
@@ -442,7 +443,7 @@ def _licence_page(
             and licence.valid_until < timezone.localdate(),
             "delivery": delivery,
             "delivery_elsewhere": delivery is not None and delivery.licence_id != licence.pk,
-            **_delivery_forms(user, licence, delivery, bound),
+            **_delivery_forms(user, licence, versions[0], delivery, bound),
             "forms": _lifecycle_forms(user, licence, bound),
             "error": error,
         },
@@ -502,7 +503,6 @@ def _act(
     name: str,
     form: ServiceForm,
     perform: Callable[[ComprehensiveLicense, User, dict[str, Any]], Outcome],
-    target: Callable[[ComprehensiveLicense], ComprehensiveLicense] = lambda licence: licence,
 ) -> HttpResponse:
     """Run one service call from a posted form; show its errors beside the fields, or redirect."""
     user = _user(request)
@@ -510,7 +510,7 @@ def _act(
     status = 422
     if form.is_valid():
         try:
-            result, message = perform(target(licence), user, form.cleaned_data)
+            result, message = perform(licence, user, form.cleaned_data)
         except CaseNotFound as exc:
             raise Http404(exc.message) from None
         except CaseConflict as exc:
@@ -614,39 +614,21 @@ def _confirm(licence: ComprehensiveLicense, user: User, data: dict[str, Any]) ->
 @signed_in_required
 def delivery(request: HttpRequest, licence_id: int) -> HttpResponse:
     form = DeliveryForm(request.POST, prefix="delivery")
-    return _act(
-        request,
-        licence_id,
-        action=CHOOSE_DELIVERY,
-        name="delivery",
-        form=form,
-        perform=_choose,
-        target=delivery_licence,
-    )
+    return _act(request, licence_id, action=CHOOSE_DELIVERY, name="delivery", form=form, perform=_choose)
 
 
 @require_POST
 @signed_in_required
 def handover(request: HttpRequest, licence_id: int) -> HttpResponse:
     form = HandOverForm(request.POST, prefix="handover")
-    return _act(
-        request,
-        licence_id,
-        action=HAND_OUT,
-        name="handover",
-        form=form,
-        perform=_hand_over,
-        target=delivery_licence,
-    )
+    return _act(request, licence_id, action=HAND_OUT, name="handover", form=form, perform=_hand_over)
 
 
 @require_POST
 @signed_in_required
 def ship(request: HttpRequest, licence_id: int) -> HttpResponse:
     form = ShipForm(request.POST, prefix="ship")
-    return _act(
-        request, licence_id, action=HAND_OUT, name="ship", form=form, perform=_ship, target=delivery_licence
-    )
+    return _act(request, licence_id, action=HAND_OUT, name="ship", form=form, perform=_ship)
 
 
 @require_POST
@@ -659,7 +641,6 @@ def delivered(request: HttpRequest, licence_id: int) -> HttpResponse:
         name="delivered",
         form=ServiceForm(request.POST),
         perform=_confirm,
-        target=delivery_licence,
     )
 
 

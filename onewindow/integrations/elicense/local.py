@@ -12,7 +12,11 @@ from onewindow.integrations.elicense.models import LibraryLicence, LibraryReques
 
 
 class LocalLibrary:
-    """Answers lookups by holder code and accepts pushes, idempotent by key."""
+    """Answers lookups by holder code and accepts pushes, idempotent by key.
+
+    A push carries the licence's metadata and its GB/T 36903 status: 01 有效 for an issue or a change,
+    03 吊销, 04 注销, and 05 失效 for the version a change replaced (operation "supersede").
+    """
 
     def _check_online(self) -> None:
         if not LibraryState.is_online():
@@ -43,6 +47,17 @@ class LocalLibrary:
         try:
             with transaction.atomic():
                 LibraryRequest.objects.create(key=key, operation=operation, identifier=licence["identifier"])
+                status = licence.get("status", LibraryLicence.Status.VALID)
+                held = (
+                    LibraryLicence.objects.select_for_update()
+                    .filter(identifier=licence["identifier"])
+                    .values_list("status", flat=True)
+                    .first()
+                )
+                if held not in (None, LibraryLicence.Status.VALID) and status == LibraryLicence.Status.VALID:
+                    # Pushes may arrive out of order (an issue retried after an outage, once the
+                    # version was already marked 失效 or 吊销): a licence that ended stays ended.
+                    return
                 defaults = {
                     "licence_type": licence["licence_type"],
                     "licence_number": licence["licence_number"],
@@ -53,7 +68,7 @@ class LocalLibrary:
                     "issued_on": date.fromisoformat(licence["issued_on"]),
                     "valid_from": _date(licence.get("valid_from")),
                     "valid_until": _date(licence.get("valid_until")),
-                    "status": licence.get("status", LibraryLicence.Status.VALID),
+                    "status": status,
                     "data": licence,
                 }
                 LibraryLicence.objects.update_or_create(identifier=licence["identifier"], defaults=defaults)
