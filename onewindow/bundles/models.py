@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +102,17 @@ class Question(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    def clean(self) -> None:
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            raise ValidationError(
+                {
+                    "min_value": ValidationError(
+                        _("最小值大于最大值，任何回答都不会被接受；请改正其中一个。"),
+                        code="question_min_above_max",
+                    )
+                }
+            )
+
     def option_values(self) -> list[str]:
         return [str(option["value"]) for option in self.options if isinstance(option, dict)]
 
@@ -157,6 +171,53 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.code} {self.operator} {self.value}"
+
+    def clean(self) -> None:
+        """A value the question can be answered with, compared in a way that suits the question."""
+        if self.question_id is None:
+            return
+        kind = self.question.kind
+        value = (self.value or "").strip()
+        errors: dict[str, ValidationError] = {}
+        if kind == Question.Kind.YES_NO:
+            if self.operator not in {self.Operator.EQ, self.Operator.NE}:
+                errors["operator"] = ValidationError(
+                    _("是/否问题的规则只能用“等于”或“不等于”。"), code="rule_operator_not_for_yes_no"
+                )
+            if value.lower() not in {"yes", "no"}:
+                errors["value"] = ValidationError(
+                    _("是/否问题的规则取值只能是 yes 或 no。"), code="rule_value_not_yes_no"
+                )
+        elif kind == Question.Kind.CHOICE:
+            options = self.question.option_values()
+            wanted = [v.strip() for v in value.split(",")] if self.operator == self.Operator.IN else [value]
+            if self.operator not in {self.Operator.EQ, self.Operator.NE, self.Operator.IN}:
+                errors["operator"] = ValidationError(
+                    _("单选题的规则只能用“等于”“不等于”或“属于”。"), code="rule_operator_not_for_choice"
+                )
+            if any(v not in options for v in wanted):
+                errors["value"] = ValidationError(
+                    _("单选题的规则取值必须是它的选项：%(v)s"),
+                    params={"v": ", ".join(sorted(options))},
+                    code="rule_value_not_an_option",
+                )
+        else:
+            if self.operator == self.Operator.IN:
+                errors["operator"] = ValidationError(
+                    _("数字题的规则不能用“属于”。"), code="rule_operator_not_for_number"
+                )
+            try:
+                finite = Decimal(value).is_finite()
+            except InvalidOperation:
+                finite = False
+            # NaN or Infinity would make every comparison with an answer fail or break.
+            if not finite:
+                errors["value"] = ValidationError(
+                    _("数字题的规则取值应为数字，如 300（不能是 NaN 或 Infinity）。"),
+                    code="rule_value_not_a_number",
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Dependency(models.Model):

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from onewindow.bundles.planner import Disposition, Plan
+from onewindow.bundles.planner import Disposition, Plan, PlanMaterial
 from onewindow.centers.models import ServiceCenter
 from onewindow.lib.pdf import para, render_pdf, styles, table
 
@@ -22,13 +23,16 @@ class AnswerLine(Protocol):
     def question(self) -> object: ...
 
 
-def _copies(originals: int, copies: int) -> str:
+def _copies(material: PlanMaterial) -> str:
+    """What to hand in; nothing for a material taken from shared records or replaced by the commitment."""
+    if material.disposition != Disposition.UPLOAD:
+        return _("无需提交")
     parts = []
-    if originals:
-        parts.append(_("原件 %(n)d 份") % {"n": originals})
-    if copies:
-        parts.append(_("复印件 %(n)d 份") % {"n": copies})
-    return "，".join(parts) or _("电子材料")
+    if material.originals:
+        parts.append(_("原件 %(n)d 份") % {"n": material.originals})
+    if material.copies:
+        parts.append(_("复印件 %(n)d 份") % {"n": material.copies})
+    return _("，").join(parts) or _("电子材料")
 
 
 def notice_pdf(
@@ -131,7 +135,7 @@ def notice_pdf(
                 [
                     str(number),
                     material.material.name,
-                    _copies(material.originals, material.copies),
+                    _copies(material),
                     material.reason,
                     material.disposition_reason,
                 ]
@@ -184,4 +188,5 @@ def notice_pdf(
         issuer=centre_name,
         subject=_("一业一证 一单告知"),
         footer_note=_("生成日期：%(date)s") % {"date": date_text},
+        language=get_language(),
     )

@@ -5,19 +5,26 @@ and the bundle with its questions, rules and dependencies) so that a bundle desi
 test system can be moved to production. Catalogue rows are matched by code and updated;
 the bundle's own rows are replaced. Import validates everything first and reports every
 problem with its place in the document; nothing is written unless all of it is valid.
+
+Keys added after the first files were exported (a department's permit_number_format, a
+material's blank_form_note, the is_published of an item and of the bundle) may be missing from
+a file: the row then keeps what it has on this system, and a new row takes the default.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import validate_slug
+from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onewindow.bundles.models import Bundle, BundleItem, Dependency, Question, Rule
 from onewindow.catalog.models import (
@@ -32,6 +39,19 @@ from onewindow.catalog.models import (
 )
 
 FORMAT = "onewindow.bundle/1"
+
+# The largest PositiveSmallIntegerField value that SQLite and PostgreSQL both keep.
+SMALL_INTEGER_MAX = 32767
+INTEGER_MAX = 2147483647
+
+# What the report counts, in the order it lists them.
+COUNTED = {
+    "department": gettext_lazy("部门"),
+    "material": gettext_lazy("材料"),
+    "field": gettext_lazy("表单要素"),
+    "item": gettext_lazy("事项"),
+    "bundle": gettext_lazy("主题"),
+}
 
 
 @dataclass
@@ -52,15 +72,8 @@ class ImportReport:
         return not self.errors
 
     def lines(self) -> list[str]:
-        labels = {
-            "department": "部门",
-            "material": "材料",
-            "field": "表单要素",
-            "item": "事项",
-            "bundle": "主题",
-        }
         out = []
-        for kind, label in labels.items():
+        for kind, label in COUNTED.items():
             created, updated = self.created.get(kind, 0), self.updated.get(kind, 0)
             if created or updated:
                 out.append(
@@ -138,6 +151,7 @@ def bundle_export(bundle: Bundle) -> str:
                     "result_name": item.result_name,
                     "result_validity_years": item.result_validity_years,
                     "legal_remedy": item.legal_remedy,
+                    "is_published": item.is_published,
                     "steps": [
                         {"name": s.name, "actor": s.actor, "limit_days": s.limit_days}
                         for s in item.steps.all()
@@ -180,6 +194,7 @@ def bundle_export(bundle: Bundle) -> str:
                     "uscc": d.uscc,
                     "phone": d.phone,
                     "order": d.order,
+                    "permit_number_format": d.permit_number_format,
                 }
             )
             for d in departments.values()
@@ -196,6 +211,8 @@ def bundle_export(bundle: Bundle) -> str:
                     "commitment_clause": m.commitment_clause,
                 }
             )
+            # Written even when empty: a note removed on one system is removed on the other.
+            | {"blank_form_note": m.blank_form_note}
             for m in materials.values()
         ],
         "fields": [
@@ -226,6 +243,7 @@ def bundle_export(bundle: Bundle) -> str:
                 if bundle.commitment_question
                 else None,
                 "order": bundle.order,
+                "is_published": bundle.is_published,
                 "items": [bi.item.code for bi in bundle_items],
                 "questions": [
                     _drop_empty(
@@ -265,10 +283,22 @@ def bundle_export(bundle: Bundle) -> str:
             }
         ),
     }
-    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+    return yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes a value used twice in full: the import refuses aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 # ---------------------------------------------------------------- import
+
+
+def _is_scalar(value: Any) -> bool:
+    """Text or a number, as a code, a choice or an option may be; not a list, a mapping or true/false."""
+    return not isinstance(value, bool) and isinstance(value, str | int | float)
 
 
 class _Checker:
@@ -278,7 +308,13 @@ class _Checker:
         self.report = report
 
     def error(self, where: str, message: str) -> None:
-        self.report.errors.append(f"{where}：{message}")
+        self.report.errors.append(_("%(where)s：%(message)s") % {"where": where, "message": message})
+
+    def not_text(self, value: Any, where: str) -> None:
+        if isinstance(value, bool):
+            self.error(where, _('应为文字；yes、no、true、false 等词请加引号，如 "yes"'))
+        else:
+            self.error(where, _("应为文字"))
 
     def mapping(self, value: Any, where: str) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -302,16 +338,47 @@ class _Checker:
             if required:
                 self.error(f"{where}.{key}", _("必须填写"))
             return ""
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.error(f"{where}.{key}", _("应为文字"))
+        if not _is_scalar(value):
+            self.not_text(value, f"{where}.{key}")
             return ""
         text = str(value).strip()
         if max_length and len(text) > max_length:
             self.error(f"{where}.{key}", _("不能超过 %(n)d 个字符") % {"n": max_length})
         return text
 
+    def code(self, doc: Mapping[str, Any], key: str, where: str) -> str:
+        """A code that appears in addresses and in other entries: letters, digits, "_" and "-"."""
+        code = self.text(doc, key, where, max_length=60)
+        if code:
+            try:
+                validate_slug(code)
+            except ValidationError:
+                self.error(
+                    f"{where}.{key}",
+                    _("编码 %(c)s 只能由英文字母、数字、下划线和连字符组成，如 fire_safety_check")
+                    % {"c": code},
+                )
+        return code
+
+    def once(self, seen: dict[str, str], code: str, where: str) -> bool:
+        """Whether the entry at `where` is the first with its code; a repeat is reported."""
+        first = seen.setdefault(code, where)
+        if first != where:
+            self.error(
+                f"{where}.code",
+                _("编码 %(c)s 在文件中重复（第一次在 %(first)s）；请改用新的编码，或删除重复的一项")
+                % {"c": code, "first": first},
+            )
+        return first == where
+
     def integer(
-        self, doc: Mapping[str, Any], key: str, where: str, *, default: int | None = None
+        self,
+        doc: Mapping[str, Any],
+        key: str,
+        where: str,
+        *,
+        default: int | None = None,
+        maximum: int = SMALL_INTEGER_MAX,
     ) -> int | None:
         value = doc.get(key, default)
         if value is None:
@@ -320,20 +387,40 @@ class _Checker:
             if default is None:
                 self.error(f"{where}.{key}", _("必须填写"))
             return default
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.error(f"{where}.{key}", _("应为不小于 0 的整数"))
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
+            self.error(f"{where}.{key}", _("应为 0 到 %(max)d 之间的整数") % {"max": maximum})
             return default
         return value
 
-    def decimal(self, doc: Mapping[str, Any], key: str, where: str) -> Decimal | None:
+    def decimal(self, doc: Mapping[str, Any], key: str, where: str, *, max_digits: int) -> Decimal | None:
+        """A number for a DecimalField with two decimal places and `max_digits` digits in all."""
         value = doc.get(key)
         if value is None:
             return None
         try:
-            return Decimal(str(value))
+            number = Decimal(str(value).strip()) if _is_scalar(value) else None
         except InvalidOperation:
-            self.error(f"{where}.{key}", _("应为数字"))
+            number = None
+        if number is None or not number.is_finite():
+            self.error(f"{where}.{key}", _("应为数字，如 100 或 0.5"))
             return None
+        largest = Decimal(10) ** (max_digits - 2) - Decimal("0.01")
+        if abs(number) > largest:
+            self.error(f"{where}.{key}", _("超出范围：应在 -%(n)s 到 %(n)s 之间") % {"n": largest})
+            return None
+        cents = number.quantize(Decimal("0.01"))
+        if cents != number:
+            self.error(f"{where}.{key}", _("最多保留两位小数"))
+            return None
+        return cents
+
+    def value_range(self, where: str, minimum: Decimal | None, maximum: Decimal | None) -> None:
+        if minimum is not None and maximum is not None and minimum > maximum:
+            self.error(
+                f"{where}.min_value",
+                _("最小值 %(min)s 大于最大值 %(max)s，任何数值都不会被接受；请改正其中一个")
+                % {"min": _decimal(minimum), "max": _decimal(maximum)},
+            )
 
     def flag(self, doc: Mapping[str, Any], key: str, where: str, default: bool = False) -> bool:
         value = doc.get(key, default)
@@ -352,12 +439,48 @@ class _Checker:
             return allowed[0]
         return str(value)
 
+    def permit_number_format(self, doc: Mapping[str, Any], where: str) -> str:
+        rule = self.text(doc, "permit_number_format", where, max_length=60)
+        try:
+            rule.format(short="市公安局", code="429006-ga", year=2026, seq=1)
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+            self.error(
+                f"{where}.permit_number_format",
+                _(
+                    "许可证编号规则无法使用：花括号中只能是 {short}、{code}、{year} 或 {seq}（如 {seq:05d}），其他花括号请写成 {{ 和 }}"
+                ),
+            )
+        return rule
+
+
+class _AliasRefused(yaml.YAMLError):
+    def __init__(self, event: yaml.AliasEvent) -> None:
+        super().__init__(event.anchor)
+        self.anchor = event.anchor
+        self.line = event.start_mark.line + 1 if event.start_mark else 0
+
+
+class _Loader(yaml.SafeLoader):
+    """Refuses aliases (*name): each repeats a part of the document, so a file of a few hundred
+    bytes with aliases of aliases would expand to gigabytes."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasRefused(self.peek_event())
+        return super().compose_node(parent, index)
+
 
 def bundle_import(text: str | bytes, *, dry_run: bool = False) -> ImportReport:
     """Validate a bundle document and, unless dry_run, write it. Raises ImportFailed on any problem."""
     report = ImportReport()
     try:
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=_Loader)
+    except _AliasRefused as exc:
+        report.errors.append(
+            _("第 %(line)d 行：文件用了 YAML 别名 *%(name)s。导入不接受别名，请把它代表的内容直接写出来")
+            % {"line": exc.line, "name": exc.anchor}
+        )
+        raise ImportFailed(report) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = _("第 %(line)d 行") % {"line": mark.line + 1} if mark else _("文档")
@@ -372,36 +495,78 @@ def bundle_import(text: str | bytes, *, dry_run: bool = False) -> ImportReport:
         check.error("format", _("应为 %(f)s，这份文档不是一业一证主题的导出文件") % {"f": FORMAT})
     if report.errors:
         raise ImportFailed(report)
-    try:
-        with transaction.atomic():
-            _apply(doc, check)
-            if report.errors:
-                raise ImportFailed(report)
-            if dry_run:
-                transaction.set_rollback(True)
-            else:
-                report.applied = True
-    except ValidationError as exc:
-        report.errors.extend(exc.messages)
-        raise ImportFailed(report) from None
+    with transaction.atomic():
+        _apply(doc, check)
+        if report.errors:
+            raise ImportFailed(report)
+        if dry_run:
+            transaction.set_rollback(True)
+        else:
+            report.applied = True
     return report
 
 
+@dataclass
+class _Catalogue:
+    """The rows the document's codes name (this system's, updated by the document), and per kind
+    the codes whose own entries were refused: a use of one is not checked, for its problems are
+    reported once, at the entry."""
+
+    departments: dict[str, Department]
+    materials: dict[str, Material]
+    fields: dict[str, Field]
+    items: dict[str, ServiceItem]
+    refused: dict[str, set[str]] = field(
+        default_factory=lambda: {"department": set(), "material": set(), "field": set(), "item": set()}
+    )
+
+    def lookup(self, check: _Checker, kind: str, code: str, where: str, message: str) -> Any:
+        if code in self.refused[kind]:
+            return None
+        rows: dict[str, Mapping[str, Any]] = {
+            "department": self.departments,
+            "material": self.materials,
+            "field": self.fields,
+            "item": self.items,
+        }
+        row = rows[kind].get(code)
+        if row is None and code:
+            check.error(where, message % {"c": code})
+        return row
+
+
 def _apply(doc: Mapping[str, Any], check: _Checker) -> None:
+    catalogue = _Catalogue(
+        departments={d.code: d for d in Department.objects.all()},
+        materials={m.code: m for m in Material.objects.all()},
+        fields={f.code: f for f in Field.objects.all()},
+        items={s.code: s for s in ServiceItem.objects.all()},
+    )
+    _apply_departments(doc, check, catalogue)
+    _apply_materials(doc, check, catalogue)
+    _apply_fields(doc, check, catalogue)
+    _apply_items(doc, check, catalogue)
+    raw_bundle = doc.get("bundle")
+    if raw_bundle is None:
+        return
+    _apply_bundle(check.mapping(raw_bundle, "bundle"), check, catalogue)
+
+
+def _apply_departments(doc: Mapping[str, Any], check: _Checker, catalogue: _Catalogue) -> None:
     report = check.report
     regions = {r.code: r for r in Region.objects.all()}
-
-    departments: dict[str, Department] = {d.code: d for d in Department.objects.all()}
+    seen: dict[str, str] = {}
     for i, raw in enumerate(check.listing(doc.get("departments"), "departments")):
         where = f"departments[{i}]"
+        before = len(report.errors)
         d = check.mapping(raw, where)
         code = check.text(d, "code", where, max_length=40)
+        if code and not check.once(seen, code, where):
+            continue
         region_code = check.text(d, "region", where)
         region = regions.get(region_code)
         if region_code and region is None:
             check.error(f"{where}.region", _("区划代码 %(c)s 不存在，请先导入行政区划") % {"c": region_code})
-        if not code or region is None:
-            continue
         values = {
             "name": check.text(d, "name", where, max_length=100),
             "short_name": check.text(d, "short_name", where, max_length=30),
@@ -410,14 +575,24 @@ def _apply(doc: Mapping[str, Any], check: _Checker) -> None:
             "phone": check.text(d, "phone", where, required=False, max_length=40),
             "order": check.integer(d, "order", where, default=0),
         }
-        departments[code] = _upsert(Department, code, values, "department", report)
+        if "permit_number_format" in d:
+            values["permit_number_format"] = check.permit_number_format(d, where)
+        department = _upsert(Department, "department", code, values, check, where, before)
+        if department is None:
+            catalogue.refused["department"].add(code)
+        else:
+            catalogue.departments[code] = department
 
-    materials: dict[str, Material] = {m.code: m for m in Material.objects.all()}
+
+def _apply_materials(doc: Mapping[str, Any], check: _Checker, catalogue: _Catalogue) -> None:
+    report = check.report
+    seen: dict[str, str] = {}
     for i, raw in enumerate(check.listing(doc.get("materials"), "materials")):
         where = f"materials[{i}]"
+        before = len(report.errors)
         m = check.mapping(raw, where)
-        code = check.text(m, "code", where, max_length=60)
-        if not code:
+        code = check.code(m, "code", where)
+        if code and not check.once(seen, code, where):
             continue
         values = {
             "name": check.text(m, "name", where, max_length=120),
@@ -427,20 +602,37 @@ def _apply(doc: Mapping[str, Any], check: _Checker) -> None:
             "commitment_replaceable": check.flag(m, "commitment_replaceable", where),
             "commitment_clause": check.text(m, "commitment_clause", where, required=False),
         }
-        materials[code] = _upsert(Material, code, values, "material", report)
+        if "blank_form_note" in m:
+            values["blank_form_note"] = check.text(
+                m, "blank_form_note", where, required=False, max_length=200
+            )
+        material = _upsert(Material, "material", code, values, check, where, before)
+        if material is None:
+            catalogue.refused["material"].add(code)
+        else:
+            catalogue.materials[code] = material
 
-    fields: dict[str, Field] = {f.code: f for f in Field.objects.all()}
+
+def _apply_fields(doc: Mapping[str, Any], check: _Checker, catalogue: _Catalogue) -> None:
+    report = check.report
+    seen: dict[str, str] = {}
     for i, raw in enumerate(check.listing(doc.get("fields"), "fields")):
         where = f"fields[{i}]"
+        before = len(report.errors)
         f = check.mapping(raw, where)
-        code = check.text(f, "code", where, max_length=60)
-        if not code:
+        code = check.code(f, "code", where)
+        if code and not check.once(seen, code, where):
             continue
         field_type = check.choice(f, "type", where, Field.Type.values, default=Field.Type.TEXT)
-        choices = check.listing(f.get("choices"), f"{where}.choices")
+        choices = []
+        for j, choice in enumerate(check.listing(f.get("choices"), f"{where}.choices")):
+            if _is_scalar(choice):
+                choices.append(str(choice))
+            else:
+                check.not_text(choice, f"{where}.choices[{j}]")
         if field_type == Field.Type.CHOICE and not choices:
             check.error(f"{where}.choices", _("选项类字段必须列出可选值"))
-        existing = fields.get(code)
+        existing = catalogue.fields.get(code)
         if (
             existing is not None
             and existing.field_type == Field.Type.INTEGER
@@ -455,26 +647,44 @@ def _apply(doc: Mapping[str, Any], check: _Checker) -> None:
                 )
                 % {"f": code}
             )
+        minimum = check.decimal(f, "min_value", where, max_digits=14)
+        maximum = check.decimal(f, "max_value", where, max_digits=14)
+        check.value_range(where, minimum, maximum)
         values = {
             "label": check.text(f, "label", where, max_length=80),
             "field_type": field_type,
             "help_text_zh": check.text(f, "help", where, required=False, max_length=200),
-            "choices": [str(c) for c in choices],
-            "max_length": check.integer(f, "max_length", where, default=None) if "max_length" in f else None,
-            "min_value": check.decimal(f, "min_value", where),
-            "max_value": check.decimal(f, "max_value", where),
+            "choices": choices,
+            "max_length": check.integer(f, "max_length", where, default=None, maximum=INTEGER_MAX)
+            if "max_length" in f
+            else None,
+            "min_value": minimum,
+            "max_value": maximum,
         }
-        fields[code] = _upsert(Field, code, values, "field", report)
+        catalog_field = _upsert(Field, "field", code, values, check, where, before)
+        if catalog_field is None:
+            catalogue.refused["field"].add(code)
+        else:
+            catalogue.fields[code] = catalog_field
 
-    items: dict[str, ServiceItem] = {s.code: s for s in ServiceItem.objects.all()}
+
+def _apply_items(doc: Mapping[str, Any], check: _Checker, catalogue: _Catalogue) -> None:
+    report = check.report
+    seen: dict[str, str] = {}
     for i, raw in enumerate(check.listing(doc.get("items"), "items")):
         where = f"items[{i}]"
+        before = len(report.errors)
         it = check.mapping(raw, where)
-        code = check.text(it, "code", where, max_length=60)
-        department_code = check.text(it, "department", where)
-        department = departments.get(department_code)
-        if department_code and department is None:
-            check.error(f"{where}.department", _("部门编码 %(c)s 未定义") % {"c": department_code})
+        code = check.code(it, "code", where)
+        if code and not check.once(seen, code, where):
+            continue
+        department = catalogue.lookup(
+            check,
+            "department",
+            check.text(it, "department", where),
+            f"{where}.department",
+            _("部门编码 %(c)s 未定义"),
+        )
         statutory = check.integer(it, "statutory_limit_days", where)
         promised = check.integer(it, "promised_limit_days", where)
         if statutory is not None and promised is not None and promised > statutory:
@@ -482,8 +692,6 @@ def _apply(doc: Mapping[str, Any], check: _Checker) -> None:
                 f"{where}.promised_limit_days",
                 _("承诺时限（%(p)d）不能超过法定时限（%(s)d）") % {"p": promised, "s": statutory},
             )
-        if not code or department is None or statutory is None or promised is None:
-            continue
         values = {
             "name": check.text(it, "name", where, max_length=120),
             "basic_code": check.text(it, "basic_code", where, required=False, max_length=40),
@@ -519,160 +727,167 @@ def _apply(doc: Mapping[str, Any], check: _Checker) -> None:
             else None,
             "legal_remedy": check.text(it, "legal_remedy", where, required=False),
         }
-        if report.errors:
+        if "is_published" in it:
+            values["is_published"] = check.flag(it, "is_published", where, default=True)
+        steps = _item_steps(it, where, check)
+        requirements = _item_materials(it, where, check, catalogue)
+        form = _item_form(it, where, check, catalogue)
+        # A department refused in its own entry leaves the item without one, and nothing new to say.
+        item = (
+            _upsert(ServiceItem, "item", code, values, check, where, before)
+            if department is not None
+            else None
+        )
+        if item is None:
+            catalogue.refused["item"].add(code)
             continue
-        item = _upsert(ServiceItem, code, values, "item", report)
-        items[code] = item
+        catalogue.items[code] = item
         item.steps.all().delete()
-        for order, raw_step in enumerate(check.listing(it.get("steps"), f"{where}.steps"), start=1):
-            step_where = f"{where}.steps[{order - 1}]"
-            s = check.mapping(raw_step, step_where)
-            ProcessStep.objects.create(
-                item=item,
-                order=order,
-                name=check.text(s, "name", step_where, max_length=60),
-                actor=check.text(s, "actor", step_where, required=False, max_length=60),
-                limit_days=check.integer(s, "limit_days", step_where, default=0) or 0,
-            )
+        for step in steps:
+            ProcessStep.objects.create(item=item, **step)
         item.material_requirements.all().delete()
-        seen_materials: set[str] = set()
-        for order, raw_req in enumerate(check.listing(it.get("materials"), f"{where}.materials")):
-            req_where = f"{where}.materials[{order}]"
-            r = check.mapping(raw_req, req_where)
-            material_code = check.text(r, "material", req_where)
-            material = materials.get(material_code)
-            if material is None:
-                check.error(f"{req_where}.material", _("材料编码 %(c)s 未定义") % {"c": material_code})
-                continue
-            if material_code in seen_materials:
-                check.error(f"{req_where}.material", _("材料 %(c)s 在同一事项中重复") % {"c": material_code})
-                continue
-            seen_materials.add(material_code)
-            ItemMaterial.objects.create(
-                item=item,
-                material=material,
-                requirement=check.choice(
-                    r, "requirement", req_where, ItemMaterial.Requirement.values, default="required"
-                ),
-                condition_note=check.text(r, "condition_note", req_where, required=False, max_length=200),
-                originals=check.integer(r, "originals", req_where, default=0) or 0,
-                copies=check.integer(r, "copies", req_where, default=1) or 0,
-                commitment_replaceable=check.flag(r, "commitment_replaceable", req_where),
-                order=order,
-            )
+        for requirement in requirements:
+            ItemMaterial.objects.create(item=item, **requirement)
         item.form_fields.all().delete()
-        seen_fields: set[str] = set()
-        for order, raw_field in enumerate(check.listing(it.get("form"), f"{where}.form")):
-            field_where = f"{where}.form[{order}]"
-            f = check.mapping(raw_field, field_where)
-            field_code = check.text(f, "field", field_where)
-            catalog_field = fields.get(field_code)
-            if catalog_field is None:
-                check.error(f"{field_where}.field", _("表单要素编码 %(c)s 未定义") % {"c": field_code})
-                continue
-            if field_code in seen_fields:
-                check.error(f"{field_where}.field", _("表单要素 %(c)s 在同一事项中重复") % {"c": field_code})
-                continue
-            seen_fields.add(field_code)
-            ItemField.objects.create(
-                item=item,
-                field=catalog_field,
-                order=order,
-                required=check.flag(f, "required", field_where, default=True),
-                conditional=check.flag(f, "conditional", field_where),
-            )
-
-    raw_bundle = doc.get("bundle")
-    if raw_bundle is None:
-        return
-    _apply_bundle(check.mapping(raw_bundle, "bundle"), check, departments, materials, fields, items)
+        for line in form:
+            ItemField.objects.create(item=item, **line)
 
 
-def _apply_bundle(
-    b: Mapping[str, Any],
-    check: _Checker,
-    departments: Mapping[str, Department],
-    materials: Mapping[str, Material],
-    fields: Mapping[str, Field],
-    items: Mapping[str, ServiceItem],
-) -> None:
+def _item_steps(it: Mapping[str, Any], where: str, check: _Checker) -> list[dict[str, Any]]:
+    steps = []
+    for order, raw_step in enumerate(check.listing(it.get("steps"), f"{where}.steps"), start=1):
+        step_where = f"{where}.steps[{order - 1}]"
+        s = check.mapping(raw_step, step_where)
+        steps.append(
+            {
+                "order": order,
+                "name": check.text(s, "name", step_where, max_length=60),
+                "actor": check.text(s, "actor", step_where, required=False, max_length=60),
+                "limit_days": check.integer(s, "limit_days", step_where, default=0) or 0,
+            }
+        )
+    return steps
+
+
+def _item_materials(
+    it: Mapping[str, Any], where: str, check: _Checker, catalogue: _Catalogue
+) -> list[dict[str, Any]]:
+    requirements = []
+    seen: set[str] = set()
+    for order, raw_req in enumerate(check.listing(it.get("materials"), f"{where}.materials")):
+        req_where = f"{where}.materials[{order}]"
+        r = check.mapping(raw_req, req_where)
+        material_code = check.text(r, "material", req_where)
+        requirement = {
+            "requirement": check.choice(
+                r, "requirement", req_where, ItemMaterial.Requirement.values, default="required"
+            ),
+            "condition_note": check.text(r, "condition_note", req_where, required=False, max_length=200),
+            "originals": check.integer(r, "originals", req_where, default=0) or 0,
+            "copies": check.integer(r, "copies", req_where, default=1) or 0,
+            "commitment_replaceable": check.flag(r, "commitment_replaceable", req_where),
+            "order": order,
+        }
+        material = catalogue.lookup(
+            check, "material", material_code, f"{req_where}.material", _("材料编码 %(c)s 未定义")
+        )
+        if material is None:
+            continue
+        if material_code in seen:
+            check.error(f"{req_where}.material", _("材料 %(c)s 在同一事项中重复") % {"c": material_code})
+            continue
+        seen.add(material_code)
+        requirements.append({"material": material, **requirement})
+    return requirements
+
+
+def _item_form(
+    it: Mapping[str, Any], where: str, check: _Checker, catalogue: _Catalogue
+) -> list[dict[str, Any]]:
+    form = []
+    seen: set[str] = set()
+    for order, raw_field in enumerate(check.listing(it.get("form"), f"{where}.form")):
+        field_where = f"{where}.form[{order}]"
+        f = check.mapping(raw_field, field_where)
+        field_code = check.text(f, "field", field_where)
+        line = {
+            "order": order,
+            "required": check.flag(f, "required", field_where, default=True),
+            "conditional": check.flag(f, "conditional", field_where),
+        }
+        catalog_field = catalogue.lookup(
+            check, "field", field_code, f"{field_where}.field", _("表单要素编码 %(c)s 未定义")
+        )
+        if catalog_field is None:
+            continue
+        if field_code in seen:
+            check.error(f"{field_where}.field", _("表单要素 %(c)s 在同一事项中重复") % {"c": field_code})
+            continue
+        seen.add(field_code)
+        form.append({"field": catalog_field, **line})
+    return form
+
+
+def _apply_bundle(b: Mapping[str, Any], check: _Checker, catalogue: _Catalogue) -> None:
     report = check.report
     where = "bundle"
-    code = check.text(b, "code", where, max_length=60)
+    before = len(report.errors)
+    code = check.code(b, "code", where)
     report.bundle_code = code
-    lead_code = check.text(b, "lead_department", where)
-    lead = departments.get(lead_code)
-    if lead_code and lead is None:
-        check.error(f"{where}.lead_department", _("部门编码 %(c)s 未定义") % {"c": lead_code})
-    if not code or lead is None:
-        return
-    bundle = _upsert(
-        Bundle,
-        code,
-        {
-            "name": check.text(b, "name", where, max_length=100),
-            "industry": check.text(b, "industry", where, max_length=60),
-            "summary": check.text(b, "summary", where, required=False),
-            "lead_department": lead,
-            "licence_name": check.text(b, "licence_name", where, max_length=100),
-            "order": check.integer(b, "order", where, default=0),
-            "commitment_question": None,
-        },
-        "bundle",
-        report,
+    lead = catalogue.lookup(
+        check,
+        "department",
+        check.text(b, "lead_department", where),
+        f"{where}.lead_department",
+        _("部门编码 %(c)s 未定义"),
     )
+    values = {
+        "name": check.text(b, "name", where, max_length=100),
+        "industry": check.text(b, "industry", where, max_length=60),
+        "summary": check.text(b, "summary", where, required=False),
+        "lead_department": lead,
+        "licence_name": check.text(b, "licence_name", where, max_length=100),
+        "order": check.integer(b, "order", where, default=0),
+        "commitment_question": None,
+    }
+    if "is_published" in b:
+        values["is_published"] = check.flag(b, "is_published", where, default=True)
+    bundle = _upsert(Bundle, "bundle", code, values, check, where, before) if lead is not None else None
+    if bundle is None:
+        bundle = _stand_in(lead or next(iter(catalogue.departments.values()), None))
+        if bundle is None:
+            return
     bundle.bundle_items.all().delete()
     bundle.rules.all().delete()
     bundle.dependencies.all().delete()
     bundle.questions.all().delete()
 
-    listed_codes = {str(code) for code in b.get("items") or [] if isinstance(code, str | int)}
+    raw_items = check.listing(b.get("items"), f"{where}.items")
+    listed_codes = {str(code).strip() for code in raw_items if _is_scalar(code)}
     member_codes: list[str] = []
-    for i, raw_code in enumerate(check.listing(b.get("items"), f"{where}.items")):
-        item = items.get(str(raw_code))
+    seen_items: set[str] = set()
+    for i, raw_code in enumerate(raw_items):
+        if not _is_scalar(raw_code):
+            check.not_text(raw_code, f"{where}.items[{i}]")
+            continue
+        item_code = str(raw_code).strip()
+        if item_code in seen_items:
+            check.error(f"{where}.items[{i}]", _("事项 %(c)s 重复列出") % {"c": item_code})
+            continue
+        seen_items.add(item_code)
+        item = catalogue.lookup(check, "item", item_code, f"{where}.items[{i}]", _("事项编码 %(c)s 未定义"))
         if item is None:
-            check.error(f"{where}.items[{i}]", _("事项编码 %(c)s 未定义") % {"c": raw_code})
             continue
-        if str(raw_code) in member_codes:
-            check.error(f"{where}.items[{i}]", _("事项 %(c)s 重复列出") % {"c": raw_code})
-            continue
-        member_codes.append(str(raw_code))
+        member_codes.append(item_code)
         BundleItem.objects.create(bundle=bundle, item=item, order=i)
-    if not member_codes:
+    if b.get("items") in (None, []):
         check.error(f"{where}.items", _("主题至少要包含一个事项"))
 
-    questions: dict[str, Question] = {}
-    for i, raw_question in enumerate(check.listing(b.get("questions"), f"{where}.questions")):
-        q_where = f"{where}.questions[{i}]"
-        q = check.mapping(raw_question, q_where)
-        q_code = check.text(q, "code", q_where, max_length=60)
-        kind = check.choice(q, "kind", q_where, Question.Kind.values)
-        options = check.listing(q.get("options"), f"{q_where}.options")
-        for j, option in enumerate(options):
-            if not isinstance(option, dict) or "value" not in option or "label" not in option:
-                check.error(f"{q_where}.options[{j}]", _("每个选项需要 value 和 label"))
-        if kind == Question.Kind.CHOICE and len(options) < 2:
-            check.error(f"{q_where}.options", _("单选题至少需要两个选项"))
-        if q_code in questions:
-            check.error(f"{q_where}.code", _("问题编码 %(c)s 重复") % {"c": q_code})
-            continue
-        if not q_code:
-            continue
-        questions[q_code] = Question.objects.create(
-            bundle=bundle,
-            code=q_code,
-            text=check.text(q, "text", q_where, max_length=200),
-            help_text_zh=check.text(q, "help", q_where, required=False, max_length=300),
-            kind=kind,
-            options=options,
-            unit=check.text(q, "unit", q_where, required=False, max_length=20),
-            min_value=check.decimal(q, "min_value", q_where),
-            max_value=check.decimal(q, "max_value", q_where),
-            order=i,
-        )
+    questions, listed_questions = _apply_questions(b, check, bundle)
+    refused_questions = listed_questions - set(questions)
 
     commitment_code = check.text(b, "commitment_question", where, required=False)
-    if commitment_code:
+    if commitment_code and commitment_code not in refused_questions:
         commitment_question = questions.get(commitment_code)
         if commitment_question is None or commitment_question.kind != Question.Kind.YES_NO:
             check.error(f"{where}.commitment_question", _("应为本主题中一个是/否问题的编码"))
@@ -682,32 +897,42 @@ def _apply_bundle(
 
     for i, raw_rule in enumerate(check.listing(b.get("rules"), f"{where}.rules")):
         r_where = f"{where}.rules[{i}]"
+        before = len(report.errors)
         r = check.mapping(raw_rule, r_where)
         target = check.choice(r, "target", r_where, Rule.Target.values)
         item_code = check.text(r, "item", r_where)
-        if item_code not in member_codes:
-            check.error(f"{r_where}.item", _("事项 %(c)s 不在本主题中") % {"c": item_code})
-            continue
-        item = items[item_code]
-        question = questions.get(check.text(r, "question", r_where))
-        if question is None:
-            check.error(f"{r_where}.question", _("问题编码未定义"))
-            continue
+        question_code = check.text(r, "question", r_where)
         operator = check.choice(r, "operator", r_where, Rule.Operator.values, default="eq")
         value = check.text(r, "value", r_where, max_length=100)
-        _check_rule_value(check, r_where, question, operator, value)
+        if item_code not in member_codes:
+            # An item listed in bundle.items but refused there has been reported already.
+            if item_code and item_code not in listed_codes:
+                check.error(f"{r_where}.item", _("事项 %(c)s 不在本主题中") % {"c": item_code})
+            continue
+        item = catalogue.items[item_code]
+        question = questions.get(question_code)
+        if question is None:
+            if question_code and question_code not in refused_questions:
+                check.error(f"{r_where}.question", _("问题编码 %(c)s 未定义") % {"c": question_code})
+            continue
         material = field_obj = None
         if target == Rule.Target.MATERIAL:
-            material = materials.get(check.text(r, "material", r_where))
+            material_code = check.text(r, "material", r_where)
+            material = catalogue.materials.get(material_code)
             if material is None or not item.material_requirements.filter(material=material).exists():
-                check.error(f"{r_where}.material", _("该材料不在事项 %(c)s 的申请材料中") % {"c": item_code})
+                if material_code not in catalogue.refused["material"]:
+                    check.error(
+                        f"{r_where}.material", _("该材料不在事项 %(c)s 的申请材料中") % {"c": item_code}
+                    )
                 continue
         elif target == Rule.Target.FIELD:
-            field_obj = fields.get(check.text(r, "field", r_where))
+            field_code = check.text(r, "field", r_where)
+            field_obj = catalogue.fields.get(field_code)
             if field_obj is None or not item.form_fields.filter(field=field_obj).exists():
-                check.error(f"{r_where}.field", _("该字段不在事项 %(c)s 的申请表中") % {"c": item_code})
+                if field_code not in catalogue.refused["field"]:
+                    check.error(f"{r_where}.field", _("该字段不在事项 %(c)s 的申请表中") % {"c": item_code})
                 continue
-        Rule.objects.create(
+        rule = Rule(
             bundle=bundle,
             target=target,
             item=item,
@@ -717,15 +942,29 @@ def _apply_bundle(
             operator=operator,
             value=value,
         )
+        if len(report.errors) == before and _valid(rule, check, r_where):
+            rule.save()
 
     edges: dict[str, list[str]] = {}
+    seen_pairs: dict[tuple[str, str], str] = {}
     for i, raw_dep in enumerate(check.listing(b.get("dependencies"), f"{where}.dependencies")):
         d_where = f"{where}.dependencies[{i}]"
         d = check.mapping(raw_dep, d_where)
         item_code = check.text(d, "item", d_where)
         requires = check.text(d, "requires", d_where)
+        note = check.text(d, "note", d_where, required=False, max_length=200)
+        if not item_code or not requires:
+            continue
         if item_code == requires:
             check.error(d_where, _("事项不能以自身为前置"))
+            continue
+        first = seen_pairs.setdefault((item_code, requires), d_where)
+        if first != d_where:
+            check.error(
+                d_where,
+                _("前置关系重复：%(i)s 以 %(r)s 为前置已在 %(first)s 写过，请删除这一条")
+                % {"i": item_code, "r": requires, "first": first},
+            )
             continue
         # The graph is checked on the document's codes, so a cycle is reported even when
         # one of its items has errors of its own.
@@ -737,16 +976,16 @@ def _apply_bundle(
             continue
         Dependency.objects.create(
             bundle=bundle,
-            item=items[item_code],
-            prerequisite=items[requires],
-            note=check.text(d, "note", d_where, required=False, max_length=200),
+            item=catalogue.items[item_code],
+            prerequisite=catalogue.items[requires],
+            note=note,
         )
     cycle = _find_cycle(edges)
     if cycle:
         check.error(f"{where}.dependencies", _("前置关系形成循环：%(c)s") % {"c": " → ".join(cycle)})
 
     for item_code in member_codes:
-        item = items[item_code]
+        item = catalogue.items[item_code]
         for requirement in item.material_requirements.filter(
             requirement=ItemMaterial.Requirement.CONDITIONAL
         ):
@@ -759,23 +998,63 @@ def _apply_bundle(
                 )
 
 
-def _check_rule_value(check: _Checker, where: str, question: Question, operator: str, value: str) -> None:
-    if question.kind == Question.Kind.YES_NO:
-        if value.lower() not in {"yes", "no"} or operator not in {"eq", "ne"}:
-            check.error(where, _("是/否问题的规则只能是“等于/不等于 yes 或 no”"))
-    elif question.kind == Question.Kind.CHOICE:
-        values = set(question.option_values())
-        wanted = [v.strip() for v in value.split(",")] if operator == "in" else [value]
-        unknown = [v for v in wanted if v not in values]
-        if unknown or operator not in {"eq", "ne", "in"}:
-            check.error(where, _("单选题的规则取值必须是它的选项：%(v)s") % {"v": ", ".join(sorted(values))})
-    else:
-        try:
-            Decimal(value)
-        except InvalidOperation:
-            check.error(where, _("数字题的规则取值必须是数字"))
-        if operator == "in":
-            check.error(where, _("数字题的规则不能用“属于”"))
+def _apply_questions(
+    b: Mapping[str, Any], check: _Checker, bundle: Bundle
+) -> tuple[dict[str, Question], set[str]]:
+    """The bundle's questions that were written, and every question code the document lists."""
+    report = check.report
+    questions: dict[str, Question] = {}
+    seen: dict[str, str] = {}
+    for i, raw_question in enumerate(check.listing(b.get("questions"), "bundle.questions")):
+        q_where = f"bundle.questions[{i}]"
+        before = len(report.errors)
+        q = check.mapping(raw_question, q_where)
+        q_code = check.code(q, "code", q_where)
+        if q_code and not check.once(seen, q_code, q_where):
+            continue
+        kind = check.choice(q, "kind", q_where, Question.Kind.values)
+        options = check.listing(q.get("options"), f"{q_where}.options")
+        for j, option in enumerate(options):
+            if not isinstance(option, dict) or not all(
+                _is_scalar(option.get(key)) for key in ("value", "label")
+            ):
+                check.error(f"{q_where}.options[{j}]", _("每个选项需要 value 和 label，且都应为文字"))
+        if kind == Question.Kind.CHOICE and len(options) < 2:
+            check.error(f"{q_where}.options", _("单选题至少需要两个选项"))
+        minimum = check.decimal(q, "min_value", q_where, max_digits=12)
+        maximum = check.decimal(q, "max_value", q_where, max_digits=12)
+        check.value_range(q_where, minimum, maximum)
+        question = Question(
+            bundle=bundle,
+            code=q_code,
+            text=check.text(q, "text", q_where, max_length=200),
+            help_text_zh=check.text(q, "help", q_where, required=False, max_length=300),
+            kind=kind,
+            options=options,
+            unit=check.text(q, "unit", q_where, required=False, max_length=20),
+            min_value=minimum,
+            max_value=maximum,
+            order=i,
+        )
+        if len(report.errors) == before:
+            question.save()
+            questions[q_code] = question
+    return questions, set(seen)
+
+
+def _stand_in(lead: Department | None) -> Bundle | None:
+    """A bundle to check the questions, rules and prerequisites against when the bundle's own entry
+    is refused. The import fails anyway, so the rollback removes it."""
+    if lead is None:
+        return None
+    return Bundle.objects.create(
+        code=f"import-check-{uuid.uuid4().hex}",
+        name="-",
+        industry="-",
+        lead_department=lead,
+        licence_name="-",
+        is_published=False,
+    )
 
 
 def _find_cycle(edges: Mapping[str, list[str]]) -> list[str]:
@@ -804,14 +1083,38 @@ def _find_cycle(edges: Mapping[str, list[str]]) -> list[str]:
     return []
 
 
-def _upsert(model: Any, code: str, values: Mapping[str, Any], kind: str, report: ImportReport) -> Any:
+# The document's names for model fields named otherwise.
+_DOCUMENT_KEYS = {"item_type": "type", "field_type": "type", "help_text_zh": "help"}
+
+
+def _valid(obj: models.Model, check: _Checker, where: str) -> bool:
+    """The model's own validation, each problem reported at its place in the document."""
+    try:
+        obj.full_clean(validate_unique=False, validate_constraints=True)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            place = where if name == NON_FIELD_ERRORS else f"{where}.{_DOCUMENT_KEYS.get(name, name)}"
+            for message in messages:
+                check.error(place, message)
+        return False
+    return True
+
+
+def _upsert(
+    model: Any, kind: str, code: str, values: Mapping[str, Any], check: _Checker, where: str, before: int
+) -> Any:
+    """The catalogue row or bundle with this code, updated and saved; None, with the problems
+    reported, when its entry (whose problems were counted from `before`) is not valid."""
+    if not code or len(check.report.errors) > before:
+        return None
     obj = model.objects.filter(code=code).first()
     created = obj is None
     if created:
         obj = model(code=code)
     for name, value in values.items():
         setattr(obj, name, value)
-    obj.full_clean(validate_unique=False, validate_constraints=True)
+    if not _valid(obj, check, where):
+        return None
     obj.save()
-    report.count(kind, created)
+    check.report.count(kind, created)
     return obj

@@ -1,7 +1,10 @@
 """Public bundle pages: the questionnaire with its live plan, the notice (page and PDF), the commitment letter.
 
 The answers travel in the query string (GET), so every plan, notice and commitment is a
-shareable, bookmarkable URL such as /bundles/hotel/?food=meals&pool=yes.
+shareable, bookmarkable URL such as /bundles/hotel/?food=meals&pool=yes. Keys that are not
+question codes (WeChat's from=singlemessage, utm_source, …) are added to links on the way and
+are ignored; only the htmx plan partial, whose query comes from the questionnaire itself,
+reports them (the page is out of date and should be reloaded).
 
 Invalid answers (a hand-edited URL, an out-of-range number) never fail the request: the
 page answers 200 with the planner's Chinese message beside each question and a plan built
@@ -94,10 +97,17 @@ def _bundle_or_404(code: str) -> Bundle:
         ) from None
 
 
-def _planned(request: HttpRequest, code: str) -> PlannedRequest:
-    """Parse the answers in the query string and plan; invalid answers are kept aside, not fatal."""
+def _planned(request: HttpRequest, code: str, *, from_link: bool = True) -> PlannedRequest:
+    """Parse the answers in the query string and plan; invalid answers are kept aside, not fatal.
+
+    From a link, keys that are not question codes are dropped (messengers and campaigns add their
+    own); from the questionnaire's htmx request they are reported as problems.
+    """
     bundle = _bundle_or_404(code)
     raw = {key: str(value) for key, value in request.GET.items()}
+    if from_link:
+        codes = {q.code for q in bundle.questions.all()}
+        raw = {key: value for key, value in raw.items() if key in codes}
     try:
         answers = clean_answers(bundle, raw)
         problems: list[AnswerProblem] = []
@@ -149,7 +159,8 @@ def question_rows(planned: PlannedRequest) -> list[QuestionRow]:
 
 
 def general_problems(planned: PlannedRequest) -> list[str]:
-    """Problems that belong to no question on the page (an unknown parameter in the URL)."""
+    """Problems that belong to no question on the page (a key the questionnaire sent that is no
+    longer a question: the page is out of date)."""
     codes = {q.code for q in planned.bundle.questions.all()}
     return [p.message for p in planned.problems if p.question not in codes]
 
@@ -208,7 +219,7 @@ def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def bundle_plan(request: HttpRequest, code: str) -> HttpResponse:
     """The plan partial that htmx swaps in on every change of the questionnaire."""
-    planned = _planned(request, code)
+    planned = _planned(request, code, from_link=False)
     response = render(request, "bundles/plan_response.html", _plan_context(planned))
     if getattr(request, "htmx", False):
         # The address bar follows the answers, so copying it shares this very plan.

@@ -1,9 +1,12 @@
 """Chinese full-text search over published service items: jieba words plus BM25 ranking.
 
 The index lives in this process and is rebuilt when a cheap fingerprint of the items
-table changes (row count, highest id, total length of the searched text, and the latest
-admin edit of an item or department), so an edit in the admin shows up on the next search
-without a search server.
+table changes (row count, highest id, total length of the searched text, the latest admin
+edit of an item or department, and the catalogue's revision token), so an edit in the admin
+or a YAML import shows up on the next search without a search server.
+
+Text is compared in its NFKC form, so the full-width "ＧＢ／Ｔ　３１９６２" that a Chinese input
+method types finds what "GB/T 31962" finds.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -21,7 +25,9 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Coalesce, Length
 from rank_bm25 import BM25Okapi
 
+from onewindow.bundles.api import plan_cache
 from onewindow.catalog.models import Department, ServiceItem
+from onewindow.lib.revision import read_token
 
 # Weight of a match in each searched field: a word in the item's name says far more
 # about what the applicant wants than the same word somewhere in the legal basis.
@@ -62,6 +68,11 @@ _tokenizer = jieba.Tokenizer()
 _tokenizer_lock = threading.Lock()
 
 
+def normalized(text: str) -> str:
+    """The text as search compares it: full-width letters, digits and spaces made half-width, lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
 def tokenize(text: str) -> list[str]:
     """Search words of a text: jieba's fine-grained cut plus character bigrams of Chinese runs.
 
@@ -70,8 +81,9 @@ def tokenize(text: str) -> list[str]:
     """
     if not text:
         return []
+    text = normalized(text)
     with _tokenizer_lock:
-        words = _tokenizer.lcut_for_search(text.lower())
+        words = _tokenizer.lcut_for_search(text)
     tokens = [w.strip() for w in words]
     tokens = [w for w in tokens if w and _WORD.fullmatch(w) and w not in STOPWORDS]
     for run in _CJK.findall(text):
@@ -83,7 +95,7 @@ def tokenize(text: str) -> list[str]:
 class _Index:
     fingerprint: tuple[object, ...]
     ids: tuple[int, ...]
-    names: tuple[str, ...]
+    names: tuple[str, ...]  # normalized(), for the exact-name bonus
     fields: dict[str, _BM25 | None]
 
 
@@ -92,7 +104,12 @@ _index_lock = threading.Lock()
 
 
 def fingerprint() -> tuple[object, ...]:
-    """Changes whenever an item is added, removed, (un)published or its searched text edited."""
+    """Changes whenever an item is added, removed, (un)published or its searched text edited.
+
+    Every save or delete of an item or department (admin, YAML import, seed) writes a new
+    catalogue revision token (bundles.api.plan_cache watches them), so a rename that keeps the
+    text's length is noticed. The counts and the admin log catch what bypasses the signals.
+    """
     text_length = (
         Coalesce(Length("name"), 0)
         + Coalesce(Length("conditions"), 0)
@@ -110,7 +127,8 @@ def fingerprint() -> tuple[object, ...]:
     last_edit = LogEntry.objects.filter(content_type__in=content_types).aggregate(last=Max("action_time"))[
         "last"
     ]
-    return (stats["count"], stats["published"], stats["max_id"], stats["text"], last_edit)
+    revision = read_token(plan_cache.token_file)
+    return (stats["count"], stats["published"], stats["max_id"], stats["text"], last_edit, revision)
 
 
 def _documents() -> Iterable[tuple[int, dict[str, str]]]:
@@ -146,7 +164,7 @@ def _build(current: tuple[object, ...]) -> _Index:
     corpora: dict[str, list[list[str]]] = {name: [] for name in FIELD_WEIGHTS}
     for item_id, document in _documents():
         ids.append(item_id)
-        names.append(document["name"])
+        names.append(normalized(document["name"]))
         for field_name in FIELD_WEIGHTS:
             corpora[field_name].append(tokenize(document[field_name]))
     fields: dict[str, _BM25 | None] = {}
@@ -181,11 +199,11 @@ def search_items(query: str) -> list[int]:
             continue
         for position, score in enumerate(bm25.get_scores(terms)):
             totals[position] += weight * float(score)
-    lowered = query.lower()
+    query = normalized(query)
     matched: list[tuple[float, int, int]] = []
     for position, (item_id, name) in enumerate(zip(index.ids, index.names, strict=True)):
         score = totals[position]
-        if lowered in name.lower():
+        if query in name:
             score += EXACT_NAME_BONUS
         if score > 0:
             matched.append((-score, position, item_id))

@@ -1,8 +1,8 @@
 """Shared ReportLab pieces: the embedded Chinese font, paragraph styles, tables and the page frame.
 
 Notices, acceptance letters and licences all use these so that every PDF the centre hands
-out looks the same: the centre's name at the top, "第 x 页 共 y 页" at the bottom, Chinese
-text that wraps inside table cells.
+out looks the same: the centre's name at the top, "第 x 页 共 y 页" at the bottom (in the
+document's language), Chinese text that wraps inside table cells.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -213,8 +215,12 @@ def layout_a4(
     author: str,
     subject: str = "",
     top_margin: float = MARGIN,
+    lang: str = "zh-CN",
 ) -> bytes:
-    """Lay out the story on A4 pages within the shared margins; return the PDF bytes."""
+    """Lay out the story on A4 pages within the shared margins; return the PDF bytes.
+
+    lang is the document's language as a BCP 47 tag, for screen readers.
+    """
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -227,17 +233,31 @@ def layout_a4(
         author=author,
         subject=subject,
         creator="一窗通办 OneWindow",
-        lang="zh-CN",
+        lang=lang,
     )
     document.build(story, canvasmaker=canvasmaker)
     return buffer.getvalue()
 
 
 def render_pdf(
-    story: list[Flowable], *, title: str, issuer: str, subject: str = "", footer_note: str = ""
+    story: list[Flowable],
+    *,
+    title: str,
+    issuer: str,
+    subject: str = "",
+    footer_note: str = "",
+    language: str | None = None,
 ) -> bytes:
-    """Lay out the story on A4 pages with the shared header and footer; return the PDF bytes."""
+    """Lay out the story on A4 pages with the shared header and footer; return the PDF bytes.
+
+    language is the one the story is written in (a Django language code), for the page numbers.
+    Without it the document is Chinese: the centre's official notices are, whatever language the
+    person downloading them reads.
+    """
     register_cjk_font()
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        page_numbers = _("第 %(n)d 页 共 %(t)d 页")
 
     def frame(canvas: Canvas, number: int, total: int) -> None:
         width, height = PAGE_SIZE
@@ -254,7 +274,7 @@ def render_pdf(
         canvas.line(MARGIN, bottom + 4 * mm, width - MARGIN, bottom + 4 * mm)
         if footer_note:
             canvas.drawString(MARGIN, bottom, footer_note)
-        canvas.drawRightString(width - MARGIN, bottom, f"第 {number} 页 共 {total} 页")
+        canvas.drawRightString(width - MARGIN, bottom, page_numbers % {"n": number, "t": total})
         canvas.restoreState()
 
     return layout_a4(
@@ -264,6 +284,7 @@ def render_pdf(
         author=issuer,
         subject=subject,
         top_margin=MARGIN + 4 * mm,
+        lang="zh-CN" if language.startswith("zh") else language,
     )
 
 
