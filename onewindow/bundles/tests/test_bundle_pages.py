@@ -393,3 +393,13 @@ def test_the_notice_page_dates_itself_in_the_readers_language(client: Client) ->
 
     assert re.search(r"生成于 \d{4}年\d{1,2}月\d{1,2}日", meta(chinese))
     assert re.search(r"Generated on \d{1,2} [A-Z][a-z]+ \d{4}", meta(english)), meta(english)
+
+
+@pytest.mark.django_db
+def test_the_english_plan_joins_the_options_a_rule_names_with_or(client: Client) -> None:
+    client.cookies["django_language"] = "en"
+    content = client.get(reverse("bundles:detail", args=["hotel"]), {"food": "meals"}).content.decode()
+
+    assert "提供正餐（设餐厅）" in content  # the options are data, shown as written
+    assert "提供早餐或提供正餐" not in content
+    assert re.search(r"提供早餐[^<]{0,20} or 提供正餐", content)
