@@ -36,6 +36,7 @@ from onewindow.catalog.models import (
     ProcessStep,
     Region,
     ServiceItem,
+    permit_number_format_problem,
 )
 
 FORMAT = "onewindow.bundle/1"
@@ -441,15 +442,9 @@ class _Checker:
 
     def permit_number_format(self, doc: Mapping[str, Any], where: str) -> str:
         rule = self.text(doc, "permit_number_format", where, max_length=60)
-        try:
-            rule.format(short="市公安局", code="429006-ga", year=2026, seq=1)
-        except (KeyError, IndexError, ValueError, AttributeError, TypeError):
-            self.error(
-                f"{where}.permit_number_format",
-                _(
-                    "许可证编号规则无法使用：花括号中只能是 {short}、{code}、{year} 或 {seq}（如 {seq:05d}），其他花括号请写成 {{ 和 }}"
-                ),
-            )
+        problem = permit_number_format_problem(rule)
+        if problem:
+            self.error(f"{where}.permit_number_format", problem)
         return rule
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,6 +46,23 @@ class Region(models.Model):
         return self.name
 
 
+def permit_number_format_problem(rule: str) -> str | None:
+    """What makes a department's permit numbering rule unusable, in the current language, or None.
+
+    A rule must format with the four names only, and give each permit of a year its own number.
+    """
+    names = {"short": "市公安局", "code": "429006-ga", "year": 2026}
+    try:
+        first, second = rule.format(**names, seq=1), rule.format(**names, seq=2)
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+        return gettext(
+            "许可证编号规则无法使用：花括号中只能是 {short}、{code}、{year} 或 {seq}（如 {seq:05d}），其他花括号请写成 {{ 和 }}"
+        )
+    if first == second:
+        return gettext("许可证编号规则须含当年序号 {seq}（如 {seq:05d}），否则每份许可的编号都相同。")
+    return None
+
+
 class Department(models.Model):
     code = models.CharField(_("部门编码"), max_length=40, unique=True)
     name = models.CharField(_("部门全称"), max_length=100)
@@ -73,6 +92,11 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def clean(self) -> None:
+        problem = permit_number_format_problem(self.permit_number_format)
+        if problem:
+            raise ValidationError({"permit_number_format": problem}, code="permit_number_format")
 
 
 class Material(models.Model):

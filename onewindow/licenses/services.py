@@ -54,6 +54,10 @@ ADDRESS_MIN_LENGTH = 5
 # ---------------------------------------------------------------- permits
 
 
+# How many generated numbers may turn out taken (typed by hand) before a rule is called broken.
+PERMIT_NUMBER_ATTEMPTS = 1000
+
+
 def permit_number_next(department: Department, year: int) -> str:
     """The department's next permit number by its numbering rule. Call inside a transaction."""
     seq = counter_next(PermitCounter, department_id=department.pk, year=year)
@@ -755,7 +759,15 @@ def permit_number_for(branch: Branch, requested: str) -> str:
     # A number typed by hand (from the paper register, say) may be one the rule has not reached yet:
     # the rule passes over it rather than give it a second time.
     year = timezone.localdate().year
-    while True:
+    for _attempt in range(PERMIT_NUMBER_ATTEMPTS):
         number = permit_number_next(branch.department, year)
         if not Permit.objects.filter(number=number).exists():
             return number
+    # Only a rule that gives every permit the same number (one saved before rules were checked)
+    # comes here; without a bound the approval would never end.
+    raise CaseError(
+        "permit_number_rule_exhausted",
+        gettext(
+            "按本部门的许可证编号规则生成的编号都已被使用，请联系系统管理员检查该规则（须含当年序号 {seq}）。"
+        ),
+    )
