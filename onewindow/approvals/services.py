@@ -789,12 +789,7 @@ def extension_withdraw(*, extension_id: int, reviewer: User) -> Extension:
             Q(extensions__id=extension_id),
             not_found,
         )
-        extension = (
-            Extension.objects.select_for_update(of=("self",))
-            .select_related("requested_by", "approver")
-            .get(pk=extension_id)
-        )
-        extension.branch = branch
+        extension = _lock_extension(extension_id, branch)
         if extension.status != ExtensionStatus.PENDING:
             raise CaseConflict(
                 "extension_decided",
@@ -830,6 +825,17 @@ def extension_withdraw(*, extension_id: int, reviewer: User) -> Extension:
     return extension
 
 
+def _lock_extension(extension_id: int, branch: Branch) -> Extension:
+    """The extension request, locked after its case and branch (the lock order of every branch write)."""
+    extension = (
+        Extension.objects.select_for_update(of=("self",))
+        .select_related("requested_by", "approver")
+        .get(pk=extension_id)
+    )
+    extension.branch = branch
+    return extension
+
+
 def _claim_extension(extension_id: int, approver: User) -> tuple[Extension, Branch]:
     """Lock an extension request named to this approver, with its branch and case; others, and he
     once he may no longer decide it (decidable_branches), get 404.
@@ -843,12 +849,7 @@ def _claim_extension(extension_id: int, approver: User) -> tuple[Extension, Bran
         Q(extensions__id=extension_id),
         CaseNotFound("extension_not_found", _("没有找到这份延期申请，或它不由您审批。")),
     )
-    extension = (
-        Extension.objects.select_for_update(of=("self",))
-        .select_related("requested_by", "approver")
-        .get(pk=extension_id)
-    )
-    extension.branch = branch
+    extension = _lock_extension(extension_id, branch)
     if extension.status != ExtensionStatus.PENDING:
         raise CaseConflict(
             "extension_decided",
