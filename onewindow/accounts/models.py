@@ -181,6 +181,8 @@ class LoginThrottle(models.Model):
     class Meta:
         verbose_name = _("登录限制")
         verbose_name_plural = _("登录限制")
+        # Spent counts are found and purged by their age.
+        indexes = [models.Index(fields=["updated_at"], name="accounts_throttle_updated")]
 
     def __str__(self) -> str:
         return self.key

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -14,6 +15,11 @@ from onewindow.catalog.models import Department
 from onewindow.centers.models import ServiceCenter
 
 DEMO_PASSWORD = "OneWindow-2026"
+# Rows of expired counts removed after one failed sign-in: enough to keep up with any flood of
+# failures, small enough that a sign-in never waits on a long delete.
+THROTTLE_PURGE_BATCH = 500
+
+logger = logging.getLogger(__name__)
 
 
 def _username_key(username: str) -> str:
@@ -51,8 +57,16 @@ def login_locked_until(*, username: str, address: str) -> datetime | None:
     return max((t.locked_until for t in locks if t.locked_until), default=None)
 
 
-@transaction.atomic
 def login_failure_record(*, username: str, address: str) -> None:
+    """Count a failed sign-in against its username, address and the two together; then forget counts
+    that have run out, so the table holds only the last lock period's failures however many
+    addresses have tried."""
+    _failure_count(username=username, address=address)
+    login_throttles_purge()
+
+
+@transaction.atomic
+def _failure_count(*, username: str, address: str) -> None:
     now = timezone.now()
     window = timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
     for key, limit in _throttle_limits(username, address).items():
@@ -74,6 +88,29 @@ def login_failure_record(*, username: str, address: str) -> None:
         if throttle.failures >= limit:
             throttle.locked_until = now + window
             throttle.save(update_fields=["locked_until", "updated_at"])
+
+
+def login_throttles_purge(*, now: datetime | None = None, batch: int = THROTTLE_PURGE_BATCH) -> int:
+    """Delete counts no longer able to lock anyone, up to `batch` of them; returns how many went.
+
+    A row untouched for a whole lock period is spent: its lock has ended or its count would start
+    afresh at the next failure. Rows another sign-in is counting right now are passed over, not
+    waited for, and a failure here is logged, never shown: the sign-in's own count is already saved.
+    """
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
+    try:
+        with transaction.atomic():
+            spent = (
+                LoginThrottle.objects.select_for_update(skip_locked=True)
+                .filter(updated_at__lt=cutoff)
+                .order_by("updated_at")
+                .values_list("pk", flat=True)[:batch]
+            )
+            deleted, _by_model = LoginThrottle.objects.filter(pk__in=list(spent)).delete()
+    except DatabaseError:
+        logger.exception("could not purge spent sign-in counts")
+        return 0
+    return deleted
 
 
 def login_success_record(*, username: str, address: str) -> None:
