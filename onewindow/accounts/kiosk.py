@@ -2,23 +2,32 @@
 
 The mark belongs to the terminal, not to a session: signing out ends the session, and the next
 person at the terminal must still start cases on the kiosk channel and return to the kiosk page.
+It names the service centre whose staff set the terminal up: cases started there wait in that
+centre's window queue, so a terminal in a township hall files with the hall, not the city centre.
 """
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+from onewindow.centers.models import ServiceCenter
 
 KIOSK_COOKIE = "onewindow_kiosk"
 _SALT = "onewindow.accounts.kiosk"
 # A terminal stays one until its "exit" is pressed; every visit of the kiosk page renews the mark.
 _MAX_AGE_SECONDS = 365 * 24 * 3600
+# The mark names the centre by id. A terminal set up before terminals belonged to a centre has
+# the mark "1": it still is one, of the municipal centre, where its cases went then.
+_CENTER_MARK = re.compile(r"center:([0-9]{1,18})")
 
 
-def kiosk_mode_on(response: HttpResponse) -> None:
+def kiosk_mode_on(response: HttpResponse, center: ServiceCenter) -> None:
     response.set_signed_cookie(
         KIOSK_COOKIE,
-        "1",
+        f"center:{center.pk}",
         salt=_SALT,
         max_age=_MAX_AGE_SECONDS,
         secure=settings.SESSION_COOKIE_SECURE,
@@ -31,5 +40,26 @@ def kiosk_mode_off(response: HttpResponse) -> None:
     response.delete_cookie(KIOSK_COOKIE, samesite="Lax")
 
 
+def _mark(request: HttpRequest) -> str:
+    """The terminal's mark; empty when there is none or its signature does not match."""
+    return request.get_signed_cookie(KIOSK_COOKIE, default="", salt=_SALT) or ""
+
+
 def is_kiosk(request: HttpRequest) -> bool:
-    return request.get_signed_cookie(KIOSK_COOKIE, default="", salt=_SALT) == "1"
+    return _mark(request) != ""
+
+
+def kiosk_center(request: HttpRequest) -> ServiceCenter | None:
+    """The service centre this browser is a terminal of; None if it is no terminal.
+
+    An old mark ("1"), or one naming a centre deleted since, means the municipal centre, where
+    cases.services files a case no one placed; None too if the system has no municipal centre yet.
+    """
+    mark = _mark(request)
+    if not mark:
+        return None
+    named = _CENTER_MARK.fullmatch(mark)
+    center = ServiceCenter.objects.filter(pk=int(named[1])).first() if named else None
+    if center is None:
+        center = ServiceCenter.objects.filter(kind=ServiceCenter.Kind.MUNICIPAL).order_by("code").first()
+    return center

@@ -13,7 +13,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
-from onewindow.accounts.kiosk import is_kiosk
+from onewindow.accounts.kiosk import kiosk_center
 from onewindow.accounts.models import Role, User
 from onewindow.accounts.registration import (
     AccountConfirmationRequired,
@@ -44,6 +44,7 @@ from onewindow.cases.services import (
 )
 from onewindow.cases.timeline import action_label
 from onewindow.catalog.schemas import MAX_OFFSET, ErrorCause, error_answers
+from onewindow.centers.models import ServiceCenter
 from onewindow.lib.idcheck import mask_id_number, mask_mobile
 
 # Summaries and descriptions are lazy translations (ninja types them as str): the OpenAPI document
@@ -295,17 +296,20 @@ def _assisted_applicant(payload: StartIn) -> User:
         raise error(exc.code, exc.message, fields=exc.fields) from None
 
 
-def _own_channel(request: HttpRequest, asked: str) -> str:
-    """The channel of a case an applicant starts himself: where he is, as on the pages. A terminal
-    the centre set up (its signed mark) files on kiosk; no one else may say he is at one."""
-    terminal = is_kiosk(request)
-    if asked == Channel.KIOSK and not terminal:
+def _own_channel(request: HttpRequest, asked: str) -> tuple[str, ServiceCenter | None]:
+    """The channel of a case an applicant starts himself, and the centre it is filed with: where he
+    is, as on the pages. A terminal the centre set up (its signed mark) files on kiosk with that
+    centre; no one else may say he is at one."""
+    terminal = kiosk_center(request)
+    if asked == Channel.KIOSK and terminal is None:
         raise CaseForbidden(
             "kiosk_only",
             _("只有在政务服务中心设置的自助终端上开始的申请才记为自助终端渠道，请将 channel 设为 online。"),
             fields={"channel": _("本机不是自助终端。")},
         )
-    return Channel.KIOSK if terminal and asked == Channel.ONLINE else asked
+    if terminal is not None and asked in (Channel.ONLINE, Channel.KIOSK):
+        return Channel.KIOSK, terminal
+    return asked, None
 
 
 @router.post(
@@ -371,11 +375,13 @@ def _own_channel(request: HttpRequest, asked: str) -> str:
 def create_case(request: HttpRequest, payload: StartIn) -> Status:
     user = _user(request)
     if payload.channel not in (Channel.WINDOW, Channel.GUIDANCE):
+        channel, center = _own_channel(request, payload.channel)
         case = case_start(
             bundle_code=payload.bundle,
             applicant=user,
             answers=payload.answers,
-            channel=_own_channel(request, payload.channel),
+            channel=channel,
+            service_center=center,
         )
         return Status(201, case_detail(case, user))
     if user.role != (Role.CLERK if payload.channel == Channel.WINDOW else Role.AGENT):

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from onewindow.accounts.kiosk import is_kiosk, kiosk_mode_off, kiosk_mode_on
+from onewindow.accounts.kiosk import kiosk_center, kiosk_mode_off, kiosk_mode_on
 from onewindow.accounts.models import Role, User
 from onewindow.accounts.registration import (
     AccountConfirmationRequired,
@@ -256,11 +256,12 @@ def case_start_page(request: HttpRequest) -> HttpResponse:
     if bundle is None:
         raise Http404(_("没有找到这个一业一证主题，它可能尚未发布或网址有误。"))
     user = _user(request)
+    terminal = kiosk_center(request)
     context: dict[str, Any] = {
         "bundle": bundle,
         "answers_query": urlencode(answers),
         "questions": question_rows(bundle, answers, {}),
-        "kiosk": is_kiosk(request),
+        "kiosk": terminal is not None,
     }
     if user.role != Role.APPLICANT:
         context["error"] = _("只有申请人账号可以网上申请。工作人员为申请人办理请使用“代办申请”。")
@@ -268,9 +269,12 @@ def case_start_page(request: HttpRequest) -> HttpResponse:
         return render(request, "cases/start.html", context, status=403)
     if request.method != "POST":
         return render(request, "cases/start.html", context)
-    channel = Channel.KIOSK if context["kiosk"] else Channel.ONLINE
+    channel = Channel.KIOSK if terminal else Channel.ONLINE
     try:
-        case = case_start(bundle_code=bundle.code, applicant=user, answers=answers, channel=channel)
+        # A terminal's case waits in the window queue of the centre that set the terminal up.
+        case = case_start(
+            bundle_code=bundle.code, applicant=user, answers=answers, channel=channel, service_center=terminal
+        )
     except CaseError as exc:
         context["error"] = exc.message
         context["questions"] = question_rows(bundle, answers, exc.fields)
@@ -928,6 +932,11 @@ def case_supplement_notice(request: HttpRequest, case_id: int, request_id: int) 
 
 # Who sets a browser up as a self-service terminal: the staff who run a centre's windows and terminals.
 KIOSK_SET_UP_ROLES = (Role.CLERK, Role.CENTRE_ADMIN, Role.ADMIN)
+# A terminal files its cases with the centre of whoever set it up, so someone of no centre cannot.
+KIOSK_NO_CENTER = gettext_lazy(
+    "您的账号没有所属服务中心，不能设置自助终端（自助终端上开始的申请由设置它的工作人员所属的服务中心受理）。"
+    "请用终端所在服务中心工作人员的账号登录后设置，或请系统管理员为您的账号设置所属服务中心。"
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -936,24 +945,35 @@ def kiosk(request: HttpRequest) -> HttpResponse:
 
     A browser becomes a terminal only when centre staff set it up here (a POST with the form's
     token); from then on it starts cases on channel kiosk, whoever signs in, until "exit" is pressed.
-    A plain visit marks nothing, so a link cannot make an applicant's own browser record his cases
-    as 自助终端; a terminal's visits renew its mark.
+    The terminal belongs to the centre of whoever set it up: its cases wait in that centre's window
+    queue. A plain visit marks nothing, so a link cannot make an applicant's own browser record his
+    cases as 自助终端; a terminal's visits renew its mark.
     """
     user = request.user
-    may_set_up = user.is_authenticated and getattr(user, "role", "") in KIOSK_SET_UP_ROLES
+    staff = user.is_authenticated and getattr(user, "role", "") in KIOSK_SET_UP_ROLES
+    home = _user(request).service_center if staff else None
     if request.method == "POST":
-        if not may_set_up:
+        if not staff:
             raise PermissionDenied(_("只有政务服务中心的工作人员可以将本机设为自助终端。"))
+        if home is None:
+            raise PermissionDenied(KIOSK_NO_CENTER)
         response: HttpResponse = HttpResponseRedirect(reverse("cases:kiosk"))
-        kiosk_mode_on(response)
+        kiosk_mode_on(response, home)
         return response
-    terminal = is_kiosk(request)
+    terminal = kiosk_center(request)
     bundles = Bundle.objects.filter(is_published=True).order_by("order", "code")
     response = render(
-        request, "cases/kiosk.html", {"bundles": bundles, "terminal": terminal, "may_set_up": may_set_up}
+        request,
+        "cases/kiosk.html",
+        {
+            "bundles": bundles,
+            "terminal": terminal,
+            "home": home,
+            "set_up_refused": KIOSK_NO_CENTER if staff and home is None else "",
+        },
     )
-    if terminal:
-        kiosk_mode_on(response)
+    if terminal is not None:
+        kiosk_mode_on(response, terminal)
     return response
 
 
