@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from onewindow.accounts.models import User
 from onewindow.cases.models import Case, CaseEvent, CaseMaterial, CommitmentSignature, SupplementRequest
 from onewindow.cases.services import case_correct
+from onewindow.lib.admin import RecordAdmin
 
 
 class CaseMaterialInline(admin.TabularInline):
@@ -52,21 +53,26 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
+class CaseEventAdmin(RecordAdmin):
     list_display = ["case", "seq", "at", "actor_name", "actor_role", "action", "before", "after"]
     list_filter = ["action", "actor_role"]
     search_fields = ["case__number"]
     list_select_related = ["case"]
 
-    def has_change_permission(self, request: HttpRequest, obj: CaseEvent | None = None) -> bool:
-        return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: CaseEvent | None = None) -> bool:
-        return False
+@admin.register(SupplementRequest)
+class SupplementRequestAdmin(RecordAdmin):
+    """补正材料通知书 as sent: its PDF is rendered from this row, so the row is the notice."""
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+    list_display = ["case", "requested_at", "requested_by", "submitted_at", "resolved_at"]
+    search_fields = ["case__number"]
+    list_select_related = ["case", "requested_by"]
 
 
-admin.site.register(SupplementRequest)
-admin.site.register(CommitmentSignature)
+@admin.register(CommitmentSignature)
+class CommitmentSignatureAdmin(RecordAdmin):
+    """The signed commitment letter: its text and hash are what the applicant signed."""
+
+    list_display = ["case", "signer_name", "signed_at", "text_sha256"]
+    search_fields = ["case__number", "signer_name"]
+    list_select_related = ["case"]
