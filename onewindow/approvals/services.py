@@ -116,7 +116,7 @@ def branches_open(*, case: Case, actor: User) -> list[Branch]:
             case=case,
             item=items[entry["code"]],
             department=departments[entry["department"]],
-            limit_days=entry["promised_limit_days"],
+            limit_days=entry.get("limit_days", entry["promised_limit_days"]),
             statutory_limit_days=entry["statutory_limit_days"],
             status=BranchStatus.WAITING,
         )

@@ -110,6 +110,7 @@ def bundle_detail(request: HttpRequest, code: str) -> dict[str, Any]:
                 "statutory_limit_days": item.statutory_limit_days,
                 "promised_limit_days": item.promised_limit_days,
                 "supports_commitment": item.supports_commitment,
+                "commitment_limit_days": item.commitment_limit_days,
             }
             for item in members
         ],
@@ -215,6 +216,8 @@ def plan_out(plan: Plan) -> dict[str, Any]:
                 "statutory_limit_days": p.item.statutory_limit_days,
                 "statutory_extension_days": p.item.statutory_extension_days,
                 "promised_limit_days": p.item.promised_limit_days,
+                "commitment_limit_days": p.item.commitment_limit_days,
+                "limit_days": p.limit_days,
                 "prerequisites": [pre.code for pre in p.prerequisites],
                 "dependency_notes": list(p.dependency_notes),
                 "reason": p.reason,

@@ -95,6 +95,8 @@ def notice_pdf(
             "p": item.promised_limit_days,
             "s": item.statutory_limit_days,
         }
+        if plan_item.on_commitment_limit:
+            limits = plan_item.commitment_limit_label + _("（一般程序%(limits)s）") % {"limits": limits}
         why = plan_item.reason
         if plan_item.commitment:
             why += _("；按告知承诺办理")
@@ -158,6 +160,8 @@ def notice_pdf(
             st.body,
         )
     )
+    if plan.on_commitment_limits:
+        story.append(para(_("选择告知承诺办理的事项，按其告知承诺办理时限计算。"), st.body))
 
     story.append(para(_("六、办理地点与咨询"), st.heading))
     place = centre.name if centre else centre_name

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from onewindow.bundles.models import Bundle, Question, Rule
 from onewindow.catalog.models import Field, ItemField, ItemMaterial, Material, ServiceItem
@@ -46,6 +46,13 @@ class AnswersInvalid(Exception):
         self.problems = problems
 
 
+def commitment_limit_label(days: int) -> str:
+    """The commitment route's limit as the notice words it, in the current language."""
+    if days == 0:
+        return _("告知承诺办理：当场办结")
+    return ngettext("告知承诺办理：%(n)d个工作日", "告知承诺办理：%(n)d个工作日", days) % {"n": days}
+
+
 @dataclass(frozen=True)
 class PlanItem:
     item: ServiceItem
@@ -53,6 +60,26 @@ class PlanItem:
     prerequisites: tuple[ServiceItem, ...]
     dependency_notes: tuple[str, ...]
     commitment: bool
+
+    @property
+    def on_commitment_limit(self) -> bool:
+        """Whether the decision is due within the commitment route's own limit: the applicant chose the
+        commitment for this item and the item has such a limit."""
+        return self.commitment and self.item.commitment_limit_days is not None
+
+    @property
+    def limit_days(self) -> int:
+        """The working days this item's decision is due in, on the route this plan takes."""
+        commitment_limit = self.item.commitment_limit_days
+        if self.commitment and commitment_limit is not None:
+            return commitment_limit
+        return self.item.promised_limit_days
+
+    @property
+    def commitment_limit_label(self) -> str:
+        """The notice's words for the commitment route's limit (告知承诺办理：1个工作日, or 当场办结) when it
+        applies, else empty."""
+        return commitment_limit_label(self.limit_days) if self.on_commitment_limit else ""
 
 
 @dataclass(frozen=True)
@@ -195,6 +222,11 @@ class Plan:
     @property
     def uploads(self) -> tuple[PlanMaterial, ...]:
         return tuple(m for m in self.materials if m.disposition == Disposition.UPLOAD)
+
+    @property
+    def on_commitment_limits(self) -> bool:
+        """Whether some item's decision is due within the commitment route's own limit."""
+        return any(p.on_commitment_limit for p in self.items)
 
     @property
     def departments(self) -> tuple[Any, ...]:
@@ -517,7 +549,7 @@ def plan_bundle(bundle: Bundle, answers: Mapping[str, Answer]) -> Plan:
         materials_after=sum(1 for m in materials if m.disposition == Disposition.UPLOAD),
         materials_shared=sum(1 for m in materials if m.disposition == Disposition.SHARED),
         materials_committed=sum(1 for m in materials if m.disposition == Disposition.COMMITMENT),
-        serial_days=sum(p.item.promised_limit_days for p in plan_items),
+        serial_days=sum(p.limit_days for p in plan_items),
         parallel_days=_critical_path(plan_items),
         statutory_serial_days=sum(p.item.statutory_limit_days for p in plan_items),
     )
@@ -536,7 +568,7 @@ def plan_bundle(bundle: Bundle, answers: Mapping[str, Answer]) -> Plan:
 
 
 def _critical_path(plan_items: tuple[PlanItem, ...]) -> int:
-    """Longest chain of promised limits through the prerequisites: the parallel duration."""
+    """Longest chain of limits (on the plan's route) through the prerequisites: the parallel duration."""
     finish: dict[int, int] = {}
     by_id = {p.item.id: p for p in plan_items}
 
@@ -549,7 +581,7 @@ def _critical_path(plan_items: tuple[PlanItem, ...]) -> int:
             if prerequisite.id in trail:
                 continue  # a cycle is rejected at import; never loop here
             start = max(start, finish_of(prerequisite.id, trail | {item_id}))
-        finish[item_id] = start + plan_item.item.promised_limit_days
+        finish[item_id] = start + plan_item.limit_days
         return finish[item_id]
 
     return max((finish_of(p.item.id, frozenset()) for p in plan_items), default=0)

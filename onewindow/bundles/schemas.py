@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from onewindow.catalog.schemas import DepartmentRef, ItemFieldOut
+from onewindow.catalog.schemas import COMMITMENT_LIMIT_DESCRIPTION, DepartmentRef, ItemFieldOut
 
 # ---------------------------------------------------------------- bundles
 
@@ -28,6 +28,7 @@ class BundleMember(Schema):
     statutory_limit_days: int
     promised_limit_days: int
     supports_commitment: bool
+    commitment_limit_days: int | None = Field(description=COMMITMENT_LIMIT_DESCRIPTION)
 
 
 class DependencyOut(Schema):
@@ -93,6 +94,10 @@ class PlanItemOut(Schema):
     statutory_limit_days: int
     statutory_extension_days: int
     promised_limit_days: int
+    commitment_limit_days: int | None = Field(description=COMMITMENT_LIMIT_DESCRIPTION)
+    limit_days: int = Field(
+        description="本方案中该事项的办理时限（工作日）：按告知承诺办理且事项有告知承诺办理时限的取该时限，否则为承诺办结时限"
+    )
     prerequisites: list[str] = Field(description="须先办结的事项编码")
     dependency_notes: list[str]
     reason: str = Field(description="为什么需要办理此项")
@@ -135,8 +140,8 @@ class SummaryOut(Schema):
     materials_after: int = Field(description="需要申请人提交的材料数")
     materials_shared: int
     materials_committed: int
-    serial_days: int = Field(description="逐个办理的承诺时限之和（工作日）")
-    parallel_days: int = Field(description="并联办理沿前置关系的最长时限（工作日）")
+    serial_days: int = Field(description="逐个办理的各事项办理时限（limit_days）之和（工作日）")
+    parallel_days: int = Field(description="并联办理沿前置关系的最长时限（工作日，按各事项的 limit_days）")
     statutory_serial_days: int
 
 

@@ -7,8 +7,10 @@ the bundle's own rows are replaced. Import validates everything first and report
 problem with its place in the document; nothing is written unless all of it is valid.
 
 Keys added after the first files were exported (a department's permit_number_format, a
-material's blank_form_note, the is_published of an item and of the bundle) may be missing from
-a file: the row then keeps what it has on this system, and a new row takes the default.
+material's blank_form_note, the is_published of an item and of the bundle, an item's
+commitment_limit_days) may be missing from a file: the row then keeps what it has on this system,
+and a new row takes the default. (An item the file says does not support the commitment loses its
+commitment_limit_days, which only that route uses.)
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from onewindow.catalog.models import (
     ProcessStep,
     Region,
     ServiceItem,
+    commitment_limit_problem,
     permit_number_format_problem,
 )
 
@@ -99,8 +102,10 @@ def _decimal(value: Decimal | None) -> float | int | None:
     return int(value) if value == value.to_integral() else float(value)
 
 
-def _drop_empty(mapping: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in mapping.items() if v not in (None, "", [], {})}
+def _drop_empty(mapping: dict[str, Any], keep: Iterable[str] = ()) -> dict[str, Any]:
+    """The mapping without empty values, except under the keys in `keep`."""
+    kept = set(keep)
+    return {k: v for k, v in mapping.items() if k in kept or v not in (None, "", [], {})}
 
 
 def bundle_export(bundle: Bundle) -> str:
@@ -137,6 +142,7 @@ def bundle_export(bundle: Bundle) -> str:
                     "statutory_limit_days": item.statutory_limit_days,
                     "statutory_extension_days": item.statutory_extension_days,
                     "promised_limit_days": item.promised_limit_days,
+                    "commitment_limit_days": item.commitment_limit_days,
                     "case_type": item.case_type,
                     "fee": item.fee,
                     "fee_basis": item.fee_basis,
@@ -180,7 +186,9 @@ def bundle_export(bundle: Bundle) -> str:
                         )
                         for f in form_fields
                     ],
-                }
+                },
+                # Written as null when empty: a limit removed on one system is removed on the other.
+                keep=["commitment_limit_days"] if item.supports_commitment else [],
             )
         )
     document = {
@@ -440,6 +448,21 @@ class _Checker:
             return allowed[0]
         return str(value)
 
+    def commitment_limit(
+        self, doc: Mapping[str, Any], where: str, supports_commitment: bool, promised: int | None
+    ) -> int | None:
+        """An item's commitment_limit_days: empty, or within the promised limit of an item that
+        supports the commitment."""
+        days = self.integer(doc, "commitment_limit_days", where, default=None)
+        problem = commitment_limit_problem(
+            commitment_limit_days=days,
+            promised_limit_days=promised,
+            supports_commitment=supports_commitment,
+        )
+        if problem:
+            self.error(f"{where}.commitment_limit_days", problem)
+        return days
+
     def permit_number_format(self, doc: Mapping[str, Any], where: str) -> str:
         rule = self.text(doc, "permit_number_format", where, max_length=60)
         problem = permit_number_format_problem(rule)
@@ -687,6 +710,7 @@ def _apply_items(doc: Mapping[str, Any], check: _Checker, catalogue: _Catalogue)
                 f"{where}.promised_limit_days",
                 _("承诺时限（%(p)d）不能超过法定时限（%(s)d）") % {"p": promised, "s": statutory},
             )
+        supports_commitment = check.flag(it, "supports_commitment", where)
         values = {
             "name": check.text(it, "name", where, max_length=120),
             "basic_code": check.text(it, "basic_code", where, required=False, max_length=40),
@@ -710,7 +734,7 @@ def _apply_items(doc: Mapping[str, Any], check: _Checker, catalogue: _Catalogue)
             or "窗口办理、网上办理",
             "supports_post": check.flag(it, "supports_post", where, default=True),
             "site_check_required": check.flag(it, "site_check_required", where),
-            "supports_commitment": check.flag(it, "supports_commitment", where),
+            "supports_commitment": supports_commitment,
             "commitment_clause": check.text(it, "commitment_clause", where, required=False),
             "location": check.text(it, "location", where, required=False, max_length=200),
             "office_hours": check.text(it, "office_hours", where, required=False, max_length=200),
@@ -724,6 +748,10 @@ def _apply_items(doc: Mapping[str, Any], check: _Checker, catalogue: _Catalogue)
         }
         if "is_published" in it:
             values["is_published"] = check.flag(it, "is_published", where, default=True)
+        if "commitment_limit_days" in it:
+            values["commitment_limit_days"] = check.commitment_limit(it, where, supports_commitment, promised)
+        elif not supports_commitment:
+            values["commitment_limit_days"] = None
         steps = _item_steps(it, where, check)
         requirements = _item_materials(it, where, check, catalogue)
         form = _item_form(it, where, check, catalogue)

@@ -203,6 +203,9 @@ def plan_snapshot(plan: Plan) -> dict[str, Any]:
                 "department_name": p.item.department.short_name,
                 "promised_limit_days": p.item.promised_limit_days,
                 "statutory_limit_days": p.item.statutory_limit_days,
+                # The limit the branch runs on: the commitment route's own where it applies. Snapshots
+                # from before it was kept run on the promised limit.
+                "limit_days": p.limit_days,
                 "prerequisites": [i.code for i in p.prerequisites],
                 "commitment": p.commitment,
                 "site_check_required": p.item.site_check_required,

@@ -90,6 +90,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
                     "statutory_limit_days",
                     "statutory_extension_days",
                     "promised_limit_days",
+                    "commitment_limit_days",
                     "case_type",
                 ]
             },

@@ -106,6 +106,7 @@ def _item_summary(item: ServiceItem) -> dict[str, Any]:
         "case_type": item.case_type,
         "case_type_label": choice_label(ServiceItem.CaseType, item.case_type),
         "supports_commitment": item.supports_commitment,
+        "commitment_limit_days": item.commitment_limit_days,
     }
 
 

@@ -182,6 +182,27 @@ class Field(models.Model):
         return self.label
 
 
+def commitment_limit_problem(
+    *, commitment_limit_days: int | None, promised_limit_days: int | None, supports_commitment: bool
+) -> str | None:
+    """What is wrong with an item's commitment-route limit, in the current language, or None.
+
+    The same rule as the item's check constraints, worded for the admin and the bundle import.
+    """
+    if commitment_limit_days is None:
+        return None
+    if not supports_commitment:
+        return gettext(
+            "本事项不实行告知承诺，不能填写告知承诺办理时限：请清空此项，或把本事项设为可实行告知承诺。"
+        )
+    if promised_limit_days is not None and commitment_limit_days > promised_limit_days:
+        return gettext(
+            "告知承诺办理时限（%(c)d 个工作日）不能超过承诺办结时限（%(p)d 个工作日）：请改小此项，"
+            "或留空按承诺办结时限办理。"
+        ) % {"c": commitment_limit_days, "p": promised_limit_days}
+    return None
+
+
 class ServiceItem(models.Model):
     """One permit or service with its published guide (办事指南 / 实施清单)."""
 
@@ -239,6 +260,16 @@ class ServiceItem(models.Model):
     commitment_clause = models.TextField(
         _("承诺书条款"), blank=True, help_text=_("申请人实行告知承诺时对本事项作出的承诺。")
     )
+    commitment_limit_days = models.PositiveSmallIntegerField(
+        _("告知承诺办理时限（工作日）"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "申请人对本事项选择告知承诺办理时，在此工作日数内作出决定，不含受理当日；0 表示当场办结，"
+            "即开始办理当日作出决定。留空则按承诺办结时限办理。只有可实行告知承诺的事项才能填写，"
+            "且不能超过承诺办结时限。"
+        ),
+    )
     location = models.CharField(_("办理地点"), max_length=200, blank=True)
     office_hours = models.CharField(_("办理时间"), max_length=200, blank=True)
     consult_phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
@@ -260,10 +291,30 @@ class ServiceItem(models.Model):
                 condition=models.Q(promised_limit_days__lte=models.F("statutory_limit_days")),
                 violation_error_message=_("承诺时限不能超过法定时限。"),
             ),
+            models.CheckConstraint(
+                name="catalog_item_commitment_limit_within_promised",
+                condition=models.Q(commitment_limit_days__isnull=True)
+                | models.Q(commitment_limit_days__lte=models.F("promised_limit_days")),
+                violation_error_message=_("告知承诺办理时限不能超过承诺办结时限。"),
+            ),
+            models.CheckConstraint(
+                name="catalog_item_commitment_limit_only_with_commitment",
+                condition=models.Q(commitment_limit_days__isnull=True) | models.Q(supports_commitment=True),
+                violation_error_message=_("不实行告知承诺的事项不能填写告知承诺办理时限。"),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        problem = commitment_limit_problem(
+            commitment_limit_days=self.commitment_limit_days,
+            promised_limit_days=self.promised_limit_days,
+            supports_commitment=self.supports_commitment,
+        )
+        if problem:
+            raise ValidationError({"commitment_limit_days": problem}, code="commitment_limit_days")
 
 
 class ProcessStep(models.Model):

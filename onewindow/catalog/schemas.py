@@ -135,6 +135,11 @@ class DepartmentDetail(DepartmentOut):
 
 # ---------------------------------------------------------------- service items
 
+COMMITMENT_LIMIT_DESCRIPTION = (
+    "告知承诺办理时限（工作日）：申请人选择告知承诺办理时在此期限内作出决定，0 为当场办结；"
+    "为空表示按承诺办结时限办理"
+)
+
 
 class ItemFilters(Schema):
     department: str | None = Field(None, description="部门编码")
@@ -159,6 +164,7 @@ class ItemSummary(Schema):
     case_type: str
     case_type_label: str
     supports_commitment: bool
+    commitment_limit_days: int | None = Field(description=COMMITMENT_LIMIT_DESCRIPTION)
 
 
 class ItemPage(Schema):
@@ -222,6 +228,7 @@ class ItemDetail(Schema):
     statutory_limit_days: int
     statutory_extension_days: int
     promised_limit_days: int
+    commitment_limit_days: int | None = Field(description=COMMITMENT_LIMIT_DESCRIPTION)
     case_type: str
     case_type_label: str
     fee: str

@@ -1,8 +1,8 @@
 """The administrator enters, corrects or deletes holidays in /admin/: the open branches' deadlines
 are counted again at once, with the change on each case's timeline.
 
-The cast: alice's hotel cases, accepted on 2026-12-28; their 消防 branches have 5 working days and
-so run into 2027, a year chinese_calendar 1.11 does not know: due 2027-01-04, counted Monday–Friday
+The cast: alice's hotel cases without the commitment (with it, 消防 decides within 1 working day),
+accepted on 2026-12-28; their 消防 branches have 5 working days and so run into 2027, a year chinese_calendar 1.11 does not know: due 2027-01-04, counted Monday–Friday
 with a warning. 赵磊 reviews 消防; the demo admin keeps the holiday table.
 """
 
@@ -20,6 +20,7 @@ from onewindow.accounts.models import User
 from onewindow.approvals.models import Branch, BranchStatus, CalendarDay, PublishedYear
 from onewindow.approvals.services import branch_pause, branch_resume
 from onewindow.approvals.tests.conftest import FIRE, branch_of, signed_in, text
+from onewindow.cases.demo import HOTEL_FOUR_ITEMS
 from onewindow.cases.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def on(day: date) -> mock._patch[mock.MagicMock]:
 
 def accepted_before_new_year(alice: User) -> Branch:
     with on(date(2026, 12, 28)):
-        branch = branch_of(accepted_hotel_case(alice), FIRE)
+        branch = branch_of(accepted_hotel_case(alice, {**HOTEL_FOUR_ITEMS, "use_commitment": "no"}), FIRE)
     assert branch.due_on == date(2027, 1, 4) and UNPUBLISHED in branch.calendar_warning
     return branch
 

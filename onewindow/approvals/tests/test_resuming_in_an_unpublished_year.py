@@ -20,6 +20,7 @@ from onewindow.accounts.models import User
 from onewindow.approvals.models import Branch, BranchStatus
 from onewindow.approvals.services import branch_pause
 from onewindow.approvals.tests.conftest import FIRE, branch_of
+from onewindow.cases.demo import HOTEL_FOUR_ITEMS
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,8 @@ def test_the_queue_api_leaves_a_due_date_it_cannot_flag_unflagged_as_the_page_do
     "error". Neither the queue API nor the page can tell how many working days are left: both list
     the branch without an urgency flag rather than failing the whole queue."""
     with on(date(2026, 12, 28)):
-        branch = branch_of(accepted_hotel_case(alice), FIRE)
+        # Without the commitment: 消防's 5 working days run into 2027.
+        branch = branch_of(accepted_hotel_case(alice, {**HOTEL_FOUR_ITEMS, "use_commitment": "no"}), FIRE)
     assert branch.due_on == date(2027, 1, 4)
     settings.WORKDAYS_FALLBACK = "error"
     client = client_of(fire)

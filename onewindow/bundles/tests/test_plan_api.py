@@ -144,6 +144,8 @@ def test_the_plan_has_the_documented_shape(client: Client, hotel_questions: list
         "statutory_limit_days",
         "statutory_extension_days",
         "promised_limit_days",
+        "commitment_limit_days",
+        "limit_days",
         "prerequisites",
         "dependency_notes",
         "reason",

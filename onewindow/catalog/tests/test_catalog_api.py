@@ -209,6 +209,7 @@ def test_an_item_in_the_list(client: Client, catalogue: None) -> None:
         "case_type": "promised",
         "case_type_label": "承诺件",
         "supports_commitment": False,
+        "commitment_limit_days": None,
     }
 
 
