@@ -202,6 +202,8 @@ def case_detail(case: Case, viewer: User) -> dict[str, Any]:
             "status_label": b.get_status_display(),
             "opened_on": b.opened_on,
             "due_on": b.due_on,
+            # A due date counted through a year whose holidays are not entered yet may move.
+            "calendar_warning": b.calendar_warning_shown,
             "decided_at": b.decided_at,
             "permit_number": b.permit_number,
             "reason": b.decision_reason

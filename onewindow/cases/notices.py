@@ -78,6 +78,16 @@ def _seal(case: Case, moment: datetime | None) -> list[Flowable]:
     ]
 
 
+def _limit_shown(item: dict[str, Any]) -> str:
+    """The working days the branch runs on: the commitment route's own limit where the applicant
+    chose it (plans from before it was kept run on the promised limit)."""
+    promised = item.get("promised_limit_days", "")
+    limit = item.get("limit_days", promised)
+    if limit == promised:
+        return str(promised)
+    return "当场办结（告知承诺）" if limit == 0 else f"{limit}（告知承诺）"
+
+
 def _clock_start(item: dict[str, Any], names: dict[str, str]) -> str:
     """When an item's time limit starts: at acceptance, or once its prerequisites are decided."""
     prerequisites = [f"“{names.get(code, code)}”" for code in item.get("prerequisites", [])]
@@ -113,7 +123,7 @@ def acceptance_pdf(case: Case) -> bytes:
                 str(number),
                 item["name"],
                 item.get("department_name", ""),
-                str(item.get("promised_limit_days", "")),
+                _limit_shown(item),
                 _clock_start(item, names),
             ]
         )

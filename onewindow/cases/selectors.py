@@ -15,7 +15,7 @@ from onewindow.approvals.models import Branch, BranchStatus
 from onewindow.cases.models import Case, CaseEvent, CaseStatus
 from onewindow.cases.services import event_payload
 from onewindow.lib.hashchain import ChainBreak, verify_chain
-from onewindow.lib.workdays import UnpublishedYearError
+from onewindow.lib.workdays import STORED_SEPARATOR, UnpublishedYearError, stored_warnings_shown
 
 
 def cases_for_applicant(user: User) -> QuerySet[Case]:
@@ -98,8 +98,8 @@ def audit_verify(case_ids: list[int] | None = None) -> tuple[int, list[AuditFind
     findings for broken chains).
 
     Each row must match its own hash and the one before it; the chain must end at the seq and
-    hash kept on the case, so an edited last row whose hash was recomputed, or a deleted last row,
-    is found too.
+    hash kept on the case, so an edited last row whose hash was recomputed, a deleted last row or
+    an appended row is found too.
     """
     cases = Case.objects.order_by("pk")
     if case_ids is not None:
@@ -109,11 +109,30 @@ def audit_verify(case_ids: list[int] | None = None) -> tuple[int, list[AuditFind
     for case in cases.only("pk", "number", "last_event_seq", "last_event_hash").iterator(chunk_size=500):
         checked += 1
         events = list(CaseEvent.objects.filter(case_id=case.pk).order_by("seq"))
-        breaks = verify_chain(
-            ((e.pk, event_payload(e), e.hash) for e in events), expected_last_seq=case.last_event_seq or None
+        breaks: list[ChainBreak[int]] = []
+        end_seq = case.last_event_seq
+        # The case's seq changed while its hash still names a row: the counter was edited, and the
+        # rows up to that row are not extra.
+        anchor = next((e for e in events if case.last_event_hash and e.hash == case.last_event_hash), None)
+        if anchor is not None and anchor.seq != end_seq:
+            breaks.append(
+                ChainBreak(
+                    anchor.pk,
+                    events.index(anchor),
+                    "case_seq_mismatch",
+                    _(
+                        "办件上保存的记录链末尾序号为第%(saved)s号，而保存的末尾哈希值属于第%(seq)s号记录："
+                        "办件上的记录序号被改动。请与数据库备份核对，并报告系统管理员。"
+                    )
+                    % {"saved": end_seq, "seq": anchor.seq},
+                )
+            )
+            end_seq = anchor.seq
+        breaks += verify_chain(
+            ((e.pk, event_payload(e), e.prev_hash, e.hash) for e in events), expected_last_seq=end_seq
         )
         if not any(b.code == "tail_missing" for b in breaks):
-            end = _chain_end_break(case, events)
+            end = _chain_end_break(events, end_seq, case.last_event_hash)
             if end is not None:
                 breaks.append(end)
         if breaks:
@@ -121,16 +140,17 @@ def audit_verify(case_ids: list[int] | None = None) -> tuple[int, list[AuditFind
     return checked, findings
 
 
-def _chain_end_break(case: Case, events: list[CaseEvent]) -> ChainBreak[int] | None:
-    """A break if the chain's last row is not the end recorded on the case, else None."""
-    last = events[-1] if events else None
-    if last is not None and last.hash == case.last_event_hash and last.seq == case.last_event_seq:
+def _chain_end_break(events: list[CaseEvent], end_seq: int, end_hash: str) -> ChainBreak[int] | None:
+    """A break if the row at the chain's end kept on the case (`end_seq`) does not have the hash
+    kept there (`end_hash`), else None. Rows after it are verify_chain's to report, as extra rows."""
+    end = next((e for e in events if e.seq == end_seq), None)
+    if end is not None and end.hash == end_hash:
         return None
-    if last is None and not case.last_event_hash and not case.last_event_seq:
+    if end is None and not end_hash and not end_seq:
         return None
     return ChainBreak(
-        last.pk if last else None,
-        len(events),
+        end.pk if end else None,
+        events.index(end) if end else len(events),
         "tail_hash_mismatch",
         _(
             "最后一条记录与办件上保存的记录链末尾不符：最后一条记录可能被修改后重新计算了哈希值，"
@@ -147,6 +167,9 @@ class DueSummary:
     estimated: bool  # `latest` counts estimates of branches still waiting for a prerequisite
     waiting_left_out: bool  # a waiting branch with no estimate (its prerequisite is paused) is not counted
     estimates: dict[int, date]  # waiting branch id → its estimated due date
+    # A date counted through a year whose holidays are not entered yet may still move: what the
+    # calendar said about the dates above, in the reader's language, each once.
+    warnings: tuple[str, ...] = ()
 
 
 def case_due_summary(branches: list[Branch]) -> DueSummary:
@@ -160,6 +183,7 @@ def case_due_summary(branches: list[Branch]) -> DueSummary:
     today = timezone.localdate()
     by_id = {b.pk: b for b in branches}
     estimates: dict[int, date | None] = {}
+    warnings: dict[str, None] = {}
 
     def decided_by(branch: Branch, seen: frozenset[int]) -> date | None:
         """The last day the branch is decided on if every department uses its time; None if unknown."""
@@ -183,9 +207,12 @@ def case_due_summary(branches: list[Branch]) -> DueSummary:
             start = max([today, *(end for end in ends if end)])
             days = branch.limit_days + branch.extension_days + branch.paused_workdays
             try:
-                result = calendar.add(start, days).date
+                counted = calendar.add(start, days)
             except UnpublishedYearError:
                 result = None
+            else:
+                result = counted.date
+                warnings.update(dict.fromkeys(counted.warnings))
         estimates[branch.pk] = result
         return result
 
@@ -203,9 +230,17 @@ def case_due_summary(branches: list[Branch]) -> DueSummary:
                 estimated = True
         elif branch.status == BranchStatus.PENDING and branch.due_on:
             due.append(branch.due_on)
+            if branch.calendar_warning:
+                warnings.update(
+                    dict.fromkeys(
+                        stored_warnings_shown(part)
+                        for part in branch.calendar_warning.split(STORED_SEPARATOR)
+                    )
+                )
     return DueSummary(
         latest=max(due) if due else None,
         estimated=estimated,
         waiting_left_out=waiting_left_out,
         estimates={pk: day for pk, day in estimates.items() if day is not None},
+        warnings=tuple(w for w in warnings if w),
     )

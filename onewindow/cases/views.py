@@ -810,6 +810,7 @@ def case_progress(request: HttpRequest, case_id: int) -> HttpResponse:
             "latest_due_estimated": due.estimated,
             "waiting_left_out": due.waiting_left_out,
             "any_paused": any(b.status == BranchStatus.PAUSED for b in branches),
+            "due_warnings": due.warnings,
             "next_step": next_step,
             "badge": STATUS_BADGES.get(case.status, ""),
             "supplements": list(case.supplement_requests.order_by("-requested_at")),

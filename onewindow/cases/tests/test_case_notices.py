@@ -142,3 +142,22 @@ def test_a_supplement_notice_reads_the_same_after_the_case_is_resubmitted(
     assert f"你（单位）于{local.year}年{local.month}月{local.day}日提交的" in after
     assert local.strftime("%Y-%m-%d%H:%M") in after
     assert timezone.localtime(later).strftime("%Y-%m-%d%H:%M") not in after
+
+
+@pytest.mark.django_db
+def test_acceptance_notice_gives_a_committed_item_the_commitment_routes_limit(
+    client: Client, alice: User, tmp_path: Path
+) -> None:
+    from conftest import accepted_hotel_case
+    from onewindow.cases.demo import HOTEL_FOUR_ITEMS
+
+    committed = accepted_hotel_case(alice, HOTEL_FOUR_ITEMS)
+    ordinary = accepted_hotel_case(alice, {**HOTEL_FOUR_ITEMS, "use_commitment": "no"})
+    client.force_login(alice)
+
+    def notice(case: Case) -> str:
+        return pdf_text(download(client, reverse("cases:notice", args=[case.pk, "acceptance"])), tmp_path)
+
+    # Fire safety and hygiene run on the commitment route's one working day, as their branches do.
+    assert notice(committed).count("1（告知承诺）") == 2
+    assert "（告知承诺）" not in notice(ordinary)
