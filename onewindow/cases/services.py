@@ -708,8 +708,11 @@ def case_materials_fetch_shared(*, case: Case, user: User, codes: Sequence[str] 
         standing = [r for r in records if r.licence_type == licence_type and r.status == "01"]
         # A library often still marks a licence 01 (valid) after its term has ended.
         valid = [r for r in standing if r.valid_until is None or r.valid_until >= today]
-        if valid:
-            found[row.material.code] = max(valid, key=lambda r: r.issued_on).identifier
+        newest = max(valid, key=lambda r: r.issued_on).identifier if valid else ""
+        if newest and _refused_again(row, newest):
+            missing[row.material.code] = _refused_again_message(row)
+        elif newest:
+            found[row.material.code] = newest
         elif standing:
             ended = max(r.valid_until for r in standing if r.valid_until is not None)
             missing[row.material.code] = _(
@@ -726,7 +729,13 @@ def case_materials_fetch_shared(*, case: Case, user: User, codes: Sequence[str] 
         locked = _lock(case.pk)
         if locked.status not in EDITABLE_STATUSES or locked.holder_code != case.holder_code:
             raise CaseConflict("case_changed", _("办件刚刚已被修改，请刷新页面后重新调取。"))
-        taken = _shared_rows(locked, list(found))
+        taken = [
+            row
+            for row in _shared_rows(locked, list(found))
+            if not _refused_again(row, found[row.material.code])
+        ]
+        if not taken:
+            raise CaseConflict("case_changed", _("办件刚刚已被修改，请刷新页面后重新调取。"))
         now = timezone.now()
         for row in taken:
             if row.disposition == CaseMaterial.Disposition.SHARED:
@@ -742,6 +751,19 @@ def case_materials_fetch_shared(*, case: Case, user: User, codes: Sequence[str] 
         else:
             event_append(case=locked, actor=user, action="materials_shared", data={"materials": shared})
     return SharedFetch(taken=taken, missing=missing)
+
+
+def _refused_again(row: CaseMaterial, identifier: str) -> bool:
+    """The window asked for this material again (补正) and the library would give the very licence
+    it refused: taking it again would clear the request with nothing changed."""
+    return row.needs_supplement and row.shared_reference == identifier
+
+
+def _refused_again_message(row: CaseMaterial) -> str:
+    return _(
+        "窗口要求补正的“%(name)s”就是电子证照库中的这份证照，重新调取不能解决补正问题。"
+        "请按补正通知上传扫描件；如证照信息有误，请先到发证部门更正。"
+    ) % {"name": row.material.name}
 
 
 def _shared_rows(case: Case, codes: Sequence[str] | None) -> list[CaseMaterial]:
