@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "onewindow.accounts.middleware.KioskSignInTimeout",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -160,6 +161,12 @@ LOGIN_URL = "accounts:login"
 CSRF_FAILURE_VIEW = "onewindow.api.csrf_failure"
 LOGIN_REDIRECT_URL = "public:home"
 LOGOUT_REDIRECT_URL = "public:home"
+
+# A sign-in on a self-service terminal ends when the browser closes and after this many seconds
+# without a request; the page warns half a minute before (accounts/middleware.py, kiosk_idle.js).
+KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 180)
+if KIOSK_IDLE_SECONDS < 60:
+    raise ImproperlyConfigured("Environment variable KIOSK_IDLE_SECONDS must be 60 or more.")
 
 # Login throttling: failures count for LOGIN_LOCK_SECONDS from the first one, and this many of one
 # username from one address lock that pair for LOGIN_LOCK_SECONDS. A lock per username alone would

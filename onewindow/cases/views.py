@@ -21,10 +21,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import OuterRef, Subquery
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -809,8 +810,8 @@ def case_progress(request: HttpRequest, case_id: int) -> HttpResponse:
             "latest_due": due.latest,
             "latest_due_estimated": due.estimated,
             "waiting_left_out": due.waiting_left_out,
-            "any_paused": any(b.status == BranchStatus.PAUSED for b in branches),
             "due_warnings": due.warnings,
+            "any_paused": any(b.status == BranchStatus.PAUSED for b in branches),
             "next_step": next_step,
             "badge": STATUS_BADGES.get(case.status, ""),
             "supplements": list(case.supplement_requests.order_by("-requested_at")),
@@ -938,6 +939,15 @@ KIOSK_NO_CENTER = gettext_lazy(
     "您的账号没有所属服务中心，不能设置自助终端（自助终端上开始的申请由设置它的工作人员所属的服务中心受理）。"
     "请用终端所在服务中心工作人员的账号登录后设置，或请系统管理员为您的账号设置所属服务中心。"
 )
+# Leaving kiosk mode is the same staff's: an applicant's press would record that terminal's cases as 网上申请.
+KIOSK_EXIT_REFUSED = gettext_lazy(
+    "只有政务服务中心的工作人员可以退出自助模式。如需关闭本机的自助终端，请联系窗口工作人员。"
+)
+
+
+def _kiosk_staff(request: HttpRequest) -> bool:
+    user = request.user
+    return user.is_authenticated and getattr(user, "role", "") in KIOSK_SET_UP_ROLES
 
 
 @require_http_methods(["GET", "POST"])
@@ -949,9 +959,18 @@ def kiosk(request: HttpRequest) -> HttpResponse:
     The terminal belongs to the centre of whoever set it up: its cases wait in that centre's window
     queue. A plain visit marks nothing, so a link cannot make an applicant's own browser record his
     cases as 自助终端; a terminal's visits renew its mark.
+
+    Asked for JSON, it says whether someone is signed in: the terminal's idle script asks while a
+    person reads or types without sending anything, which keeps the sign-in alive (the middleware).
     """
-    user = request.user
-    staff = user.is_authenticated and getattr(user, "role", "") in KIOSK_SET_UP_ROLES
+    if (
+        request.method == "GET"
+        and request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+    ):
+        answer = JsonResponse({"signed_in": request.user.is_authenticated})
+        patch_vary_headers(answer, ["Accept"])
+        return answer
+    staff = _kiosk_staff(request)
     home = _user(request).service_center if staff else None
     if request.method == "POST":
         if not staff:
@@ -971,8 +990,10 @@ def kiosk(request: HttpRequest) -> HttpResponse:
             "terminal": terminal,
             "home": home,
             "set_up_refused": KIOSK_NO_CENTER if staff and home is None else "",
+            "can_exit": staff,
         },
     )
+    patch_vary_headers(response, ["Accept"])
     if terminal is not None:
         kiosk_mode_on(response, terminal)
     return response
@@ -980,6 +1001,9 @@ def kiosk(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def kiosk_exit(request: HttpRequest) -> HttpResponse:
+    """退出自助模式: the staff who may set a terminal up may take it out of kiosk mode, nobody else."""
+    if not _kiosk_staff(request):
+        raise PermissionDenied(KIOSK_EXIT_REFUSED)
     response = HttpResponseRedirect(reverse("public:home"))
     kiosk_mode_off(response)
     return response

@@ -62,7 +62,7 @@ def test_an_applicant_cannot_set_up_a_terminal(alice: User) -> None:
 def test_a_terminal_set_up_by_centre_staff_files_on_the_kiosk_channel(alice: User, username: str) -> None:
     terminal = terminal_set_up_by(username)
     page = terminal.get(reverse("cases:kiosk")).content.decode()
-    assert "本机不是自助终端" not in page and "退出自助模式" in page
+    assert "本机不是自助终端" not in page and 'id="kiosk-center"' in page
 
     terminal.force_login(alice)
 
