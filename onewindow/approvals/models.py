@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.lib.workdays import stored_warnings_shown
+from onewindow.lib.workdays import library_has_schedule, stored_warnings_shown
 
 
 class BranchStatus(models.TextChoices):
@@ -291,6 +294,30 @@ class Extension(models.Model):
         return f"{self.branch_id} +{self.days} {self.status}"
 
 
+# The years the holiday table may hold: chinese_calendar knows the schedules from 2004 on, and a
+# deadline is never counted further ahead than this.
+CALENDAR_FIRST_YEAR = 2004
+CALENDAR_LAST_YEAR = 2100
+
+
+def validate_calendar_year(value: int) -> None:
+    if not CALENDAR_FIRST_YEAR <= value <= CALENDAR_LAST_YEAR:
+        raise ValidationError(
+            _("年份应在%(first)s年至%(last)s年之间。"),
+            code="calendar_year_out_of_range",
+            params={"first": CALENDAR_FIRST_YEAR, "last": CALENDAR_LAST_YEAR},
+        )
+
+
+def validate_calendar_date(value: date) -> None:
+    if not CALENDAR_FIRST_YEAR <= value.year <= CALENDAR_LAST_YEAR:
+        raise ValidationError(
+            _("日期应在%(first)s年至%(last)s年之间。"),
+            code="calendar_year_out_of_range",
+            params={"first": CALENDAR_FIRST_YEAR, "last": CALENDAR_LAST_YEAR},
+        )
+
+
 class CalendarDay(models.Model):
     """An admin-entered holiday or make-up working day that extends or overrides chinese_calendar."""
 
@@ -298,7 +325,7 @@ class CalendarDay(models.Model):
         HOLIDAY = "holiday", _("放假")
         WORKDAY = "workday", _("调休上班")
 
-    date = models.DateField(_("日期"), unique=True)
+    date = models.DateField(_("日期"), unique=True, validators=[validate_calendar_date])
     kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
     note = models.CharField(_("说明"), max_length=60, blank=True, help_text=_("如“春节”“国庆节调休”。"))
 
@@ -306,6 +333,14 @@ class CalendarDay(models.Model):
         verbose_name = _("节假日调整")
         verbose_name_plural = _("节假日调整")
         ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(
+                name="approvals_calendarday_date_range",
+                condition=models.Q(
+                    date__gte=date(CALENDAR_FIRST_YEAR, 1, 1), date__lte=date(CALENDAR_LAST_YEAR, 12, 31)
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
@@ -314,7 +349,12 @@ class CalendarDay(models.Model):
 class PublishedYear(models.Model):
     """A year whose official holiday schedule has been entered in full."""
 
-    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    year = models.PositiveSmallIntegerField(
+        _("年份"),
+        unique=True,
+        validators=[validate_calendar_year],
+        help_text=_("先在“节假日调整”中录入这一年的全部放假日和调休上班日，再在这里标记。"),
+    )
     source = models.CharField(
         _("依据"), max_length=200, help_text=_("如“国务院办公厅关于2027年部分节假日安排的通知”。")
     )
@@ -323,6 +363,34 @@ class PublishedYear(models.Model):
         verbose_name = _("已录入年度安排")
         verbose_name_plural = _("已录入年度安排")
         ordering = ["year"]
+        constraints = [
+            models.CheckConstraint(
+                name="approvals_publishedyear_year_range",
+                condition=models.Q(year__gte=CALENDAR_FIRST_YEAR, year__lte=CALENDAR_LAST_YEAR),
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.year)
+
+    def clean(self) -> None:
+        # Marked published with nothing entered, the year would count New Year's Day and every other
+        # holiday as working days, and no warning would say so any more.
+        if (
+            self.year is not None
+            and CALENDAR_FIRST_YEAR <= self.year <= CALENDAR_LAST_YEAR
+            and not library_has_schedule(self.year)
+            and not CalendarDay.objects.filter(date__year=self.year, kind=CalendarDay.Kind.HOLIDAY).exists()
+        ):
+            raise ValidationError(
+                {
+                    "year": ValidationError(
+                        _(
+                            "%(year)s年还没有录入任何放假日。请先在“节假日调整”中按国务院办公厅的通知录入"
+                            "%(year)s年的节假日（放假和调休上班日），再标记为已录入。"
+                        ),
+                        code="no_holidays_entered",
+                        params={"year": self.year},
+                    )
+                }
+            )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -35,9 +36,36 @@ class UnpublishedYearError(CodedError):
         self.year = year
 
 
+class OutOfRangeError(CodedError):
+    """A date or result outside the years Python's dates can hold (1 to 9999)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "calendar_out_of_range",
+            _("日期超出可计算范围（公元1年至9999年），请检查日期和工作日数。"),
+        )
+
+
 def unpublished_warning(year: int) -> str:
     """The notice for a date reckoned with Monday–Friday for `year`, in the active language."""
     return _("%(year)s年的法定节假日安排尚未录入，截止日期按周一至周五推算，可能不准确。") % {"year": year}
+
+
+def unpublished_warnings(years: Iterable[int]) -> list[str]:
+    """The notices for `years`, one per run of consecutive years, in the active language."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and runs[-1][1] == year - 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return [
+        unpublished_warning(first)
+        if first == last
+        else _("%(first)s至%(last)s年的法定节假日安排尚未录入，截止日期按周一至周五推算，可能不准确。")
+        % {"first": first, "last": last}
+        for first, last in runs
+    ]
 
 
 # How results' warnings are stored: each in the source language (see WorkdayCalendar._days_of),
@@ -89,12 +117,14 @@ class DayOverrides:
 class WorkdayResult:
     date: date
     warnings: tuple[str, ...] = ()
+    unpublished_years: tuple[int, ...] = ()  # the years the warnings are about
 
 
 @dataclass(frozen=True)
 class WorkdayCount:
     days: int
     warnings: tuple[str, ...] = ()
+    unpublished_years: tuple[int, ...] = ()
 
 
 @functools.cache
@@ -109,14 +139,15 @@ def _library_workdays(year: int) -> tuple[date, ...] | None:
     return tuple(days)
 
 
+def library_has_schedule(year: int) -> bool:
+    """True if chinese_calendar knows the holidays of `year` (from 2004 to its release's last year)."""
+    return _library_workdays(year) is not None
+
+
 def _weekdays(year: int) -> list[date]:
-    day, end = date(year, 1, 1), date(year, 12, 31)
-    days = []
-    while day <= end:
-        if day.weekday() < 5:
-            days.append(day)
-        day += _ONE_DAY
-    return days
+    # By ordinal: adding a day to 9999-12-31 overflows.
+    first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+    return [day for day in map(date.fromordinal, range(first, last + 1)) if day.weekday() < 5]
 
 
 def _as_date(value: date) -> date:
@@ -156,20 +187,24 @@ class WorkdayCalendar:
             self._years[year] = cached
         return cached
 
-    def _days_of(self, year: int, warnings: list[str]) -> list[date]:
-        """The working days of a year a result depends on; warns or raises if it is unpublished."""
+    def _days_of(self, year: int, unpublished: list[int]) -> list[date]:
+        """The working days of a year a result depends on; notes the year in `unpublished` (once)
+        or raises if its schedule is not published."""
         days, published = self._year(year)
         if not published:
             if self.fallback == "error":
                 raise UnpublishedYearError(year)
-            # A result's warnings are kept on rows that everyone reads (a branch's calendar_warning),
-            # so they stay in the source language whoever's request counted the days; a page that
-            # words the notice when it is shown calls unpublished_warning itself.
-            with translation.override(None):
-                warning = unpublished_warning(year)
-            if warning not in warnings:
-                warnings.append(warning)
+            if year not in unpublished[-1:]:
+                unpublished.append(year)
         return days
+
+    @staticmethod
+    def _stored(unpublished: list[int]) -> tuple[str, ...]:
+        # A result's warnings are kept on rows that everyone reads (a branch's calendar_warning),
+        # so they stay in the source language whoever's request counted the days; a page that
+        # words the notice when it is shown calls unpublished_warning itself.
+        with translation.override(None):
+            return tuple(unpublished_warning(year) for year in unpublished)
 
     def is_workday(self, day: date) -> bool:
         """True if `day` is a working day.
@@ -190,25 +225,34 @@ class WorkdayCalendar:
         start = _as_date(start)
         if n == 0:
             return WorkdayResult(start)
-        warnings: list[str] = []
+        # No more working days than days: a count past the last date fails at once, not after 8,000 years.
+        if not -(start - date.min).days <= n <= (date.max - start).days:
+            raise OutOfRangeError
+        unpublished: list[int] = []
         if n > 0:
             cursor = start + _ONE_DAY
             remaining = n
             while True:
-                days = self._days_of(cursor.year, warnings)
+                days = self._days_of(cursor.year, unpublished)
                 index = bisect.bisect_left(days, cursor)
                 if remaining <= len(days) - index:
-                    return WorkdayResult(days[index + remaining - 1], tuple(warnings))
+                    found = days[index + remaining - 1]
+                    return WorkdayResult(found, self._stored(unpublished), tuple(unpublished))
                 remaining -= len(days) - index
+                if cursor.year == date.max.year:
+                    raise OutOfRangeError
                 cursor = date(cursor.year + 1, 1, 1)
         cursor = start - _ONE_DAY
         remaining = -n
         while True:
-            days = self._days_of(cursor.year, warnings)
+            days = self._days_of(cursor.year, unpublished)
             available = bisect.bisect_right(days, cursor)
             if remaining <= available:
-                return WorkdayResult(days[available - remaining], tuple(warnings))
+                found = days[available - remaining]
+                return WorkdayResult(found, self._stored(unpublished), tuple(unpublished))
             remaining -= available
+            if cursor.year == date.min.year:
+                raise OutOfRangeError
             cursor = date(cursor.year - 1, 12, 31)
 
     def between(self, a: date, b: date) -> WorkdayCount:
@@ -222,13 +266,13 @@ class WorkdayCalendar:
             return WorkdayCount(0)
         if b < a:
             reverse = self.between(b, a)
-            return WorkdayCount(-reverse.days, reverse.warnings)
-        warnings: list[str] = []
+            return WorkdayCount(-reverse.days, reverse.warnings, reverse.unpublished_years)
+        unpublished: list[int] = []
         total = 0
-        first = a + _ONE_DAY
+        first = a + _ONE_DAY  # a < b, so this is still a date
         for year in range(first.year, b.year + 1):
-            days = self._days_of(year, warnings)
+            days = self._days_of(year, unpublished)
             low = bisect.bisect_left(days, max(first, date(year, 1, 1)))
             high = bisect.bisect_right(days, b)
             total += high - low
-        return WorkdayCount(total, tuple(warnings))
+        return WorkdayCount(total, self._stored(unpublished), tuple(unpublished))

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onewindow.approvals.calendar import current_calendar
-from onewindow.lib.workdays import UnpublishedYearError
+from onewindow.lib.workdays import OutOfRangeError, UnpublishedYearError, unpublished_warnings
 
 
 def _date(text: str) -> date:
@@ -38,12 +38,13 @@ class Command(BaseCommand):
                     raise CommandError("工作日数不能为负数。")
                 added = calendar.add(_date(options["start"]), options["days"])
                 self.stdout.write(added.date.isoformat())
-                warnings = added.warnings
+                years = added.unpublished_years
             else:
                 counted = calendar.between(_date(options["start"]), _date(options["end"]))
                 self.stdout.write(str(counted.days))
-                warnings = counted.warnings
-        except UnpublishedYearError as exc:
+                years = counted.unpublished_years
+        except (UnpublishedYearError, OutOfRangeError) as exc:
             raise CommandError(exc.message) from None
-        for warning in warnings:
+        # A long span may cross thousands of unpublished years: one line per run of them.
+        for warning in unpublished_warnings(years):
             self.stderr.write(self.style.WARNING(warning))
