@@ -98,8 +98,8 @@ def audit_verify(case_ids: list[int] | None = None) -> tuple[int, list[AuditFind
     findings for broken chains).
 
     Each row must match its own hash and the one before it; the chain must end at the seq and
-    hash kept on the case, so an edited last row whose hash was recomputed, or a deleted last row,
-    is found too.
+    hash kept on the case, so an edited last row whose hash was recomputed, a deleted last row or
+    an appended row is found too.
     """
     cases = Case.objects.order_by("pk")
     if case_ids is not None:
@@ -109,11 +109,30 @@ def audit_verify(case_ids: list[int] | None = None) -> tuple[int, list[AuditFind
     for case in cases.only("pk", "number", "last_event_seq", "last_event_hash").iterator(chunk_size=500):
         checked += 1
         events = list(CaseEvent.objects.filter(case_id=case.pk).order_by("seq"))
-        breaks = verify_chain(
-            ((e.pk, event_payload(e), e.hash) for e in events), expected_last_seq=case.last_event_seq or None
+        breaks: list[ChainBreak[int]] = []
+        end_seq = case.last_event_seq
+        # The case's seq changed while its hash still names a row: the counter was edited, and the
+        # rows up to that row are not extra.
+        anchor = next((e for e in events if case.last_event_hash and e.hash == case.last_event_hash), None)
+        if anchor is not None and anchor.seq != end_seq:
+            breaks.append(
+                ChainBreak(
+                    anchor.pk,
+                    events.index(anchor),
+                    "case_seq_mismatch",
+                    _(
+                        "办件上保存的记录链末尾序号为第%(saved)s号，而保存的末尾哈希值属于第%(seq)s号记录："
+                        "办件上的记录序号被改动。请与数据库备份核对，并报告系统管理员。"
+                    )
+                    % {"saved": end_seq, "seq": anchor.seq},
+                )
+            )
+            end_seq = anchor.seq
+        breaks += verify_chain(
+            ((e.pk, event_payload(e), e.prev_hash, e.hash) for e in events), expected_last_seq=end_seq
         )
         if not any(b.code == "tail_missing" for b in breaks):
-            end = _chain_end_break(case, events)
+            end = _chain_end_break(events, end_seq, case.last_event_hash)
             if end is not None:
                 breaks.append(end)
         if breaks:
@@ -121,16 +140,17 @@ def audit_verify(case_ids: list[int] | None = None) -> tuple[int, list[AuditFind
     return checked, findings
 
 
-def _chain_end_break(case: Case, events: list[CaseEvent]) -> ChainBreak[int] | None:
-    """A break if the chain's last row is not the end recorded on the case, else None."""
-    last = events[-1] if events else None
-    if last is not None and last.hash == case.last_event_hash and last.seq == case.last_event_seq:
+def _chain_end_break(events: list[CaseEvent], end_seq: int, end_hash: str) -> ChainBreak[int] | None:
+    """A break if the row at the chain's end kept on the case (`end_seq`) does not have the hash
+    kept there (`end_hash`), else None. Rows after it are verify_chain's to report, as extra rows."""
+    end = next((e for e in events if e.seq == end_seq), None)
+    if end is not None and end.hash == end_hash:
         return None
-    if last is None and not case.last_event_hash and not case.last_event_seq:
+    if end is None and not end_hash and not end_seq:
         return None
     return ChainBreak(
-        last.pk if last else None,
-        len(events),
+        end.pk if end else None,
+        events.index(end) if end else len(events),
         "tail_hash_mismatch",
         _(
             "最后一条记录与办件上保存的记录链末尾不符：最后一条记录可能被修改后重新计算了哈希值，"

@@ -1,4 +1,4 @@
-"""`onewindow audit verify`: report every edited or deleted timeline row."""
+"""`onewindow audit verify`: report every edited, deleted, reordered or added timeline row."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ USAGE = "onewindow audit verify [办件编号或内部编号 …]"
 
 
 class Command(BaseCommand):
-    help = "核验办件记录的哈希链：报告被修改或删除的记录。"
+    help = "核验办件记录的哈希链：报告被修改、删除、调换顺序或多出的记录。"
     # argparse words its own errors in English: the arguments are plain words checked in handle(),
     # so what an operator gets wrong is said in Chinese; only no argument at all is argparse's to say.
     missing_args_message = f"请写明要执行的操作：{USAGE}"
