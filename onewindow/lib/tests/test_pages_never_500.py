@@ -249,7 +249,11 @@ def city(settings: Settings, tmp_path: Path) -> None:
     demo_cases_create()
     issued = ComprehensiveLicense.objects.get(case__status=CaseStatus.ISSUED)
     delivery_choose(licence=issued, user=issued.case.applicant, method="pickup")
-    in_approval = Case.objects.filter(status=CaseStatus.IN_APPROVAL).select_related("applicant").get()
+    # The demo's first case in approval: its fire check decided, the other branches pending.
+    in_approval = (
+        Case.objects.filter(status=CaseStatus.IN_APPROVAL).select_related("applicant").order_by("pk").first()
+    )
+    assert in_approval is not None
     rectify = inspection_with_findings(in_approval)
     rectification_report(
         inspection=rectify, applicant=in_approval.applicant, text="已更换。", evidence=[png()]
