@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -1255,14 +1256,17 @@ def assist(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             cleaned = form.cleaned_data
             try:
-                applicant = form.applicant(_confirmed_account_id(request))
-                case = case_start(
-                    bundle_code=cleaned["bundle"].code,
-                    applicant=applicant,
-                    answers=answers,
-                    channel=channel,
-                    assisted_by=staff,
-                )
+                # One transaction, as in the API: an account registered for a case that cannot start
+                # is not kept, so a mistyped name can be corrected on the next try.
+                with transaction.atomic():
+                    applicant = form.applicant(_confirmed_account_id(request))
+                    case = case_start(
+                        bundle_code=cleaned["bundle"].code,
+                        applicant=applicant,
+                        answers=answers,
+                        channel=channel,
+                        assisted_by=staff,
+                    )
             except AccountConfirmationRequired as exc:
                 account_to_confirm = exc.account
                 status = 200

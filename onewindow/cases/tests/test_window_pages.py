@@ -370,3 +370,23 @@ def test_each_tab_says_what_its_cases_wait_for(
     row = page.split(f'data-case="{refused.pk}"')[1].split("</tr>")[0]
     assert timezone.localtime(refused.completed_at).strftime("%Y-%m-%d %H:%M") in row
     assert "分钟" not in row
+
+
+@pytest.mark.django_db
+def test_a_case_that_cannot_start_keeps_no_newly_registered_applicant(client: Client, clerk: User) -> None:
+    """The questionnaire was answered wrongly: the case is not started, and neither the person's
+    account nor the name the clerk typed is kept, so the corrected second try registers afresh."""
+    from onewindow.cases.demo import id_number
+
+    number = id_number("42900619800101002")
+    data = {"bundle": "hotel", "kind": "person", "id_number": number, "display_name": "孙八八", **QUESTIONS}
+    client.force_login(clerk)
+
+    refused = client.post(reverse("cases:assist") + "?bundle=hotel", {**data, "q_food": "caviar"})
+    assert refused.status_code == 422
+    assert not User.objects.filter(id_number=number).exists()
+    assert not Case.objects.filter(assisted_by=clerk).exists()
+
+    corrected = client.post(reverse("cases:assist") + "?bundle=hotel", {**data, "display_name": "孙八"})
+    assert corrected.status_code == 302
+    assert User.objects.get(id_number=number).display_name == "孙八"
