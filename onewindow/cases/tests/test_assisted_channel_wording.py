@@ -42,3 +42,22 @@ def test_the_case_header_names_the_staff_member_without_nested_brackets() -> Non
     header = header[: header.index("</dd>")]
     assert f"，经办人：{clerk.name}" in header
     assert "（（" not in header and "））" not in header
+
+
+def test_the_window_queue_names_the_staff_member_without_nested_brackets() -> None:
+    from onewindow.cases.demo import HOTEL_FOUR_ITEMS, fill_case
+    from onewindow.cases.services import case_start, case_submit
+
+    clerk = User.objects.get(username="clerk")
+    applicant = User.objects.get(username="applicant")
+    case = case_start(
+        bundle_code="hotel", applicant=applicant, answers=HOTEL_FOUR_ITEMS, channel="window", assisted_by=clerk
+    )
+    fill_case(case, clerk)
+    case_submit(case=case, user=clerk, key="queue-wording")
+    page = page_of("clerk", reverse("cases:window_queue"))
+
+    row = page[page.index(f'data-case="{case.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert f"窗口帮办代办，经办人：{clerk.name}" in row
+    assert "（（" not in row and "））" not in row
