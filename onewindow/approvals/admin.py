@@ -26,6 +26,7 @@ from onewindow.approvals.models import (
     RectificationReplyFile,
 )
 from onewindow.approvals.services import due_dates_recompute
+from onewindow.lib.admin import RecordAdmin
 
 
 @admin.register(Branch)
@@ -109,7 +110,37 @@ class PublishedYearAdmin(CalendarAdmin):
         return date(obj.year, 1, 1), date(obj.year, 12, 31)
 
 
-admin.site.register(ClockPause)
-admin.site.register(Extension)
-admin.site.register(RectificationReply)
-admin.site.register(RectificationReplyFile)
+@admin.register(Extension)
+class ExtensionAdmin(RecordAdmin):
+    """A request the supervisor decided on the 延期审批 page; its result moved a due date that the
+    applicant was told, so it is read here, not rewritten."""
+
+    list_display = ["branch", "days", "status", "requested_by", "requested_at", "approver", "approved_at"]
+    list_filter = ["status"]
+    search_fields = ["branch__case__number"]
+    list_select_related = ["branch__case", "requested_by", "approver"]
+
+
+@admin.register(ClockPause)
+class ClockPauseAdmin(RecordAdmin):
+    """A stop of a branch's clock (supplement, rectification, site check): the due date was counted
+    from it."""
+
+    list_display = ["branch", "reason", "started_on", "ended_on"]
+    list_filter = ["reason"]
+    search_fields = ["branch__case__number"]
+    list_select_related = ["branch__case"]
+
+
+@admin.register(RectificationReply)
+class RectificationReplyAdmin(RecordAdmin):
+    """What an applicant reported to a department's rectification request."""
+
+    list_display = ["pause", "submitted_by", "submitted_at"]
+    search_fields = ["pause__branch__case__number"]
+    list_select_related = ["pause__branch__case", "submitted_by"]
+
+
+@admin.register(RectificationReplyFile)
+class RectificationReplyFileAdmin(RecordAdmin):
+    pass
