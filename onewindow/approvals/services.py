@@ -1012,7 +1012,6 @@ def _due_recompute(branch_id: int, calendar: WorkdayCalendar, actor: User) -> bo
         case=branch.case,
         actor=actor,
         action="branch_due_recomputed",
-        comment="节假日安排调整，按调整后的工作日重新计算到期日。",
         data={
             "item": branch.item.code,
             "department": branch.department.code,

@@ -385,11 +385,18 @@ def _material_url(case_id: int, code: str) -> str:
         return ""
 
 
+# Steps the system takes, whose comment is not someone's words.
+SYSTEM_ACTIONS = frozenset({"branch_due_recomputed"})
+
+
 @dataclass(frozen=True)
 class TimelineRow:
     event: CaseEvent
     label: str
     details: list[str]
+    # A person's words are shown as written; a step the system took says all in its label and
+    # details, in the reader's language (its stored comment, if any, is the Chinese of the label).
+    comment: str = ""
 
 
 def _timeline(branch: Branch) -> list[TimelineRow]:
@@ -459,7 +466,12 @@ def _timeline(branch: Branch) -> list[TimelineRow]:
             )
         label = EVENT_LABELS.get(event.action)
         rows.append(
-            TimelineRow(event, str(label) if label is not None else action_label(event.action), details)
+            TimelineRow(
+                event,
+                str(label) if label is not None else action_label(event.action),
+                details,
+                "" if event.action in SYSTEM_ACTIONS else event.comment,
+            )
         )
     return rows
 

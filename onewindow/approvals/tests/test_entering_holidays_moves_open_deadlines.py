@@ -148,3 +148,19 @@ def test_decided_branches_keep_their_dates(alice: User, fire: User) -> None:
     branch.refresh_from_db()
     assert branch.status == BranchStatus.APPROVED and branch.due_on == date(2027, 1, 4)
     assert recomputed(branch) == []
+
+
+def test_the_recount_reads_in_the_reviewers_language(alice: User, fire: User) -> None:
+    """The step is the system's: its label and the dates say everything, in English on English
+    pages, with no Chinese sentence stored beside them."""
+    branch = accepted_before_new_year(alice)
+    new_years_day_entered(admin())
+
+    reviewer = signed_in(fire)
+    reviewer.cookies["django_language"] = "en"
+    with on(date(2026, 12, 29)):
+        page = text(reviewer.get(reverse("approvals:branch", args=[branch.pk])))
+
+    assert "Due date recounted after a change to the holiday schedule" in page
+    assert "Due date moved from 2027-01-04 to 2027-01-05" in page
+    assert "节假日安排调整" not in page
