@@ -27,7 +27,7 @@ def test_the_english_import_report_names_what_it_counted_in_english() -> None:
         "Department: 0 created, 8 updated",
         "Materials: 0 created, 39 updated",
         "Form element: 0 created, 50 updated",
-        "Item: 0 created, 9 updated",
+        "Item: 0 created, 10 updated",
         "Bundle: 0 created, 1 updated",
     ]
 

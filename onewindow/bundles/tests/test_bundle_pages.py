@@ -92,7 +92,10 @@ def pagetest() -> Bundle:
 
 
 def answers_selecting_every_item(bundle: Bundle) -> dict[str, str]:
-    """Answers that satisfy at least one rule of every conditional item ("yes to everything")."""
+    """Answers that satisfy at least one rule of every conditional item ("yes to everything").
+
+    A choice question answers its first rule: where two items exclude each other (the hotel's food
+    business licence and its pre-packaged food filing), the first one listed is selected."""
     answers: dict[str, str] = {}
     for question in bundle.questions.all():
         if question.kind == Question.Kind.YES_NO:
@@ -100,6 +103,8 @@ def answers_selecting_every_item(bundle: Bundle) -> dict[str, str]:
     for rule in bundle.rules.filter(target=Rule.Target.ITEM).select_related("question"):
         question = rule.question
         if question.kind == Question.Kind.CHOICE:
+            if question.code in answers:
+                continue
             wanted = rule.value.split(",")[0].strip()
             answers[question.code] = (
                 wanted if rule.operator != Rule.Operator.NE else answers.get(question.code, "")
@@ -209,8 +214,24 @@ def test_hotel_plan_grows_from_3_items_to_9_with_all_yes_answers(client: Client)
     assert count(body, "plan-department-count") == plan_for("hotel", answers).summary.departments
     assert count(body, "plan-forms-before") == 9
     assert count(body, "plan-forms-after") == 1
-    for bundle_item in hotel.bundle_items.select_related("item"):
+    for bundle_item in hotel.bundle_items.exclude(item__code="prepackaged_food_filing").select_related("item"):
         assert bundle_item.item.name in body
+    assert "仅销售预包装食品备案" not in body, "with meals served, the food business licence replaces the filing"
+
+
+def test_hotel_selling_only_prepackaged_food_files_instead_of_licensing(client: Client) -> None:
+    """Pre-packaged food only needs a filing (食品经营许可和备案管理办法): the plan lists it in the
+    same application, at 市场监管, instead of the food business licence."""
+    url = reverse("bundles:plan", args=["hotel"])
+    body = client.get(url, {"food": "prepackaged"}, HTTP_HX_REQUEST="true").content.decode()
+
+    assert count(body, "plan-item-count") == 4
+    assert "仅销售预包装食品备案" in body
+    assert "食品经营许可" not in body.replace("仅销售预包装食品", "")
+    plan = plan_for("hotel", {"food": "prepackaged"})
+    assert [p.item.code for p in plan.items if p.item.department.code == "429006-scjg"] == [
+        "prepackaged_food_filing"
+    ]
 
 
 def test_hotel_page_without_javascript_shows_the_same_plan(client: Client) -> None:
