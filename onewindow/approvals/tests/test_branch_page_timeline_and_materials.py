@@ -43,5 +43,5 @@ def test_a_scan_handed_in_for_a_shared_licence_is_shown(case: Case, fire: User) 
     row.save()
     page = text(signed_in(fire).get(reverse("approvals:branch", args=[branch.pk])))
     download = reverse("cases:material_download", args=[case.pk, row.material.code])
-    assert f'<a href="{download}">营业执照扫描件.pdf</a>' in page
+    assert f'<a class="action-link" href="{download}">营业执照扫描件.pdf</a>' in page
     assert "尚未调取" not in page
