@@ -214,9 +214,13 @@ def test_hotel_plan_grows_from_3_items_to_9_with_all_yes_answers(client: Client)
     assert count(body, "plan-department-count") == plan_for("hotel", answers).summary.departments
     assert count(body, "plan-forms-before") == 9
     assert count(body, "plan-forms-after") == 1
-    for bundle_item in hotel.bundle_items.exclude(item__code="prepackaged_food_filing").select_related("item"):
+    for bundle_item in hotel.bundle_items.exclude(item__code="prepackaged_food_filing").select_related(
+        "item"
+    ):
         assert bundle_item.item.name in body
-    assert "仅销售预包装食品备案" not in body, "with meals served, the food business licence replaces the filing"
+    assert "仅销售预包装食品备案" not in body, (
+        "with meals served, the food business licence replaces the filing"
+    )
 
 
 def test_hotel_selling_only_prepackaged_food_files_instead_of_licensing(client: Client) -> None:

@@ -51,7 +51,11 @@ def test_the_window_queue_names_the_staff_member_without_nested_brackets() -> No
     clerk = User.objects.get(username="clerk")
     applicant = User.objects.get(username="applicant")
     case = case_start(
-        bundle_code="hotel", applicant=applicant, answers=HOTEL_FOUR_ITEMS, channel="window", assisted_by=clerk
+        bundle_code="hotel",
+        applicant=applicant,
+        answers=HOTEL_FOUR_ITEMS,
+        channel="window",
+        assisted_by=clerk,
     )
     fill_case(case, clerk)
     case_submit(case=case, user=clerk, key="queue-wording")
