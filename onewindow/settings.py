@@ -200,6 +200,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WORKDAYS_FALLBACK = env_str("WORKDAYS_FALLBACK", "weekends")
 # Branches due within this many working days are shown as "nearly due".
 DUE_SOON_WORKDAYS = env_int("DUE_SOON_WORKDAYS", 3)
+# A permit granted on the applicant's commitment is checked on site within this many working days
+# of the decision (事后核查; 消防: 20).
+COMMITMENT_CHECK_WORKDAYS = env_int("COMMITMENT_CHECK_WORKDAYS", 20)
+if not 1 <= COMMITMENT_CHECK_WORKDAYS <= 250:
+    raise ImproperlyConfigured("Environment variable COMMITMENT_CHECK_WORKDAYS must be between 1 and 250.")
 
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES

@@ -60,6 +60,14 @@ def inspection_branch_opened(*, branch: Branch, actor: User | None) -> bool:
     return hook(branch=branch, actor=actor)
 
 
+def commitment_check_schedule(*, branch: Branch) -> date | None:
+    """Schedule the on-site check of a branch approved on commitment; its due date, or None."""
+    from onewindow.inspections.services import commitment_check_schedule as schedule
+
+    check = schedule(branch=branch)
+    return check.due_on if check is not None else None
+
+
 def inspection_holds_clock(branch: Branch) -> bool:
     from onewindow.inspections.selectors import inspection_holds_clock as holds
 
@@ -246,14 +254,12 @@ def branch_approve(
         branch.valid_from = today
         branch.valid_until = valid_until
         permit_create(branch=branch)  # the branch row itself is saved once, with the decision
+        data = {"permit_number": branch.permit_number}
+        check_due = commitment_check_schedule(branch=branch)
+        if check_due is not None:
+            data["commitment_check_due_on"] = check_due.isoformat()
         _decided(
-            branch,
-            branches,
-            reviewer,
-            before,
-            comment,
-            {"permit_number": branch.permit_number},
-            ("permit_number", "valid_from", "valid_until"),
+            branch, branches, reviewer, before, comment, data, ("permit_number", "valid_from", "valid_until")
         )
     return branch
 

@@ -418,6 +418,13 @@ def _timeline(branch: Branch) -> list[TimelineRow]:
         details = []
         if event.action == "branch_approved" and data.get("permit_number"):
             details.append(_("许可证号 %(number)s") % {"number": data["permit_number"]})
+            if data.get("commitment_check_due_on"):
+                details.append(
+                    _("告知承诺办理：%(date)s前到现场核查承诺内容")
+                    % {"date": data["commitment_check_due_on"]}
+                )
+        elif event.action == "commitment_check_rectify" and data.get("rectify_by"):
+            details.append(_("整改期限 %(date)s") % {"date": data["rectify_by"]})
         elif event.action == "branch_denied" and data.get("legal_basis"):
             details.append(_("法律依据：%(basis)s") % {"basis": data["legal_basis"]})
         elif event.action == "branch_paused":

@@ -104,7 +104,12 @@ from onewindow.cases.services import (
     supplement_told,
 )
 from onewindow.cases.timeline import action_label
-from onewindow.inspections.models import InspectionStatus, JointInspection, RectificationNotice
+from onewindow.inspections.models import (
+    CommitmentCheck,
+    InspectionStatus,
+    JointInspection,
+    RectificationNotice,
+)
 from onewindow.inspections.selectors import current_notice, latest_inspection
 from onewindow.lib.flash import success_once
 from onewindow.lib.idcheck import mask_id_number, mask_mobile
@@ -699,6 +704,7 @@ class BranchRow:
     branch: Branch
     estimated_due: date | None  # a waiting branch's estimate; None for the others
     asked: PauseRequest | None  # what the department asked when it paused the clock, if it asked anything
+    check: CommitmentCheck | None = None  # the on-site check of a permit granted on commitment
 
 
 def _when(moment: datetime) -> str:
@@ -786,7 +792,9 @@ def case_progress(request: HttpRequest, case_id: int) -> HttpResponse:
         return HttpResponseRedirect(reverse("approvals:branch", args=[own.pk]))
     context = _case_context(request, case)
     branches = list(
-        case.branches.select_related("item", "department").prefetch_related("prerequisites").order_by("id")
+        case.branches.select_related("item", "department", "commitment_check")
+        .prefetch_related("prerequisites")
+        .order_by("id")
     )
     due = case_due_summary(branches)
     asked = {b.pk: pause_request(b) for b in branches if b.status == BranchStatus.PAUSED}
@@ -807,7 +815,10 @@ def case_progress(request: HttpRequest, case_id: int) -> HttpResponse:
         next_step = _licence_step(case, valid[0] if valid else None)
     context.update(
         {
-            "branches": [BranchRow(b, due.estimates.get(b.pk), asked.get(b.pk)) for b in branches],
+            "branches": [
+                BranchRow(b, due.estimates.get(b.pk), asked.get(b.pk), getattr(b, "commitment_check", None))
+                for b in branches
+            ],
             "latest_due": due.latest,
             "latest_due_estimated": due.estimated,
             "waiting_left_out": due.waiting_left_out,

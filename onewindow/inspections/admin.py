@@ -6,11 +6,13 @@ from django.contrib import admin
 
 from onewindow.inspections.models import (
     ChecklistEntry,
+    CommitmentCheck,
     InspectionAssignment,
     JointInspection,
     RectificationNotice,
     RectificationReport,
 )
+from onewindow.lib.admin import RecordAdmin
 
 
 class AssignmentInline(admin.TabularInline):
@@ -81,3 +83,14 @@ class RectificationReportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: object) -> bool:
         return False
+
+
+@admin.register(CommitmentCheck)
+class CommitmentCheckAdmin(RecordAdmin):
+    """Scheduled by an approval on commitment and decided on the department's page, with the result
+    on the case timeline: read here, never changed by hand."""
+
+    list_display = ["case", "branch", "department", "status", "due_on", "rectify_by", "checked_at"]
+    list_filter = ["status", "department"]
+    search_fields = ["case__number", "case__holder_name"]
+    list_select_related = ["case", "branch__item", "department"]

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 
 from onewindow.accounts.models import User
 from onewindow.cases.errors import CaseError
-from onewindow.inspections.models import ChecklistResult
+from onewindow.inspections.models import CHECK_TEXT_MAX, ChecklistResult
 from onewindow.inspections.selectors import DepartmentToInspect
-from onewindow.inspections.services import MAX_RECTIFICATION_WORKDAYS, RECTIFICATION_WORKDAYS
+from onewindow.inspections.services import MAX_RECTIFICATION_WORKDAYS, RECTIFICATION_WORKDAYS, CheckResult
 
 RECTIFICATION_RANGE_ERROR = format_lazy(
     gettext_lazy("整改期限应在 1 至 {max} 个工作日之间。"), max=MAX_RECTIFICATION_WORKDAYS
@@ -186,3 +186,46 @@ class RectificationForm(ServiceErrorsMixin, forms.Form):
         help_text=gettext_lazy("请逐项说明每个问题是如何整改的。"),
     )
     evidence = MultipleFileField(label=gettext_lazy("整改照片或证明材料"))
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class CommitmentCheckForm(ServiceErrorsMixin, forms.Form):
+    """What the check on site found; the rules (findings required, the rectification date) are the service's."""
+
+    result = forms.ChoiceField(
+        label=gettext_lazy("核查结论"),
+        widget=forms.RadioSelect,
+        choices=[
+            (CheckResult.CONFIRMED, gettext_lazy("承诺属实，核查相符")),
+            (CheckResult.RECTIFY, gettext_lazy("与承诺不符，责令限期整改")),
+            (CheckResult.REVOKE, gettext_lazy("承诺不实，决定撤销许可")),
+        ],
+        error_messages={
+            "required": gettext_lazy("请选择核查结论。"),
+            "invalid_choice": gettext_lazy("请选择核查结论。"),
+        },
+    )
+    findings = forms.CharField(
+        label=gettext_lazy("核查发现"),
+        required=False,
+        max_length=CHECK_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy(
+            "责令整改的，逐项写明问题和整改要求；撤销许可的，写明承诺不实的事实、理由和依据。核查相符的可不填。"
+        ),
+        error_messages={"max_length": gettext_lazy("请不超过 %(limit_value)d 字。")},
+    )
+    rectify_by = forms.DateField(
+        label=gettext_lazy("整改期限"),
+        required=False,
+        widget=DateInput(),
+        help_text=gettext_lazy("仅责令限期整改时填写：申请人应在此日期前完成整改，届时再次核查。"),
+        error_messages={"invalid": gettext_lazy("请按“年-月-日”填写整改期限。")},
+    )
+    round = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -315,3 +315,99 @@ class RectificationEvidence(StoredFile):
 
     def __str__(self) -> str:
         return self.original_name or self.file.name
+
+
+# ---------------------------------------------------------------- 事后核查
+
+
+class CommitmentCheckStatus(models.TextChoices):
+    DUE = "due", _("待核查")
+    RECTIFYING = "rectifying", _("限期整改")
+    CONFIRMED = "confirmed", _("核查相符")
+    REVOKED = "revoked", _("决定撤销许可")
+
+
+# Findings and reasons written on a check.
+CHECK_TEXT_MAX = 1000
+# A check in one of these still waits for the department.
+OPEN_CHECK_STATUSES = (CommitmentCheckStatus.DUE, CommitmentCheckStatus.RECTIFYING)
+
+
+class CommitmentCheck(models.Model):
+    """事后核查: a permit granted on the applicant's commitment (告知承诺) is checked on site afterwards.
+
+    One per approved branch whose item the applicant chose to have handled on commitment; due a
+    number of working days (COMMITMENT_CHECK_WORKDAYS) after the approval. The department finds the
+    commitment kept, orders rectification by a date (then checks again), or finds it untrue and
+    decides to revoke the permit (行政许可法 Art. 69), which the issuer then carries out on the
+    comprehensive licence. Each result is also an event on the case's timeline.
+    """
+
+    branch = models.OneToOneField(
+        "approvals.Branch", verbose_name=_("子件"), on_delete=models.PROTECT, related_name="commitment_check"
+    )
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="commitment_checks"
+    )
+    department = models.ForeignKey(
+        "catalog.Department",
+        verbose_name=_("核查部门"),
+        on_delete=models.PROTECT,
+        related_name="commitment_checks",
+        help_text=_("作出许可决定的部门，由它核查申请人是否履行承诺。"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=CommitmentCheckStatus.choices, default=CommitmentCheckStatus.DUE
+    )
+    due_on = models.DateField(
+        _("核查期限"), help_text=_("许可决定之日起按工作日计算，应在此日期前完成现场核查。")
+    )
+    calendar_warning = models.CharField(_("日历提示"), max_length=500, blank=True)
+    round = models.PositiveSmallIntegerField(
+        _("核查次数"), default=1, help_text=_("1 为首次核查；责令整改后每复查一次加一。")
+    )
+    rectify_by = models.DateField(
+        _("整改期限"), null=True, blank=True, help_text=_("责令限期整改时，申请人应完成整改的日期。")
+    )
+    findings = models.TextField(
+        _("核查发现"), blank=True, help_text=_("最近一次核查发现的问题和整改要求，或撤销许可的事实和理由。")
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核查人员"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    checked_at = models.DateTimeField(_("最近核查时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("安排时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("告知承诺事后核查")
+        verbose_name_plural = _("告知承诺事后核查")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="inspections_commitment_check_status_valid",
+                condition=models.Q(status__in=["due", "rectifying", "confirmed", "revoked"]),
+            ),
+            models.CheckConstraint(
+                name="inspections_commitment_check_rectify_by_when_rectifying",
+                condition=~models.Q(status="rectifying") | models.Q(rectify_by__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="inspections_commitment_check_round_positive", condition=models.Q(round__gte=1)
+            ),
+        ]
+        indexes = [
+            # A department's list: its open checks by due date.
+            models.Index(fields=["department", "status", "due_on"], name="inspections_check_dept_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.branch.item} · 事后核查"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_CHECK_STATUSES

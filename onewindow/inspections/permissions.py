@@ -1,10 +1,14 @@
-"""Who may do what with a joint inspection: named actions, and one helper that returns it or a 404."""
+"""Who may do what with a joint inspection or a check of a commitment: named actions, and helpers
+that return the object or a 404."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from onewindow.accounts.models import Role, User
 from onewindow.cases.errors import CaseNotFound
-from onewindow.inspections.models import InspectionAssignment, JointInspection
+from onewindow.inspections.models import CommitmentCheck, InspectionAssignment, JointInspection
 
 VIEW = "view"  # the shared checklist page, photos, notices and reports
 ORGANISE = "organise"  # finish, schedule a re-inspection, close
@@ -16,6 +20,7 @@ ORGANISER_ROLES = (Role.INSPECTOR, Role.REVIEWER)
 DEPARTMENT_ROLES = (Role.INSPECTOR, Role.REVIEWER)
 
 NOT_FOUND = "没有找到这次联合核查，或者您所在部门没有参加这次核查。"
+CHECK_NOT_FOUND = gettext_noop("没有找到这项告知承诺事后核查，或者它不由您所在的部门核查。")
 
 
 def is_organiser_for(user: User, department_id: int) -> bool:
@@ -52,3 +57,25 @@ def get_inspection_for(user: User, inspection_id: int, action: str = VIEW) -> Jo
     if inspection is None or not can(user, action, inspection):
         raise CaseNotFound("inspection_not_found", NOT_FOUND)
     return inspection
+
+
+def get_commitment_check_for(user: User, check_id: int) -> CommitmentCheck:
+    """A check of a commitment, for the inspectors and reviewers of the department that decided and
+    checks it; 404 for everyone else."""
+    check = None
+    if user.is_authenticated and user.role in DEPARTMENT_ROLES and user.department_id is not None:
+        check = (
+            CommitmentCheck.objects.select_related(
+                "case__bundle",
+                "case__applicant",
+                "case__enterprise",
+                "branch__item",
+                "department",
+                "checked_by",
+            )
+            .filter(pk=check_id, department_id=user.department_id)
+            .first()
+        )
+    if check is None:
+        raise CaseNotFound("check_not_found", _(CHECK_NOT_FOUND))
+    return check

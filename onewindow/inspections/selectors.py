@@ -1,21 +1,27 @@
-"""Reads of joint inspections: what can be inspected, "my inspections", the shared checklist, the notice."""
+"""Reads of joint inspections (what can be inspected, "my inspections", the shared checklist, the
+notice) and of the checks of commitments after approval."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from onewindow.accounts.models import Role, User
+from onewindow.approvals.calendar import current_calendar
 from onewindow.approvals.models import Branch, BranchStatus, ClockPause
 from onewindow.cases.models import Case, CaseEvent, CaseStatus
 from onewindow.cases.timeline import action_label
 from onewindow.catalog.models import Department
 from onewindow.inspections.models import (
     ACTIVE_INSPECTION_STATUSES,
+    OPEN_CHECK_STATUSES,
     ChecklistEntry,
     ChecklistPhoto,
     ChecklistResult,
+    CommitmentCheck,
+    CommitmentCheckStatus,
     InspectionAssignment,
     InspectionStatus,
     JointInspection,
@@ -23,6 +29,7 @@ from onewindow.inspections.models import (
     RectificationReport,
 )
 from onewindow.inspections.permissions import DEPARTMENT_ROLES, ORGANISER_ROLES, is_organiser_for
+from onewindow.lib.workdays import UnpublishedYearError, WorkdayCalendar
 
 SCHEDULABLE_BRANCH_STATUSES = (BranchStatus.PENDING, BranchStatus.WAITING)
 # Pauses this app opens and closes; a reviewer's own pauses (expert review …) are left alone.
@@ -299,3 +306,67 @@ def inspections_joined(
     if branch_id is not None:
         assignments = assignments.filter(branch_id=branch_id)
     return set(assignments.values_list("inspection_id", flat=True))
+
+
+# ---------------------------------------------------------------- 事后核查 (checks of commitments)
+
+CHECK_ACTIONS = ("commitment_check_confirmed", "commitment_check_rectify", "commitment_check_revoke")
+CLOSED_CHECKS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    check: CommitmentCheck
+    next_on: date  # the date the next visit is due: the check's deadline, or the end of the rectification
+    state: str  # "overdue", "due_soon" or ""
+
+
+def commitment_checks_for(
+    user: User, today: date, soon_workdays: int
+) -> tuple[list[CheckRow], list[CommitmentCheck]]:
+    """The open checks of the user's department, the most urgent first, and its latest closed ones."""
+    if user.role not in DEPARTMENT_ROLES or user.department_id is None:
+        return [], []
+    checks = CommitmentCheck.objects.filter(department_id=user.department_id).select_related(
+        "case", "branch__item", "checked_by"
+    )
+    calendar = current_calendar()
+    rows = []
+    for check in checks.filter(status__in=OPEN_CHECK_STATUSES):
+        next_on = (
+            check.rectify_by
+            if check.status == CommitmentCheckStatus.RECTIFYING and check.rectify_by
+            else check.due_on
+        )
+        rows.append(CheckRow(check, next_on, _urgency(next_on, today, soon_workdays, calendar)))
+    rows.sort(key=lambda row: (row.next_on, row.check.pk))
+    closed = list(
+        checks.exclude(status__in=OPEN_CHECK_STATUSES).order_by("-checked_at", "-id")[:CLOSED_CHECKS_SHOWN]
+    )
+    return rows, closed
+
+
+def _urgency(day: date, today: date, soon_workdays: int, calendar: WorkdayCalendar) -> str:
+    if day < today:
+        return "overdue"
+    try:
+        left = calendar.between(today, day).days
+    except UnpublishedYearError:
+        left = (day - today).days
+    return "due_soon" if left <= soon_workdays else ""
+
+
+def commitment_check_timeline(check: CommitmentCheck) -> list[TimelineRow]:
+    """The approval that scheduled the check and every result recorded on it, oldest first."""
+    events = CaseEvent.objects.filter(
+        case_id=check.case_id,
+        action__in=("branch_approved", *CHECK_ACTIONS),
+        data__item=check.branch.item.code,
+    ).order_by("seq")
+    return [TimelineRow(event, action_label(event.action)) for event in events]
+
+
+def commitment_clauses(check: CommitmentCheck) -> list[str]:
+    """What the applicant promised for this item, as the letter he signed worded it."""
+    item_name = check.branch.item.name
+    return [c["text"] for c in check.case.plan.get("commitment", []) if c.get("item") == item_name]

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -39,10 +40,13 @@ from onewindow.cases.services import ALLOWED_UPLOADS, event_append, upload_check
 from onewindow.catalog.models import Department
 from onewindow.inspections.models import (
     ACTIVE_INSPECTION_STATUSES,
+    CHECK_TEXT_MAX,
     RECORDING_STATUSES,
     ChecklistEntry,
     ChecklistPhoto,
     ChecklistResult,
+    CommitmentCheck,
+    CommitmentCheckStatus,
     InspectionAssignment,
     InspectionStatus,
     JointInspection,
@@ -50,13 +54,13 @@ from onewindow.inspections.models import (
     RectificationNotice,
     RectificationReport,
 )
-from onewindow.inspections.permissions import ORGANISER_ROLES
+from onewindow.inspections.permissions import CHECK_NOT_FOUND, DEPARTMENT_ROLES, ORGANISER_ROLES
 from onewindow.inspections.selectors import (
     INSPECTION_PAUSE_REASONS,
     SCHEDULABLE_BRANCH_STATUSES,
     schedulable_branches,
 )
-from onewindow.lib.workdays import UnpublishedYearError, WorkdayCalendar
+from onewindow.lib.workdays import STORED_SEPARATOR, UnpublishedYearError, WorkdayCalendar
 from onewindow.notifications.services import notify_case_applicant, notify_user
 
 RECTIFICATION_WORKDAYS = 15
@@ -937,3 +941,198 @@ def inspection_close(*, inspection: JointInspection, organiser: User, reason: st
         )
         _notify_inspectors(locked, "联合核查已关闭", f"办件 {locked.case.number} 的联合核查已关闭：{reason}")
     return inspection
+
+
+# ---------------------------------------------------------------- 事后核查 (checks of commitments)
+
+
+class CheckResult:
+    """What a department may find when it checks a commitment on site."""
+
+    CONFIRMED = "confirmed"  # the commitment is kept
+    RECTIFY = "rectify"  # not yet: rectify by a date, then checked again
+    REVOKE = "revoke"  # untrue: the permit is to be revoked (行政许可法 Art. 69)
+    ALL = (CONFIRMED, RECTIFY, REVOKE)
+
+
+def commitment_check_schedule(*, branch: Branch) -> CommitmentCheck | None:
+    """Schedule the on-site check of a branch just approved on the applicant's commitment; None when
+    it was approved on the normal procedure. Call inside the approval's transaction, which holds the
+    case row; the approval's own timeline event names the due date."""
+    planned = next((e for e in branch.case.plan.get("items", []) if e.get("code") == branch.item.code), None)
+    if planned is None or not planned.get("commitment"):
+        return None
+    try:
+        result = current_calendar().add(timezone.localdate(), settings.COMMITMENT_CHECK_WORKDAYS)
+    except UnpublishedYearError as exc:
+        raise CaseError("calendar_unpublished", exc.message) from None
+    return CommitmentCheck.objects.create(
+        branch=branch,
+        case=branch.case,
+        department_id=branch.department_id,
+        due_on=result.date,
+        calendar_warning=STORED_SEPARATOR.join(result.warnings)[:500],
+    )
+
+
+def _check_text(value: str, field: str, message: str) -> str:
+    value = value.strip()
+    if not value:
+        raise CaseInvalid(f"{field}_required", message, fields={field: message})
+    if len(value) > CHECK_TEXT_MAX:
+        too_long = _("请不超过 %(max)s 字。") % {"max": CHECK_TEXT_MAX}
+        raise CaseInvalid(f"{field}_too_long", too_long, fields={field: too_long})
+    return value
+
+
+def _rectify_by_checked(rectify_by: date | None, today: date) -> date:
+    if rectify_by is None:
+        message = _("请填写整改期限。")
+        raise CaseInvalid("rectify_by_required", message, fields={"rectify_by": message})
+    if rectify_by <= today:
+        message = _("整改期限应晚于今天。")
+        raise CaseInvalid("rectify_by_past", message, fields={"rectify_by": message})
+    latest = current_calendar().add(today, MAX_RECTIFICATION_WORKDAYS).date
+    if rectify_by > latest:
+        message = _("整改期限最长为 %(days)s 个工作日，即 %(date)s 之前。") % {
+            "days": MAX_RECTIFICATION_WORKDAYS,
+            "date": latest.isoformat(),
+        }
+        raise CaseInvalid("rectify_by_too_late", message, fields={"rectify_by": message})
+    return rectify_by
+
+
+def commitment_check_record(
+    *,
+    check_id: int,
+    inspector: User,
+    result: str,
+    findings: str = "",
+    rectify_by: date | None = None,
+    expected_round: int | None = None,
+) -> CommitmentCheck:
+    """Record what the check on site found: the commitment kept (the check ends), rectification by a
+    date (the check stays open for the next visit), or the commitment untrue (the department decides
+    to revoke its permit; the issuer is told to change or revoke the comprehensive licence).
+
+    Only the deciding department's inspectors and reviewers; `expected_round` is the round the page
+    showed, so two people recording at once cannot both succeed.
+    """
+    if result not in CheckResult.ALL:
+        message = _("请选择核查结论。")
+        raise CaseInvalid("check_result", message, fields={"result": message})
+    today = timezone.localdate()
+    if result == CheckResult.CONFIRMED:
+        findings = findings.strip()[:CHECK_TEXT_MAX]
+    elif result == CheckResult.RECTIFY:
+        findings = _check_text(findings, "findings", _("请写明发现的问题和整改要求。"))
+        rectify_by = _rectify_by_checked(rectify_by, today)
+    else:
+        findings = _check_text(findings, "findings", _("请写明承诺不实的事实、理由和依据。"))
+    with transaction.atomic():
+        check = _lock_check(check_id, inspector)
+        if not check.is_open:
+            raise CaseConflict(
+                "check_closed",
+                _("这项事后核查已经有结论（%(status)s），请刷新页面查看。")
+                % {"status": check.get_status_display()},
+            )
+        if expected_round is not None and expected_round != check.round:
+            raise CaseConflict(
+                "check_changed", _("这项事后核查刚刚由他人记录了结果，请刷新页面查看后再操作。")
+            )
+        before = check.status
+        done_round = check.round
+        check.findings = findings
+        check.checked_by = inspector
+        check.checked_at = timezone.now()
+        if result == CheckResult.RECTIFY:
+            check.status = CommitmentCheckStatus.RECTIFYING
+            check.rectify_by = rectify_by
+            check.round += 1
+        else:
+            check.status = (
+                CommitmentCheckStatus.CONFIRMED
+                if result == CheckResult.CONFIRMED
+                else CommitmentCheckStatus.REVOKED
+            )
+        check.save(update_fields=["status", "rectify_by", "round", "findings", "checked_by", "checked_at"])
+        case, item = check.case, check.branch.item
+        event_append(
+            case=case,
+            actor=inspector,
+            action=f"commitment_check_{result}",
+            before=before,
+            after=check.status,
+            comment=findings,
+            data={
+                "item": item.code,
+                "department": check.department.code,
+                "round": done_round,
+                **(
+                    {"rectify_by": check.rectify_by.isoformat()}
+                    if result == CheckResult.RECTIFY and check.rectify_by
+                    else {}
+                ),
+            },
+        )
+        _check_notify(check, result)
+    return check
+
+
+def _lock_check(check_id: int, inspector: User) -> CommitmentCheck:
+    """The check, locked with its case (the case row first, as every timeline write), for a member of
+    the department that decided; 404 for anyone else, who may not learn it exists."""
+    not_found = CaseNotFound("check_not_found", _(CHECK_NOT_FOUND))
+    if inspector.role not in DEPARTMENT_ROLES or inspector.department_id is None:
+        raise not_found
+    found = CommitmentCheck.objects.filter(pk=check_id, department_id=inspector.department_id).values_list(
+        "case_id", flat=True
+    )
+    case_id = found.first()
+    if case_id is None:
+        raise not_found
+    Case.objects.select_for_update().filter(pk=case_id).first()
+    return (
+        CommitmentCheck.objects.select_for_update(of=("self",))
+        .select_related("case__applicant", "branch__item", "department")
+        .get(pk=check_id)
+    )
+
+
+def _check_notify(check: CommitmentCheck, result: str) -> None:
+    case, item = check.case, check.branch.item
+    if result == CheckResult.CONFIRMED:
+        _notify_applicant(
+            case,
+            "告知承诺核查相符",
+            f"{check.department.name}已对您的办件 {case.number} 中《{item.name}》的承诺内容进行现场核查，核查相符。",
+        )
+    elif result == CheckResult.RECTIFY:
+        assert check.rectify_by is not None
+        _notify_applicant(
+            case,
+            "告知承诺核查：请限期整改",
+            f"{check.department.name}现场核查发现您的办件 {case.number} 中《{item.name}》与承诺不符，"
+            f"请于{check.rectify_by:%Y年%m月%d日}前完成整改，届时将再次核查：{check.findings}",
+        )
+    else:
+        _notify_applicant(
+            case,
+            "告知承诺核查：决定撤销许可",
+            f"{check.department.name}现场核查认定您的办件 {case.number} 中《{item.name}》的承诺与实际不符，"
+            f"决定撤销该项许可：{check.findings}。对决定不服的，可依法申请行政复议或提起行政诉讼。",
+        )
+        issuers = User.objects.filter(
+            role=Role.ISSUER, is_active=True, service_center_id=case.service_center_id
+        )
+        if not issuers.exists():
+            issuers = User.objects.filter(role=Role.ISSUER, is_active=True)
+        for issuer in issuers:
+            notify_user(
+                user=issuer,
+                title="告知承诺核查不实，需处理综合许可证",
+                body=f"{check.department.name}决定撤销办件 {case.number}（{case.holder_name}）中的《{item.name}》，"
+                "请据此变更或吊销其综合许可证。",
+                case=case,
+            )

@@ -16,6 +16,8 @@ urlpatterns = [
     path("<int:inspection_id>/reinspection/", views.reinspection, name="reinspection"),
     path("<int:inspection_id>/close/", views.close, name="close"),
     path("photos/<int:photo_id>/", views.photo, name="photo"),
+    path("commitment-checks/", views.commitment_checks, name="commitment_checks"),
+    path("commitment-checks/<int:check_id>/", views.commitment_check, name="commitment_check"),
     # The applicant (and staff, for the notice and the evidence).
     path("cases/<int:case_id>/rectification/", views.rectification, name="rectification"),
     path("<int:inspection_id>/notices/<int:round_number>.pdf", views.notice_pdf, name="notice_pdf"),

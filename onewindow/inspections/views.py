@@ -1,5 +1,6 @@
 """Joint inspection pages: the organiser's schedule page, "my inspections", the shared checklist
-(phone first), finishing and re-inspection, the applicant's rectification page, and the notice PDF.
+(phone first), finishing and re-inspection, the applicant's rectification page, and the notice PDF;
+and the department's checks of commitments after approval (事后核查).
 
 Views parse input, call one service and render; who may do what and every rule about the
 clocks live in inspections.permissions and inspections.services.
@@ -10,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onewindow.accounts.decorators import role_required, signed_in_required
@@ -25,6 +29,7 @@ from onewindow.cases.notices import holder_code_display
 from onewindow.inspections import services
 from onewindow.inspections.forms import (
     CloseForm,
+    CommitmentCheckForm,
     EntryForm,
     FinishForm,
     RectificationForm,
@@ -36,6 +41,7 @@ from onewindow.inspections.models import (
     ChecklistEntry,
     ChecklistPhoto,
     ChecklistResult,
+    CommitmentCheck,
     InspectionStatus,
     JointInspection,
     RectificationEvidence,
@@ -47,11 +53,15 @@ from onewindow.inspections.permissions import (
     RECTIFY,
     VIEW,
     can,
+    get_commitment_check_for,
     get_inspection_for,
 )
 from onewindow.inspections.selectors import (
     cases_awaiting_inspection,
     checklist_view,
+    commitment_check_timeline,
+    commitment_checks_for,
+    commitment_clauses,
     current_notice,
     findings_by_department,
     inspection_timeline,
@@ -62,6 +72,7 @@ from onewindow.inspections.selectors import (
     schedule_plan,
 )
 from onewindow.lib.pdf import FontUnavailable, pdf_response
+from onewindow.licenses.models import LicenceStatus
 
 FINISHED_SHOWN = 50
 
@@ -434,3 +445,87 @@ def evidence(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
     except Http404:
         raise Http404(missing) from None
     return _file_response(stored)
+
+
+# ---------------------------------------------------------------- 事后核查 (checks of commitments)
+
+
+@require_GET
+@_staff
+def commitment_checks(request: HttpRequest) -> HttpResponse:
+    """告知承诺事后核查: the department's permits granted on commitment, to be checked on site."""
+    user = _user(request)
+    rows, closed = commitment_checks_for(user, timezone.localdate(), settings.DUE_SOON_WORKDAYS)
+    return render(
+        request,
+        "inspections/commitment_checks.html",
+        {"rows": rows, "closed": closed, "department": user.department},
+    )
+
+
+def _check_page(
+    request: HttpRequest, check: CommitmentCheck, form: CommitmentCheckForm | None = None, status: int = 200
+) -> HttpResponse:
+    if form is None and check.is_open:
+        form = CommitmentCheckForm(initial={"round": check.round})
+    licence = check.case.licences.filter(status=LicenceStatus.VALID).first()
+    return render(
+        request,
+        "inspections/commitment_check.html",
+        {
+            "check": check,
+            "form": form if check.is_open else None,
+            "clauses": commitment_clauses(check),
+            "timeline": commitment_check_timeline(check),
+            "holder_code": holder_code_display(check.case.holder_code),
+            "licence": licence,
+            "address": check.case.form_data.get("business_address", ""),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@_staff
+def commitment_check(request: HttpRequest, check_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        check = get_commitment_check_for(user, check_id)
+    except CaseNotFound as exc:
+        raise Http404(exc.message) from None
+    if request.method == "GET":
+        return _check_page(request, check)
+    form = CommitmentCheckForm(request.POST)
+    status = 422
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            recorded = services.commitment_check_record(
+                check_id=check.pk,
+                inspector=user,
+                result=data["result"],
+                findings=data["findings"],
+                rectify_by=data["rectify_by"],
+                expected_round=data["round"],
+            )
+        except CaseNotFound as exc:
+            raise Http404(exc.message) from None
+        except CaseConflict as exc:
+            form.add_error(None, exc.message)
+            return _check_page(request, get_commitment_check_for(user, check_id), form, status=409)
+        except CaseError as exc:
+            form.add_service_errors(exc)
+            status = exc.status
+        else:
+            messages.success(request, CHECK_RECORDED[data["result"]])
+            return redirect("inspections:commitment_check", check_id=recorded.pk)
+    return _check_page(request, check, form, status=status)
+
+
+CHECK_RECORDED = {
+    services.CheckResult.CONFIRMED: gettext_lazy("已记录核查相符，并已通知申请人。"),
+    services.CheckResult.RECTIFY: gettext_lazy("已责令限期整改并通知申请人；整改期限届满后请再次核查。"),
+    services.CheckResult.REVOKE: gettext_lazy(
+        "已记录撤销许可的决定，并已通知申请人和综合审批机构（由其变更或吊销综合许可证）。"
+    ),
+}
