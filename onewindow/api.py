@@ -45,6 +45,7 @@ from onewindow.cases.api import router as cases_router
 from onewindow.cases.errors import CaseError
 from onewindow.catalog.api import router as catalog_router
 from onewindow.catalog.schemas import ApiError, ErrorCause, ErrorOut, error_causes
+from onewindow.inspections.api import router as inspections_router
 from onewindow.licenses.api import router as licenses_router
 from onewindow.notifications.api import router as notifications_router
 
@@ -596,5 +597,6 @@ api.add_router("/", catalog_router)
 api.add_router("/bundles", bundles_router)
 api.add_router("/", cases_router)
 api.add_router("/", approvals_router)
+api.add_router("/", inspections_router)
 api.add_router("/licences", licenses_router)
 api.add_router("/", notifications_router)

@@ -45,6 +45,7 @@ from onewindow.cases.services import (
 from onewindow.cases.timeline import action_label
 from onewindow.catalog.schemas import MAX_OFFSET, ErrorCause, error_answers
 from onewindow.centers.models import ServiceCenter
+from onewindow.inspections.models import CommitmentCheck, CommitmentCheckStatus
 from onewindow.lib.idcheck import mask_id_number, mask_mobile
 
 # Summaries and descriptions are lazy translations (ninja types them as str): the OpenAPI document
@@ -165,6 +166,20 @@ def case_summary(case: Case, viewer: User) -> dict[str, Any]:
     }
 
 
+def _check_shown(check: CommitmentCheck | None, with_findings: bool) -> dict[str, Any] | None:
+    """The check of a commitment as the case shows it: its findings to the applicant and the checking
+    department, its state to the other departments."""
+    if check is None:
+        return None
+    return {
+        "status": check.status,
+        "status_label": check.get_status_display(),
+        "due_on": check.due_on,
+        "rectify_by": check.rectify_by if check.status == CommitmentCheckStatus.RECTIFYING else None,
+        "findings": check.findings if with_findings else "",
+    }
+
+
 def case_detail(case: Case, viewer: User) -> dict[str, Any]:
     rows = list(case.materials.select_related("material"))
     # A department's reviewer or inspector sees the form fields and materials his items use and
@@ -208,9 +223,15 @@ def case_detail(case: Case, viewer: User) -> dict[str, Any]:
             "permit_number": b.permit_number,
             "reason": b.decision_reason
             or (b.rectification_note if items is None or b.department_id == viewer.department_id else ""),
+            # A permit granted on commitment is checked on site afterwards (告知承诺事后核查).
+            "commitment_check": _check_shown(
+                getattr(b, "commitment_check", None), items is None or b.department_id == viewer.department_id
+            ),
         }
         for b in (
-            Branch.objects.filter(case=case).select_related("item", "department").order_by("id")
+            Branch.objects.filter(case=case)
+            .select_related("item", "department", "commitment_check")
+            .order_by("id")
             if case.accepted_at
             else []
         )

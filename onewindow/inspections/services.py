@@ -992,7 +992,10 @@ def _rectify_by_checked(rectify_by: date | None, today: date) -> date:
     if rectify_by <= today:
         message = _("整改期限应晚于今天。")
         raise CaseInvalid("rectify_by_past", message, fields={"rectify_by": message})
-    latest = current_calendar().add(today, MAX_RECTIFICATION_WORKDAYS).date
+    try:
+        latest = current_calendar().add(today, MAX_RECTIFICATION_WORKDAYS).date
+    except UnpublishedYearError as exc:
+        raise CaseError("calendar_unpublished", exc.message) from None
     if rectify_by > latest:
         message = _("整改期限最长为 %(days)s 个工作日，即 %(date)s 之前。") % {
             "days": MAX_RECTIFICATION_WORKDAYS,

@@ -230,3 +230,69 @@ def test_the_check_page_reads_in_english(alice: User) -> None:
 
     assert "Record the result" in shown and "记录核查结论" not in shown
     assert "Checks of commitments" in listed and "告知承诺事后核查" not in listed
+
+
+def test_the_api_lists_reads_and_records_a_check(alice: User) -> None:
+    fire = approved_fire(alice)
+    check = CommitmentCheck.objects.get(branch=fire)
+    api = signed_in("reviewer_fire")
+    base = f"/api/v1/commitment-checks/{check.pk}"
+
+    with on(date(2026, 9, 28)):
+        listed = api.get("/api/v1/commitment-checks").json()
+    [row] = [r for r in listed["open"] if r["id"] == check.pk]
+    assert (row["due_on"], row["next_on"], row["urgency"], row["round"]) == (
+        "2026-09-29",
+        "2026-09-29",
+        "due_soon",
+        1,
+    )
+    assert row["permit_number"] == fire.permit_number
+
+    read = api.get(base).json()
+    assert read["status"] == "due" and read["commitment"], "the item's commitment, as signed"
+
+    missing = api.post(f"{base}/result", {"result": "rectify", "round": 1}, content_type="application/json")
+    assert missing.status_code == 422 and missing.json()["code"] == "findings_required"
+    rectify_by = (timezone.localdate() + timedelta(days=7)).isoformat()
+    ordered = api.post(
+        f"{base}/result",
+        {"result": "rectify", "findings": "灭火器过期", "rectify_by": rectify_by, "round": 1},
+        content_type="application/json",
+    )
+    assert ordered.status_code == 200, ordered.content
+    assert (ordered.json()["status"], ordered.json()["rectify_by"], ordered.json()["round"]) == (
+        "rectifying",
+        rectify_by,
+        2,
+    )
+    stale = api.post(f"{base}/result", {"result": "confirmed", "round": 1}, content_type="application/json")
+    assert stale.status_code == 409 and stale.json()["code"] == "check_changed"
+    kept = api.post(f"{base}/result", {"result": "confirmed", "round": 2}, content_type="application/json")
+    assert kept.json()["status"] == "confirmed"
+    assert api.get("/api/v1/commitment-checks").json()["closed"][0]["id"] == check.pk
+
+    other = signed_in("reviewer")
+    assert other.get(base).status_code == 404
+    refused = other.post(
+        f"{base}/result", {"result": "revoke", "findings": "x"}, content_type="application/json"
+    )
+    assert refused.status_code == 404 and refused.json()["code"] == "check_not_found"
+    assert signed_in("applicant").get("/api/v1/commitment-checks").json() == {"open": [], "closed": []}
+
+
+def test_the_case_api_tells_the_applicant_about_the_check(alice: User) -> None:
+    fire = approved_fire(alice)
+    check = CommitmentCheck.objects.get(branch=fire)
+    commitment_check_record(
+        check_id=check.pk,
+        inspector=User.objects.get(username="reviewer_fire"),
+        result=CheckResult.RECTIFY,
+        findings="疏散指示标志损坏",
+        rectify_by=timezone.localdate() + timedelta(days=5),
+    )
+
+    mine = signed_in("applicant").get(f"/api/v1/cases/{fire.case_id}").json()
+    [shown] = [b["commitment_check"] for b in mine["branches"] if b["id"] == fire.pk]
+    assert shown["status"] == "rectifying" and shown["findings"] == "疏散指示标志损坏"
+    assert [b["commitment_check"] for b in mine["branches"] if b["item"] == "food_business_licence"] == [None]
