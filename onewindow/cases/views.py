@@ -199,7 +199,8 @@ def _steps(case: Case, problems: dict[str, str]) -> list[Step]:
             reverse("cases:commitment", args=[case.pk]),
             "commitment" not in problems,
         ),
-        Step("submit", _("检查并提交"), reverse("cases:submit", args=[case.pk]), not problems),
+        # Never ticked while the case can still be edited: submitting is the step itself, not a check.
+        Step("submit", _("检查并提交"), reverse("cases:submit", args=[case.pk]), False),
     ]
 
 
@@ -217,6 +218,16 @@ def _case_context(request: HttpRequest, case: Case, step: str = "") -> dict[str,
         "is_window": can(user, WINDOW, case),
         "open_supplement": _open_supplement(case),
     }
+
+
+def _continue_url(case: Case, supplement: SupplementRequest | None) -> str:
+    """Where 继续填写 / 去补正 leads: to the first document the window asked for, if it asked for one."""
+    materials = [
+        entry["material"] for entry in (supplement.entries if supplement else []) if entry.get("material")
+    ]
+    if materials:
+        return reverse("cases:materials", args=[case.pk]) + f"#material-{materials[0]}"
+    return reverse("cases:form", args=[case.pk])
 
 
 def _open_supplement(case: Case) -> SupplementRequest | None:
@@ -825,6 +836,7 @@ def case_progress(request: HttpRequest, case_id: int) -> HttpResponse:
             "due_warnings": due.warnings,
             "any_paused": any(b.status == BranchStatus.PAUSED for b in branches),
             "next_step": next_step,
+            "continue_url": _continue_url(case, context["open_supplement"]),
             "badge": STATUS_BADGES.get(case.status, ""),
             "supplements": list(case.supplement_requests.order_by("-requested_at")),
             "inspection": inspection,
