@@ -22,6 +22,7 @@ from onewindow.approvals.services import due_state
 from onewindow.cases.models import Case, CaseStatus, Channel
 from onewindow.cases.selectors import audit_verify
 from onewindow.catalog.models import ServiceItem
+from onewindow.inspections.models import CommitmentCheck, CommitmentCheckStatus
 from onewindow.lib.workdays import WorkdayCalendar
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,12 @@ def test_the_demo_looks_lived_in_and_seeding_again_adds_nothing(settings: Settin
     assert set(CaseStatus.values) - {CaseStatus.WITHDRAWN} <= {c.status for c in cases}
     assert {c.channel for c in cases} == set(Channel.values), "online, window, kiosk and guidance cases"
     assert len({c.holder_name for c in cases}) >= 5, "the queues show several enterprises, not one"
+    # The forms read like an owner's, not like the hints printed beside the fields.
+    filled = [c.form_data for c in cases if c.form_data.get("contact_person")]
+    assert filled and not any("按实际情况填写" in str(value) for data in filled for value in data.values())
+    assert all(float(data.get("disinfection_room_area", 0)) < 50 for data in filled)
+    # Permits granted on commitment wait for their check on site (告知承诺事后核查).
+    assert CommitmentCheck.objects.filter(status=CommitmentCheckStatus.DUE).exists()
 
     # The window queue shows real waiting times: minutes, hours and days.
     now = timezone.now()
