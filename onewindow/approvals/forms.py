@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -223,8 +224,17 @@ class ExtendForm(DecisionForm):
         super().__init__(*args, **kwargs)
         allowed = branch.item.statutory_extension_days
         days = self.fields["days"]
+        assert isinstance(days, forms.IntegerField)
         days.widget.attrs.update({"min": 1, "max": allowed, "inputmode": "numeric"})
         days.help_text = gettext("依法最多可延长 %(days)s 个工作日，只能延期一次。") % {"days": allowed}
+        # Checked here as well as in the service, so that every mistake of the form is shown at once,
+        # not one per submit: the range and the reason, beside a missing approver.
+        out_of_range = gettext("延长天数应在 1 至 %(days)s 个工作日之间。") % {"days": max(allowed, 1)}
+        days.validators.extend(
+            [MinValueValidator(1, out_of_range), MaxValueValidator(max(allowed, 1), out_of_range)]
+        )
+        self.fields["reason"].required = True
+        self.fields["reason"].error_messages["required"] = gettext("请写明延期理由。")
         self.initial.setdefault("days", allowed)
         approver = self.fields["approver"]
         assert isinstance(approver, ApproverField)

@@ -327,3 +327,18 @@ def test_api_decline_needs_a_reason(branch: Branch, police: User, supervisor: Us
     assert declined.json()["status"] == "declined"
     assert declined.json()["comment"] == "无需延期"
     assert Notification.objects.filter(user=police, title="延期申请未获批准").exists()
+
+
+def test_every_mistake_of_the_request_is_shown_at_once(branch: Branch, police: User) -> None:
+    """Too many days, no reason and no approver: all three are named on the first submit."""
+    response = signed_in(police).post(
+        reverse("approvals:extend", args=[branch.pk]),
+        {"extend-version": branch.version, "extend-days": 30, "extend-reason": "", "extend-approver": ""},
+    )
+
+    page = text(response)
+    allowed = branch.item.statutory_extension_days
+    assert f"延长天数应在 1 至 {allowed} 个工作日之间。" in page
+    assert "请写明延期理由。" in page
+    assert "请选择审批人。" in page
+    assert not Extension.objects.filter(branch=branch).exists()
