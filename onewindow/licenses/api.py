@@ -53,6 +53,10 @@ router = Router(tags=[gettext_noop("证照")], auth=django_auth)
 NOT_FOUND_MESSAGE = gettext_lazy(
     "没有找到与输入内容对应的证照。请核对电子证照标识、证照编号、许可证号或二维码核验码后重试。"
 )
+# Told as the error entry for `q`, beside NOT_FOUND_MESSAGE, which stays as it was (and translated).
+ACCEPTED_FORMS_MESSAGE = gettext_lazy(
+    "可输入证照编号、电子证照标识或任一许可证号，字母大小写和括号形式不限。"
+)
 THROTTLED_MESSAGE = gettext_lazy("核验请求过于频繁，请一分钟后再试。")
 
 # The error answers these operations give, for the OpenAPI document (see catalog.schemas.error_answers).
@@ -260,7 +264,11 @@ class ShipIn(Schema):
 
 
 class VerifyQuery(Schema):
-    q: str = Field(min_length=1, max_length=120, description="电子证照标识、证照编号、许可证号或二维码核验码")
+    q: str = Field(
+        min_length=1,
+        max_length=120,
+        description="电子证照标识、证照编号、许可证号或二维码核验码；除核验码须原样输入外，字母大小写、全角半角和年份括号形式不限",
+    )
 
 
 def _permit_out(permit: Permit) -> dict[str, Any]:
@@ -448,7 +456,8 @@ def verify(request: HttpRequest, query: Query[VerifyQuery]) -> HttpResponse:
     # The rendered answer is reused until a licence changes (see selectors.verification_cached).
     body = verification_cached("api", q, lambda today: _verify_body(q, today))
     if body is None:
-        raise ApiError(404, "not_found", str(NOT_FOUND_MESSAGE))
+        accepted = {"field": "q", "code": "not_found", "message": str(ACCEPTED_FORMS_MESSAGE)}
+        raise ApiError(404, "not_found", str(NOT_FOUND_MESSAGE), [accepted])
     return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 

@@ -78,11 +78,11 @@ def _name(*, common_name: str, organisation: str) -> x509.Name:
 
 
 def _subject_names() -> tuple[x509.Name, x509.Name]:
-    city = getattr(settings, "CITY_NAME", "天门市")
-    centre = getattr(settings, "CENTRE_NAME", f"{city}政务服务中心")
-    organisation = f"{city}行政审批局"
-    ca = _name(common_name=f"{centre}演示根证书（仅供演示）", organisation=organisation)
-    signer = _name(common_name=f"{centre}电子印章", organisation=organisation)
+    # The seal is the issuing body's, the one the licence names as 发证机关 (licence.issuer), so the
+    # signer a PDF reader or the licence page shows is that body too.
+    issuer = settings.LICENCE_ISSUER_NAME
+    ca = _name(common_name=f"{issuer}演示根证书（仅供演示）", organisation=issuer)
+    signer = _name(common_name=f"{issuer}电子印章", organisation=issuer)
     return ca, signer
 
 

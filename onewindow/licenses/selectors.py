@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -55,25 +57,56 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
 
 
+# A year in the brackets people type for the official 〔〕 of a permit number, after NFKC has made
+# the full-width （） and ［］ half-width: [2026], (2026), 【2026】, 〖2026〗.
+_YEAR_IN_BRACKETS = re.compile(r"[\[(【〖〔]\s*([0-9]{4})\s*[\])】〗〕]")
+
+
+def _licence_key(typed: str) -> str:
+    """An identifier or licence number as stored: half-width, Latin letters upper-case."""
+    return unicodedata.normalize("NFKC", typed).upper()
+
+
+def _permit_keys(typed: str) -> list[str]:
+    """The permit numbers a typed one may stand for, the likeliest first.
+
+    The stored number is what the department's rule or the reviewer wrote: the official 〔〕 by
+    default, letters (a department code) in either case. The number as typed comes first, so a
+    number stored in some other form is still found when typed exactly.
+    """
+    official = _YEAR_IN_BRACKETS.sub(r"〔\1〕", unicodedata.normalize("NFKC", typed))
+    return list(dict.fromkeys([typed, official, official.upper(), official.lower()]))
+
+
 def _find(query: str) -> ComprehensiveLicense | None:
-    query = query.strip()
+    typed = query.strip()
     # No identifier, number or token has a NUL character, and PostgreSQL refuses one even in a query.
-    if not query or "\x00" in query:
+    if not typed or "\x00" in typed:
         return None
+    # The stored values are canonical, so the query is normalised to them and every look-up stays
+    # an equality on a unique or indexed column. The QR token is random and case-sensitive: only
+    # the token exactly as given finds a licence, or folding case would make guessing one easier.
+    key = _licence_key(typed)
     # Verification is public and hot: no join to the case (its plan JSON is large), no ordering.
     licences = ComprehensiveLicense.objects.all()
-    found = licences.filter(Q(identifier=query) | Q(verify_token=query)).order_by().first()
+    found = licences.filter(Q(identifier=key) | Q(verify_token=typed)).order_by().first()
     if found is None:
-        found = licences.filter(number=query).order_by("-version").first()
+        found = licences.filter(number=key).order_by("-version").first()
     if found is None:
-        permit = Permit.objects.filter(number=query).first()
-        if permit is not None:
-            found = permit.licences.order_by("-version").first()
+        candidates = _permit_keys(typed)
+        permits = dict(Permit.objects.filter(number__in=candidates).values_list("number", "id"))
+        permit_id = next((permits[number] for number in candidates if number in permits), None)
+        if permit_id is not None:
+            found = licences.filter(permits=permit_id).order_by("-version").first()
     return found
 
 
 def licence_verify(query: str, *, today: date | None = None) -> Verification | None:
-    """Look a licence up by identifier, licence number, permit number or QR token."""
+    """Look a licence up by identifier, licence number, permit number or QR token.
+
+    Forgiving as people type: surrounding spaces, full-width characters, the case of an identifier's
+    or a licence number's letters and the brackets around a permit number's year do not matter.
+    """
     licence = _find(query)
     if licence is None:
         return None
@@ -180,7 +213,8 @@ def verification_cached(kind: str, query: str, compute: Callable[[date], T | Non
     `kind` tells apart what callers keep for the same query (the API's JSON, the page's HTML). Each
     is kept per active language, since `compute` answers in it. Nothing found is not kept: a typed-in
     query that finds nothing costs a database look-up, which the rate limit bounds, and cannot push
-    real licences out of the cache.
+    real licences out of the cache. The query is kept as given, not normalised: a QR token is found
+    only in its own case (see _find), so two spellings may have different answers.
     """
     today = timezone.localdate()
     # The revision before the rows (see RevisionCache).

@@ -1,4 +1,4 @@
-"""Sign licence PDFs (PAdES baseline B-B) with the centre's certificate and check such signatures.
+"""Sign licence PDFs (PAdES baseline B-B) with the issuing authority's certificate and check such signatures.
 
 The certificate comes from settings (LICENCE_SIGNING_CERT, LICENCE_SIGNING_KEY,
 LICENCE_SIGNING_KEY_PASSWORD, LICENCE_SIGNING_CHAIN, LICENCE_TRUST_ROOTS); when no certificate

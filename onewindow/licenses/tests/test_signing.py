@@ -74,7 +74,7 @@ def test_signed_licence_is_valid_intact_and_trusted(signed: bytes, pki: PkiPaths
     assert check.ok
     assert check.code == "ok"
     assert check.message == GENUINE
-    assert check.signer_name == "天门市政务服务中心电子印章"
+    assert check.signer_name == "天门市行政审批局电子印章"
     assert check.signed_at is not None
     assert abs(datetime.now(UTC) - check.signed_at) < timedelta(minutes=5)
 
@@ -282,7 +282,7 @@ def test_demo_signer_certificate_is_for_document_signing(pki: PkiPaths) -> None:
     ca = x509.load_pem_x509_certificate(pki.ca_cert.read_bytes())
     cert = x509.load_pem_x509_certificate(pki.signer_cert.read_bytes())
     assert cert.issuer == ca.subject
-    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "天门市政务服务中心电子印章"
+    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "天门市行政审批局电子印章"
     assert cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value == "天门市行政审批局"
     usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     assert usage.digital_signature
