@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from onewindow.bundles.models import Bundle
 from onewindow.catalog.models import Department, ItemField, ItemMaterial, ServiceItem
-from onewindow.catalog.search import search_items
+from onewindow.catalog.search import search
 from onewindow.centers.models import ServiceCenter
 
 ITEMS_PER_PAGE = 20
@@ -36,6 +36,8 @@ class ItemSearch:
     level: str
     page: Page[Any]
     total: int
+    # 一业一证 bundles for the trade the query names, shown above the items as 相关主题.
+    bundles: tuple[Bundle, ...] = ()
 
     @property
     def filtered(self) -> bool:
@@ -55,6 +57,9 @@ def item_search(
     *, query: str = "", department_code: str = "", level: str = "", page: str | int = 1
 ) -> ItemSearch:
     """One page of published items, ranked by the query when there is one, else in catalogue order.
+
+    A query that names a trade also brings the bundles for it; their items follow the items the
+    query matches itself, and the filters apply to them as well.
 
     Unknown department codes or levels filter nothing out silently: they are reported by
     returning department=None / level="" so the page can show all items with the filter off.
@@ -78,7 +83,8 @@ def item_search(
         current = paginator.get_page(page)
         return ItemSearch(query="", department=department, level=level, page=current, total=paginator.count)
 
-    ranking = search_items(query)
+    found = search(query)
+    ranking = found.items + found.bundle_items
     if department is not None or level:
         allowed = set(queryset.filter(id__in=ranking).values_list("id", flat=True))
         ranking = [item_id for item_id in ranking if item_id in allowed]
@@ -89,7 +95,15 @@ def item_search(
     by_id = {item.id: item for item in queryset.filter(id__in=page_ids)}
     # The page keeps the ranking; an item unpublished since the index was built drops out.
     id_page.object_list = [by_id[item_id] for item_id in page_ids if item_id in by_id]
-    return ItemSearch(query=query, department=department, level=level, page=id_page, total=id_paginator.count)
+    bundles = tuple(_published_bundles().filter(id__in=found.bundles)) if found.bundles else ()
+    return ItemSearch(
+        query=query,
+        department=department,
+        level=level,
+        page=id_page,
+        total=id_paginator.count,
+        bundles=bundles,
+    )
 
 
 def item_guide(code: str) -> ServiceItem:
