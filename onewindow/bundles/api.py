@@ -245,7 +245,14 @@ def plan_out(plan: Plan) -> dict[str, Any]:
             }
             for m in plan.materials
         ],
-        "commitment": [{"item": c.item.code if c.item else None, "text": c.text} for c in plan.commitment],
+        "commitment": [
+            {
+                "item": c.item.code if c.item else None,
+                "material": c.material.code if c.material else None,
+                "text": c.text,
+            }
+            for c in plan.commitment
+        ],
         "unanswered": [q.code for q in plan.unanswered],
         "summary": plan.summary.as_dict(),
     }

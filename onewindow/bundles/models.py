@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.models import Department, Field, Material, ServiceItem
+
+if TYPE_CHECKING:
+    from onewindow.bundles.planner import Reach
 
 
 class Bundle(models.Model):
@@ -48,6 +53,20 @@ class Bundle(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @cached_property
+    def most_at_once(self) -> Reach:
+        """The most items and departments one business can need at once: the "最多" of the bundle's
+        cards. A property because the home page lists the cards from the catalogue's selector; the
+        planner works it out once per catalogue revision, so an edit in the admin shows at once."""
+        # Imported here: the planner and its cache import this module.
+        from onewindow.bundles.api import plan_cache
+        from onewindow.bundles.planner import bundle_reach, planning_queryset
+
+        reach: Reach = plan_cache.generation().get(
+            ("most-at-once", self.pk), lambda: bundle_reach(planning_queryset().get(pk=self.pk))
+        )
+        return reach
 
 
 class BundleItem(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -184,8 +185,11 @@ class PlanMaterial:
 
 @dataclass(frozen=True)
 class CommitmentClause:
+    """One clause of the commitment letter: an item's own, or the one that replaces a material."""
+
     item: ServiceItem | None
     text: str
+    material: Material | None = None
 
 
 @dataclass(frozen=True)
@@ -240,8 +244,8 @@ YES_WORDS = {"yes", "true", "1", "是", "有"}
 NO_WORDS = {"no", "false", "0", "否", "无"}
 
 
-def bundle_for_planning(code: str) -> Bundle:
-    """The bundle with everything the planner reads, fetched in a fixed number of queries."""
+def planning_queryset() -> QuerySet[Bundle]:
+    """Bundles with everything the planner reads, fetched in a fixed number of queries."""
     item_queryset = ServiceItem.objects.select_related("department").prefetch_related(
         Prefetch(
             "material_requirements",
@@ -249,16 +253,17 @@ def bundle_for_planning(code: str) -> Bundle:
         ),
         Prefetch("form_fields", queryset=ItemField.objects.select_related("field").order_by("order", "id")),
     )
-    return (
-        Bundle.objects.select_related("lead_department", "commitment_question")
-        .prefetch_related(
-            Prefetch("bundle_items__item", queryset=item_queryset),
-            "questions",
-            Prefetch("rules", queryset=Rule.objects.select_related("question")),
-            "dependencies",
-        )
-        .get(code=code, is_published=True)
+    return Bundle.objects.select_related("lead_department", "commitment_question").prefetch_related(
+        Prefetch("bundle_items__item", queryset=item_queryset),
+        "questions",
+        Prefetch("rules", queryset=Rule.objects.select_related("question")),
+        "dependencies",
     )
+
+
+def bundle_for_planning(code: str) -> Bundle:
+    """The published bundle with everything the planner reads."""
+    return planning_queryset().get(code=code, is_published=True)
 
 
 def clean_answers(bundle: Bundle, raw: Mapping[str, Any]) -> dict[str, Answer]:
@@ -536,7 +541,11 @@ def plan_bundle(bundle: Bundle, answers: Mapping[str, Answer]) -> Plan:
             clauses.append(CommitmentClause(item=plan_item.item, text=plan_item.item.commitment_clause))
     for plan_material in materials:
         if plan_material.disposition == Disposition.COMMITMENT and plan_material.material.commitment_clause:
-            clauses.append(CommitmentClause(item=None, text=plan_material.material.commitment_clause))
+            clauses.append(
+                CommitmentClause(
+                    item=None, text=plan_material.material.commitment_clause, material=plan_material.material
+                )
+            )
 
     summary = Summary(
         items=len(plan_items),
@@ -591,3 +600,130 @@ def plan_for(code: str, raw_answers: Mapping[str, Any]) -> Plan:
     """Fetch, validate and plan in one call: the entry point for views and the API."""
     bundle = bundle_for_planning(code)
     return plan_bundle(bundle, clean_answers(bundle, raw_answers))
+
+
+# ---------------------------------------------------------------- the most one business needs at once
+
+# Combinations of answers tried for one group of linked questions; past this the group is searched one
+# question at a time (see bundle_reach). Hotel and convenience store groups need at most eight.
+MAX_COMBINATIONS = 4096
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The most items and departments one business can need at once in a bundle: what a bundle card
+    states as "最多". Items that exclude each other (the food business licence and the pre-packaged food
+    filing) are never counted together, so it can be less than all the bundle's items."""
+
+    items: int
+    departments: int
+
+
+def _finite_number(value: str) -> Decimal | None:
+    try:
+        number = Decimal(value.strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _distinct_answers(question: Question, rules: Sequence[Rule]) -> list[Answer]:
+    """Answers that between them meet every set of these rules that any answer meets: for a number,
+    one value on each threshold, one between each two and one beyond each end (the range's limits
+    stand for a stretch the range cuts short)."""
+    if question.kind == Question.Kind.YES_NO:
+        return [True, False]
+    if question.kind == Question.Kind.CHOICE:
+        return list(question.option_values())
+    thresholds = sorted({t for t in (_finite_number(rule.value) for rule in rules) if t is not None})
+    if not thresholds:
+        return []  # a rule no number meets
+    values = {*thresholds, thresholds[0] - 1, thresholds[-1] + 1}
+    values.update((low + high) / 2 for low, high in itertools.pairwise(thresholds))
+    values.update(limit for limit in (question.min_value, question.max_value) if limit is not None)
+    return sorted(
+        v
+        for v in values
+        if (question.min_value is None or v >= question.min_value)
+        and (question.max_value is None or v <= question.max_value)
+    )
+
+
+def _best_answers(
+    items: Sequence[ServiceItem], item_rules: Mapping[int, Sequence[Rule]], covered: set[int]
+) -> tuple[dict[str, Answer], dict[str, Answer]]:
+    """For conditional items that share questions or departments: the answers that bring in the most
+    items, and those that bring in the most departments not already covered."""
+    rules = [rule for item in items for rule in item_rules[item.id]]
+    questions = {rule.question.code: rule.question for rule in rules}
+    choices = {
+        code: _distinct_answers(question, [r for r in rules if r.question.code == code])
+        for code, question in questions.items()
+    }
+    choices = {code: values for code, values in choices.items() if values}
+
+    def score(answers: Mapping[str, Answer]) -> tuple[int, int]:
+        applicable = [item for item in items if any(rule_holds(r, answers) for r in item_rules[item.id])]
+        return len(applicable), len({item.department_id for item in applicable} - covered)
+
+    combinations = 1
+    for values in choices.values():
+        combinations *= len(values)
+    scenarios: list[dict[str, Answer]]
+    if combinations <= MAX_COMBINATIONS:
+        scenarios = [
+            dict(zip(choices, answers, strict=True)) for answers in itertools.product(*choices.values())
+        ]
+    else:
+        # Too many to try: each question in turn takes the answer that adds most, which is exact when
+        # each item depends on questions of its own, and otherwise may fall short but never overstates.
+        chosen: dict[str, Answer] = {}
+        for code, values in choices.items():
+            chosen = max(({**chosen, code: value} for value in values), key=score)
+        scenarios = [chosen]
+    scored = [(score(answers), answers) for answers in scenarios]
+    most_items = max(scored, key=lambda entry: entry[0])[1]
+    most_departments = max(scored, key=lambda entry: (entry[0][1], entry[0][0]))[1]
+    return most_items, most_departments
+
+
+def bundle_reach(bundle: Bundle) -> Reach:
+    """The most items and departments one business can need at once, from the bundle's rules.
+
+    An item without rules is always needed. Conditional items that share no question, and no
+    department that an unconditional item does not already bring, are independent: each group of
+    linked items is searched on its own, over every combination of answers that meet a different set
+    of its rules (see MAX_COMBINATIONS), and the best answers of all groups are then planned, so the
+    numbers are those of a plan the planner makes.
+    """
+    item_rules: dict[int, list[Rule]] = defaultdict(list)
+    for rule in bundle.rules.all():
+        if rule.target == Rule.Target.ITEM:
+            item_rules[rule.item_id].append(rule)
+    items = [bundle_item.item for bundle_item in bundle.bundle_items.all()]
+    covered = {item.department_id for item in items if item.id not in item_rules}
+
+    groups: list[tuple[set[tuple[str, int]], list[ServiceItem]]] = []
+    for item in items:
+        if item.id not in item_rules:
+            continue
+        links = {("question", rule.question_id) for rule in item_rules[item.id]}
+        if item.department_id not in covered:
+            links.add(("department", item.department_id))
+        members = [item]
+        for group in [g for g in groups if g[0] & links]:
+            groups.remove(group)
+            links |= group[0]
+            members = [*group[1], *members]
+        groups.append((links, members))
+
+    most_items: dict[str, Answer] = {}
+    most_departments: dict[str, Answer] = {}
+    for _links, members in groups:
+        by_items, by_departments = _best_answers(members, item_rules, covered)
+        most_items.update(by_items)
+        most_departments.update(by_departments)
+    return Reach(
+        items=plan_bundle(bundle, most_items).summary.items,
+        departments=plan_bundle(bundle, most_departments).summary.departments,
+    )

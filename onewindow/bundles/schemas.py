@@ -126,6 +126,7 @@ class PlanMaterialOut(Schema):
 
 class CommitmentOut(Schema):
     item: str | None = Field(description="条款所属事项编码；材料替代条款为空")
+    material: str | None = Field(None, description="材料替代条款所替代的材料编码；事项条款为空")
     text: str
 
 

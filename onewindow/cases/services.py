@@ -241,7 +241,14 @@ def plan_snapshot(plan: Plan) -> dict[str, Any]:
             for m in plan.materials
         ],
         "bundle_name": plan.bundle.name,
-        "commitment": [{"item": c.item.name if c.item else "", "text": c.text} for c in plan.commitment],
+        "commitment": [
+            {
+                "item": c.item.name if c.item else "",
+                "material": c.material.name if c.material else "",
+                "text": c.text,
+            }
+            for c in plan.commitment
+        ],
         "summary": plan.summary.as_dict(),
     }
 
@@ -801,7 +808,13 @@ def commitment_text(case: Case) -> str:
         "二、已经符合下列条件，愿意接受审批部门的事后核查；",
     ]
     for index, clause in enumerate(case.plan.get("commitment", []), start=1):
-        prefix = f"{clause['item']}：" if clause.get("item") else ""
+        # Older snapshots name no material: their letters read as they were signed.
+        if clause.get("item"):
+            prefix = f"{clause['item']}："
+        elif clause.get("material"):
+            prefix = f"免交《{clause['material']}》："
+        else:
+            prefix = ""
         lines.append(f"（{index}）{prefix}{clause['text']}")
     lines.append("三、如承诺不实，愿意承担撤销许可等法律责任，并记入信用记录。")
     return "\n".join(lines)
