@@ -512,19 +512,25 @@ def delivery_choose(
             raise CaseConflict("not_deliverable", gettext("只有已签发且有效的最新版证照可以选择送达方式。"))
         if method not in Delivery.Method.values:
             raise CaseInvalid("delivery_method", gettext("请选择窗口领取或邮寄送达。"))
+        missing = {}
         if method == Delivery.Method.POST:
-            problems = {}
             if not recipient.strip():
-                problems["recipient"] = gettext("请填写收件人。")
+                missing["recipient"] = gettext("请填写收件人。")
             if not phone.strip():
-                problems["phone"] = gettext("请填写收件电话。")
+                missing["phone"] = gettext("请填写收件电话。")
             if not address.strip():
-                problems["address"] = gettext("请填写收件地址。")
-            if problems:
-                raise CaseInvalid(
-                    "delivery_incomplete", gettext("邮寄送达需要收件人、电话和地址。"), fields=problems
-                )
-        phone = _delivery_contact_check(method, phone, address)
+                missing["address"] = gettext("请填写收件地址。")
+        try:
+            phone = _delivery_contact_check(method, phone, address)
+        except CaseInvalid as exc:
+            if not missing:
+                raise
+            # Every mistake at once: what is missing, and what was typed wrongly beside it.
+            missing = {**exc.fields, **missing}
+        if missing:
+            raise CaseInvalid(
+                "delivery_incomplete", gettext("邮寄送达需要收件人、电话和地址。"), fields=missing
+            )
         delivery = _lock_delivery(licence)
         if delivery is None:
             delivery = Delivery(licence=current)

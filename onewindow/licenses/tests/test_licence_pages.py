@@ -273,6 +273,21 @@ def test_pickup_with_a_wrong_code_is_refused_and_the_right_code_closes_the_case(
     assert "核对取件码并交付" not in html
 
 
+def test_every_mistake_of_the_address_is_shown_at_once(issued: ComprehensiveLicense, alice: User) -> None:
+    """A phone number typed wrongly beside a missing address: both are named on the first submit."""
+    applicant = _as(Client(), alice)
+    response = applicant.post(
+        reverse("licenses:delivery", args=[issued.pk]),
+        {"delivery-method": "post", "delivery-recipient": "张三", "delivery-phone": "123"},
+    )
+
+    assert response.status_code == 422
+    page = _text(response)
+    assert "请填写收件地址" in page
+    assert "收件电话应为11位手机号码" in page
+    assert 'value="123"' in page, "what was typed stays in the form"
+
+
 def test_post_delivery_closes_the_case_once_delivered(
     issued: ComprehensiveLicense, alice: User, issuer: User
 ) -> None:
