@@ -152,6 +152,19 @@ DEMO_USERS: list[dict[str, str]] = [
         "display_name": "陈刚（公安局核查员）",
         "department": "429006-ga",
     },
+    # One inspector for each other department whose items need a site check, so that a joint
+    # inspection of a hotel case can be scheduled and walked through in the demo.
+    *(
+        {"username": username, "role": Role.INSPECTOR, "display_name": name, "department": department}
+        for username, name, department in (
+            ("inspector_fire", "刘洋（消防救援大队监督员）", "429006-xf"),
+            ("inspector_health", "黄敏（卫健委卫生监督员）", "429006-wj"),
+            ("inspector_market", "何军（市场监管局核查员）", "429006-scjg"),
+            ("inspector_tobacco", "马丽（烟草专卖局稽查员）", "429006-yc"),
+            ("inspector_sports", "高翔（体育局执法员）", "429006-ty"),
+            ("inspector_culture", "罗静（文旅局执法员）", "429006-wl"),
+        )
+    ),
     {"username": "issuer", "role": Role.ISSUER, "display_name": "周芳（综合审批科）", "center": "429006"},
     {"username": "agent", "role": Role.AGENT, "display_name": "孙丽（云端导办）"},
     {
