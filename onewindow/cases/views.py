@@ -106,6 +106,7 @@ from onewindow.cases.services import (
 from onewindow.cases.timeline import action_label
 from onewindow.inspections.models import (
     CommitmentCheck,
+    CommitmentCheckStatus,
     InspectionStatus,
     JointInspection,
     RectificationNotice,
@@ -824,6 +825,18 @@ def case_progress(request: HttpRequest, case_id: int) -> HttpResponse:
         next_step = " ".join(step for step in steps if step) or next_step
     elif case.status == CaseStatus.ISSUED:
         next_step = _licence_step(case, valid[0] if valid else None)
+    revoked = [
+        b
+        for b in branches
+        if getattr(b, "commitment_check", None) and b.commitment_check.status == CommitmentCheckStatus.REVOKED
+    ]
+    if revoked:
+        next_step = _(
+            "%(departments)s经事后核查决定撤销%(items)s：不能再据此经营相关项目，综合审批机构将据此变更或吊销综合许可证。"
+        ) % {
+            "departments": _("、").join(b.department.short_name for b in revoked),
+            "items": _("、").join(f"《{b.item.name}》" for b in revoked),
+        }
     context.update(
         {
             "branches": [

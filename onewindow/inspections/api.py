@@ -14,10 +14,11 @@ from ninja import Field, Router, Schema
 from ninja.security import django_auth
 
 from onewindow.accounts.models import User
+from onewindow.approvals.calendar import current_calendar
 from onewindow.catalog.schemas import ErrorCause, error_answers
 from onewindow.inspections.models import CHECK_TEXT_MAX, CommitmentCheck, CommitmentCheckStatus
 from onewindow.inspections.permissions import get_commitment_check_for
-from onewindow.inspections.selectors import CheckRow, commitment_checks_for, commitment_clauses
+from onewindow.inspections.selectors import CheckRow, check_row, commitment_checks_for, commitment_clauses
 from onewindow.inspections.services import commitment_check_record
 
 router = Router(tags=[gettext_noop("事后核查")], auth=django_auth)
@@ -98,7 +99,8 @@ def checks(request: HttpRequest) -> dict[str, Any]:
 )
 def check(request: HttpRequest, check_id: int) -> dict[str, Any]:
     found = get_commitment_check_for(_user(request), check_id)
-    return {**_row(found), "commitment": commitment_clauses(found)}
+    row = check_row(found, timezone.localdate(), settings.DUE_SOON_WORKDAYS, current_calendar())
+    return {**_open_row(row), "commitment": commitment_clauses(found)}
 
 
 @router.post(
@@ -144,4 +146,6 @@ def record(request: HttpRequest, check_id: int, payload: CheckResultIn) -> dict[
         rectify_by=payload.rectify_by,
         expected_round=payload.round,
     )
-    return _row(recorded)
+    return _open_row(
+        check_row(recorded, timezone.localdate(), settings.DUE_SOON_WORKDAYS, current_calendar())
+    )

@@ -317,7 +317,7 @@ CLOSED_CHECKS_SHOWN = 50
 @dataclass(frozen=True)
 class CheckRow:
     check: CommitmentCheck
-    next_on: date  # the date the next visit is due: the check's deadline, or the end of the rectification
+    next_on: date | None  # the next visit's date: the check's deadline or the end of the rectification
     state: str  # "overdue", "due_soon" or ""
 
 
@@ -331,19 +331,27 @@ def commitment_checks_for(
         "case", "branch__item", "checked_by"
     )
     calendar = current_calendar()
-    rows = []
-    for check in checks.filter(status__in=OPEN_CHECK_STATUSES):
-        next_on = (
-            check.rectify_by
-            if check.status == CommitmentCheckStatus.RECTIFYING and check.rectify_by
-            else check.due_on
-        )
-        rows.append(CheckRow(check, next_on, _urgency(next_on, today, soon_workdays, calendar)))
-    rows.sort(key=lambda row: (row.next_on, row.check.pk))
+    rows = [
+        check_row(check, today, soon_workdays, calendar)
+        for check in checks.filter(status__in=OPEN_CHECK_STATUSES)
+    ]
+    rows.sort(key=lambda row: (row.next_on or today, row.check.pk))
     closed = list(
         checks.exclude(status__in=OPEN_CHECK_STATUSES).order_by("-checked_at", "-id")[:CLOSED_CHECKS_SHOWN]
     )
     return rows, closed
+
+
+def check_row(check: CommitmentCheck, today: date, soon_workdays: int, calendar: WorkdayCalendar) -> CheckRow:
+    """An open check with the date of the next visit and how urgent it is; a closed one with neither."""
+    if not check.is_open:
+        return CheckRow(check, None, "")
+    next_on = (
+        check.rectify_by
+        if check.status == CommitmentCheckStatus.RECTIFYING and check.rectify_by
+        else check.due_on
+    )
+    return CheckRow(check, next_on, _urgency(next_on, today, soon_workdays, calendar))
 
 
 def _urgency(day: date, today: date, soon_workdays: int, calendar: WorkdayCalendar) -> str:

@@ -61,6 +61,7 @@ from onewindow.inspections.selectors import (
     schedulable_branches,
 )
 from onewindow.lib.workdays import STORED_SEPARATOR, UnpublishedYearError, WorkdayCalendar
+from onewindow.licenses.models import LicenceStatus, Permit
 from onewindow.notifications.services import notify_case_applicant, notify_user
 
 RECTIFICATION_WORKDAYS = 15
@@ -997,7 +998,7 @@ def _rectify_by_checked(rectify_by: date | None, today: date) -> date:
     except UnpublishedYearError as exc:
         raise CaseError("calendar_unpublished", exc.message) from None
     if rectify_by > latest:
-        message = _("整改期限最长为 %(days)s 个工作日，即 %(date)s 之前。") % {
+        message = _("整改期限最长为 %(days)s 个工作日，最晚为 %(date)s。") % {
             "days": MAX_RECTIFICATION_WORKDAYS,
             "date": latest.isoformat(),
         }
@@ -1060,6 +1061,13 @@ def commitment_check_record(
                 else CommitmentCheckStatus.REVOKED
             )
         check.save(update_fields=["status", "rectify_by", "round", "findings", "checked_by", "checked_at"])
+        if result == CheckResult.REVOKE:
+            # Saved, not updated in bulk: public verification keeps answers until a row it shows is saved.
+            permit = Permit.objects.filter(branch_id=check.branch_id).first()
+            if permit is not None:
+                permit.revoked_on = today
+                permit.revocation_reason = findings
+                permit.save(update_fields=["revoked_on", "revocation_reason"])
         case, item = check.case, check.branch.item
         event_append(
             case=case,
@@ -1103,6 +1111,11 @@ def _lock_check(check_id: int, inspector: User) -> CommitmentCheck:
     )
 
 
+def _sentence(text: str) -> str:
+    """Findings as the end of a sentence, with one full stop whatever the inspector typed."""
+    return text.rstrip().rstrip("。.；;，,") + "。"
+
+
 def _check_notify(check: CommitmentCheck, result: str) -> None:
     case, item = check.case, check.branch.item
     if result == CheckResult.CONFIRMED:
@@ -1117,15 +1130,17 @@ def _check_notify(check: CommitmentCheck, result: str) -> None:
             case,
             "告知承诺核查：请限期整改",
             f"{check.department.name}现场核查发现您的办件 {case.number} 中《{item.name}》与承诺不符，"
-            f"请于{check.rectify_by:%Y年%m月%d日}前完成整改，届时将再次核查：{check.findings}",
+            f"请于{_day(check.rectify_by)}前完成整改，届时将再次核查：{_sentence(check.findings)}",
         )
     else:
         _notify_applicant(
             case,
             "告知承诺核查：决定撤销许可",
             f"{check.department.name}现场核查认定您的办件 {case.number} 中《{item.name}》的承诺与实际不符，"
-            f"决定撤销该项许可：{check.findings}。对决定不服的，可依法申请行政复议或提起行政诉讼。",
+            f"决定撤销该项许可：{_sentence(check.findings)}对决定不服的，可依法申请行政复议或提起行政诉讼。",
         )
+        licence = case.licences.filter(status=LicenceStatus.VALID).order_by("-version").first()
+        link = reverse("licenses:detail", args=[licence.pk]) if licence is not None else ""
         issuers = User.objects.filter(
             role=Role.ISSUER, is_active=True, service_center_id=case.service_center_id
         )
@@ -1136,6 +1151,11 @@ def _check_notify(check: CommitmentCheck, result: str) -> None:
                 user=issuer,
                 title="告知承诺核查不实，需处理综合许可证",
                 body=f"{check.department.name}决定撤销办件 {case.number}（{case.holder_name}）中的《{item.name}》，"
-                "请据此变更或吊销其综合许可证。",
+                + (
+                    f"请据此变更或吊销综合许可证 {licence.number}。"
+                    if licence is not None
+                    else "该办件尚未发证，请勿据此发证。"
+                ),
                 case=case,
+                link=link,
             )

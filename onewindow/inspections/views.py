@@ -464,7 +464,13 @@ def commitment_checks(request: HttpRequest) -> HttpResponse:
 
 
 def _check_page(
-    request: HttpRequest, check: CommitmentCheck, form: CommitmentCheckForm | None = None, status: int = 200
+    request: HttpRequest,
+    check: CommitmentCheck,
+    form: CommitmentCheckForm | None = None,
+    status: int = 200,
+    *,
+    error: str = "",
+    unsaved: str = "",
 ) -> HttpResponse:
     if form is None and check.is_open:
         form = CommitmentCheckForm(initial={"round": check.round})
@@ -480,6 +486,8 @@ def _check_page(
             "holder_code": holder_code_display(check.case.holder_code),
             "licence": licence,
             "address": check.case.form_data.get("business_address", ""),
+            "error": error,
+            "unsaved": unsaved,
         },
         status=status,
     )
@@ -511,8 +519,12 @@ def commitment_check(request: HttpRequest, check_id: int) -> HttpResponse:
         except CaseNotFound as exc:
             raise Http404(exc.message) from None
         except CaseConflict as exc:
-            form.add_error(None, exc.message)
-            return _check_page(request, get_commitment_check_for(user, check_id), form, status=409)
+            fresh = get_commitment_check_for(user, check_id)
+            if fresh.is_open:
+                form.add_error(None, exc.message)
+                return _check_page(request, fresh, form, status=409)
+            # The check has its result: no form is offered any more, but what was typed is shown back.
+            return _check_page(request, fresh, status=409, error=exc.message, unsaved=data["findings"])
         except CaseError as exc:
             form.add_service_errors(exc)
             status = exc.status

@@ -116,6 +116,10 @@ class PermitOut(Schema):
     number: str = Field(description="许可证号")
     valid_from: date
     valid_until: date | None = Field(description="为空表示长期有效")
+    revoked_on: date | None = Field(
+        None,
+        description="审批部门决定撤销本项许可的日期；为空表示未撤销。综合许可证随后由综合审批机构变更或吊销",
+    )
 
 
 class VerifyOut(Schema):
@@ -278,6 +282,7 @@ def _permit_out(permit: Permit) -> dict[str, Any]:
         "number": permit.number,
         "valid_from": permit.valid_from,
         "valid_until": permit.valid_until,
+        "revoked_on": permit.revoked_on,
     }
 
 

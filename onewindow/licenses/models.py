@@ -17,6 +17,15 @@ class Permit(models.Model):
     number = models.CharField(_("许可证号"), max_length=60, unique=True)
     valid_from = models.DateField(_("有效期起"))
     valid_until = models.DateField(_("有效期至"), null=True, blank=True, help_text=_("留空表示长期有效。"))
+    revoked_on = models.DateField(
+        _("撤销日期"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "审批部门决定撤销本项许可的日期（如告知承诺事后核查认定承诺不实）；综合许可证随后由综合审批机构变更或吊销。"
+        ),
+    )
+    revocation_reason = models.TextField(_("撤销理由"), blank=True)
 
     class Meta:
         verbose_name = _("许可")

@@ -51,6 +51,11 @@ class Verification:
     legal_representative: str
     permits: list[dict[str, Any]]
 
+    @property
+    def revoked_permits(self) -> int:
+        """How many of the licence's permits their departments revoked since it was issued."""
+        return sum(1 for permit in self.permits if permit.get("revoked_on"))
+
 
 def mask_name(name: str) -> str:
     """A person's name shown with only the surname: 张** (enterprise names are public and not masked)."""
@@ -131,9 +136,12 @@ def licence_verify(query: str, *, today: date | None = None) -> Verification | N
             "number": row["number"],
             "valid_from": row["valid_from"],
             "valid_until": row["valid_until"],
+            # A permit its department revoked stays on the licence until the issuer changes or
+            # revokes the licence: the answer says so, so nobody relies on it meanwhile.
+            "revoked_on": row["revoked_on"],
         }
         for row in licence.permits.order_by("id").values(
-            "item__name", "department__name", "number", "valid_from", "valid_until"
+            "item__name", "department__name", "number", "valid_from", "valid_until", "revoked_on"
         )
     ]
     # An enterprise's name and credit code are public; a person's name and ID number are not.

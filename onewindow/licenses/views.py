@@ -420,6 +420,7 @@ def _licence_page(
             "-version"
         )
     )
+    permits = list(licence.permits.select_related("item", "department").order_by("id"))
     return render(
         request,
         "licenses/detail.html",
@@ -432,7 +433,8 @@ def _licence_page(
             "holder_code": holder_code_display(licence.holder_code) if is_staff else licence.holder_code,
             "holder_code_type": HOLDER_CODE_TYPES[services.holder_code_type(licence.holder_code)],
             "identifier_parts": _identifier_parts(licence.identifier),
-            "permits": list(licence.permits.select_related("item", "department").order_by("id")),
+            "permits": permits,
+            "revoked_permits": [p for p in permits if p.revoked_on],
             "seal": seal_for(licence),
             "versions": versions,
             "newer": next((v for v in versions if v.supersedes_id == licence.pk), None),

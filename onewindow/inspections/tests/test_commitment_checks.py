@@ -214,7 +214,9 @@ def test_an_untrue_commitment_is_decided_for_revocation_and_the_issuer_is_told(a
     applicant_told = Notification.objects.get(user=alice, title="告知承诺核查：决定撤销许可")
     assert "未按承诺设置自动喷水灭火系统" in applicant_told.body
     issuer_told = Notification.objects.get(user__username="issuer", case=fire.case)
-    assert "变更或吊销其综合许可证" in issuer_told.body
+    assert "该办件尚未发证，请勿据此发证" in issuer_told.body, (
+        "no licence yet: the issuer must not issue on it"
+    )
     progress = page(signed_in("applicant"), reverse("cases:progress", args=[fire.case_id]))
     assert 'data-check-status="revoked"' in progress and "部门已决定撤销该项许可" in progress
 
@@ -296,3 +298,71 @@ def test_the_case_api_tells_the_applicant_about_the_check(alice: User) -> None:
     [shown] = [b["commitment_check"] for b in mine["branches"] if b["id"] == fire.pk]
     assert shown["status"] == "rectifying" and shown["findings"] == "疏散指示标志损坏"
     assert [b["commitment_check"] for b in mine["branches"] if b["item"] == "food_business_licence"] == [None]
+
+
+def test_a_revoked_permit_is_flagged_wherever_the_licence_is_read(alice: User) -> None:
+    from onewindow.cases.demo import approve_all
+    from onewindow.licenses.services import licence_issue
+
+    with on(DECIDED_ON):
+        case = accepted_hotel_case(alice)
+        approve_all(case)
+        licence = licence_issue(case=Case.objects.get(pk=case.pk), issuer=User.objects.get(username="issuer"))
+    fire = branch_of(case, FIRE)
+    check = CommitmentCheck.objects.get(branch=fire)
+    verify_url = reverse("licenses:verify") + f"?q={fire.permit_number}"
+    assert "已撤销" not in page(Client(), verify_url)
+
+    reviewer = signed_in("reviewer_fire")
+    reviewer.post(
+        reverse("inspections:commitment_check", args=[check.pk]),
+        {"result": "revoke", "findings": "未按承诺设置自动喷水灭火系统。", "round": "1"},
+    )
+
+    # The public answer: the licence still stands, the permit in it does not.
+    public = page(Client(), verify_url)
+    assert f"{timezone.localdate():%Y-%m-%d} 已撤销" in public
+    assert 'id="permits-revoked"' in public
+    answered = Client().get("/api/v1/licences/verify", {"q": fire.permit_number}).json()["permits"]
+    assert [p["revoked_on"] is not None for p in answered if p["number"] == fire.permit_number] == [True]
+    # The issuer is told, with a link to the licence to change or revoke.
+    told = Notification.objects.get(user__username="issuer", case=case)
+    assert told.link == reverse("licenses:detail", args=[licence.pk]) and licence.number in told.body
+    issuer_page = page(signed_in("issuer"), told.link)
+    assert 'id="permits-revoked"' in issuer_page and "在下方办理变更或吊销" in issuer_page
+    assert "消息" in issuer_page, "staff reach their messages from the top navigation"
+    # The applicant: one full stop after his findings, a red badge, and what it means next.
+    applicant_told = Notification.objects.get(user=alice, title="告知承诺核查：决定撤销许可")
+    assert "自动喷水灭火系统。对决定不服" in applicant_told.body and "。。" not in applicant_told.body
+    progress = page(signed_in("applicant"), reverse("cases:progress", args=[case.pk]))
+    assert "许可已撤销" in progress
+    assert "市消防救援大队经事后核查决定撤销《" in progress
+
+
+def test_a_result_typed_in_a_second_tab_is_shown_back_when_the_check_closed_meanwhile(alice: User) -> None:
+    fire = approved_fire(alice)
+    check = CommitmentCheck.objects.get(branch=fire)
+    url = reverse("inspections:commitment_check", args=[check.pk])
+    first, second = signed_in("reviewer_fire"), signed_in("reviewer_fire")
+    first.post(url, {"result": "confirmed", "round": "1"})
+
+    late = second.post(url, {"result": "revoke", "findings": "消防通道被占用", "round": "1"})
+
+    assert late.status_code == 409
+    body = late.content.decode()
+    assert "这项事后核查已经有结论" in body or "刚刚由他人记录了结果" in body
+    assert 'id="unsaved-findings">消防通道被占用<' in body
+
+
+def test_the_api_gives_the_next_visit_of_one_check_as_the_list_does(alice: User) -> None:
+    fire = approved_fire(alice)
+    check = CommitmentCheck.objects.get(branch=fire)
+    api = signed_in("reviewer_fire")
+    with on(date(2026, 9, 28)):
+        listed = next(r for r in api.get("/api/v1/commitment-checks").json()["open"] if r["id"] == check.pk)
+        one = api.get(f"/api/v1/commitment-checks/{check.pk}").json()
+    assert (
+        (one["next_on"], one["urgency"])
+        == (listed["next_on"], listed["urgency"])
+        == ("2026-09-29", "due_soon")
+    )
