@@ -371,9 +371,18 @@ def licence_change(
             "address": address.strip() or old.address,
             "holder_name": holder_name.strip() or old.holder_name,
         }
-        if all(getattr(old, k) == v for k, v in changes.items()):
-            raise CaseInvalid("nothing_changed", gettext("没有填写任何变更内容。"))
         permits = list(old.permits.select_related("item", "department"))
+        # A permit its department revoked (事后核查) is left off the new version.
+        kept = [p for p in permits if p.revoked_on is None]
+        if not kept:
+            raise CaseConflict(
+                "all_permits_revoked",
+                gettext("本证所含许可均已被审批部门撤销，不能变更：请吊销或注销本证。"),
+            )
+        if all(getattr(old, k) == v for k, v in changes.items()) and len(kept) == len(permits):
+            raise CaseInvalid("nothing_changed", gettext("没有填写任何变更内容。"))
+        dropped = [p.number for p in permits if p.revoked_on is not None]
+        permits = kept
         serial = old.identifier.split(".")[-3]
         new = ComprehensiveLicense.objects.create(
             case=old.case,
@@ -403,7 +412,12 @@ def licence_change(
             actor=actor,
             action="licence_changed",
             comment=note,
-            data={"licence": new.number, "version": new.version, "changes": changes},
+            data={
+                "licence": new.number,
+                "version": new.version,
+                "changes": changes,
+                "permits_dropped": dropped,
+            },
         )
         _push_enqueue(new, LibraryPush.Operation.CHANGE)
         _push_enqueue(old, LibraryPush.Operation.SUPERSEDE, superseded_by=new.identifier)

@@ -366,3 +366,30 @@ def test_the_api_gives_the_next_visit_of_one_check_as_the_list_does(alice: User)
         == (listed["next_on"], listed["urgency"])
         == ("2026-09-29", "due_soon")
     )
+
+
+def test_the_issuer_changes_the_licence_without_the_revoked_permit(alice: User) -> None:
+    from onewindow.cases.demo import approve_all
+    from onewindow.licenses.services import licence_change, licence_issue
+
+    with on(DECIDED_ON):
+        case = accepted_hotel_case(alice)
+        approve_all(case)
+        issuer = User.objects.get(username="issuer")
+        licence = licence_issue(case=Case.objects.get(pk=case.pk), issuer=issuer)
+    fire = branch_of(case, FIRE)
+    commitment_check_record(
+        check_id=CommitmentCheck.objects.get(branch=fire).pk,
+        inspector=User.objects.get(username="reviewer_fire"),
+        result=CheckResult.REVOKE,
+        findings="未按承诺设置自动喷水灭火系统",
+    )
+
+    changed = licence_change(
+        licence_id=licence.pk, actor=issuer, note="消防安全检查许可经事后核查撤销，依法变更"
+    )
+
+    numbers = set(changed.permits.values_list("number", flat=True))
+    assert fire.permit_number not in numbers and len(numbers) == licence.permits.count() - 1
+    public = page(Client(), reverse("licenses:verify") + f"?q={changed.identifier}")
+    assert 'id="permits-revoked"' not in public
