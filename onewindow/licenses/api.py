@@ -519,7 +519,13 @@ def licence_detail(request: HttpRequest, licence_id: int) -> dict[str, Any]:
         {
             403: [NOT_ALLOWED],
             404: [LICENCE_NOT_FOUND],
-            409: [LICENCE_NOT_VALID],
+            409: [
+                LICENCE_NOT_VALID,
+                (
+                    "all_permits_revoked",
+                    gettext_lazy("所含许可均已被审批部门撤销（事后核查），只能吊销或注销本证。"),
+                ),
+            ],
             422: [
                 (
                     ("note_required", "nothing_changed"),
