@@ -67,9 +67,23 @@ def mask_name(name: str) -> str:
 _YEAR_IN_BRACKETS = re.compile(r"[\[(【〖〔]\s*([0-9]{4})\s*[\])】〗〕]")
 
 
+# Invisible characters a copy from a chat or a PDF brings along, and a pair of brackets around the
+# whole query ("(HOT202600002)"), which no stored number has.
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
+_SPACES = re.compile(r"\s+")
+_WRAPPED = re.compile(r"^[\[(【〖〔「《<](.*)[\])】〗〕」》>]$")
+
+
+def _cleaned(typed: str) -> str:
+    """The query without invisible characters, full-width forms or brackets around all of it."""
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", typed)).strip()
+    wrapped = _WRAPPED.match(text)
+    return wrapped.group(1).strip() if wrapped else text
+
+
 def _licence_key(typed: str) -> str:
-    """An identifier or licence number as stored: half-width, Latin letters upper-case."""
-    return unicodedata.normalize("NFKC", typed).upper()
+    """An identifier or licence number as stored: half-width, no spaces, Latin letters upper-case."""
+    return _SPACES.sub("", _cleaned(typed)).upper()
 
 
 def _permit_keys(typed: str) -> list[str]:
@@ -79,7 +93,7 @@ def _permit_keys(typed: str) -> list[str]:
     default, letters (a department code) in either case. The number as typed comes first, so a
     number stored in some other form is still found when typed exactly.
     """
-    official = _YEAR_IN_BRACKETS.sub(r"〔\1〕", unicodedata.normalize("NFKC", typed))
+    official = _YEAR_IN_BRACKETS.sub(r"〔\1〕", _SPACES.sub("", _cleaned(typed)))
     return list(dict.fromkeys([typed, official, official.upper(), official.lower()]))
 
 

@@ -1,6 +1,6 @@
 """Public verification finds a licence however its number is typed: in lower case, full-width, with
-spaces around it, or with ordinary brackets around a permit number's year; the QR token alone must
-be given exactly.
+spaces in or around it, in brackets, with invisible characters from a copy, or with ordinary brackets
+around a permit number's year; the QR token alone must be given exactly.
 """
 
 from __future__ import annotations
@@ -96,6 +96,23 @@ def test_a_permit_number_is_found_with_the_brackets_people_type(issued: Comprehe
     assert (
         found_by_api(f" {full_width(official.replace('〔', '(').replace('〕', ')'))} ") == issued.identifier
     )
+
+
+def test_spaces_inside_brackets_around_all_of_it_and_invisible_characters_do_not_matter(
+    issued: ComprehensiveLicense,
+) -> None:
+    """Numbers copied from a chat or a PDF, or written down with a space in the middle."""
+    number, official = issued.number, permit_number(issued)
+    for typed in (
+        f"({number})",
+        f"（{number}）",
+        f"{number[:3]} {number[3:7]} {number[7:]}",
+        f"\u200b{number}\ufeff",
+        official.replace("〔", " 〔").replace("〕", "〕 "),
+        f"【{official}】",
+    ):
+        assert found_by_api(typed) == issued.identifier, typed
+        assert found_on_page(typed), typed
 
 
 def test_a_permit_number_stored_with_other_brackets_is_still_found_as_typed(
