@@ -725,10 +725,15 @@ def _when(moment: datetime) -> str:
     return f"{date_format(local, _('Y年n月j日'))} {local:%H:%M}"
 
 
-def _rectification_step(asked: list[PauseRequest]) -> str:
-    """What the applicant must do for departments that stopped their clocks to ask him something."""
+def _rectification_step(asked: list[PauseRequest], *, for_applicant: bool = True) -> str:
+    """What the applicant must do for departments that stopped their clocks to ask him something;
+    to anyone else reading his case, where it stands."""
     waiting = [r for r in asked if r.answerable]
     unanswered = [r for r in waiting if not r.replies]
+    if unanswered and not for_applicant:
+        return _("%(departments)s要求申请人整改或补正，相关事项暂停计时，等待申请人答复。") % {
+            "departments": _("、").join(r.branch.department.short_name for r in unanswered)
+        }
     if unanswered:
         return _(
             "%(departments)s要求整改，相关事项暂停计时。请在下方该部门事项中点“答复整改要求”，"
@@ -819,7 +824,9 @@ def case_progress(request: HttpRequest, case_id: int) -> HttpResponse:
     next_step = str(NEXT_STEPS.get(case.status, ""))
     if case.status == CaseStatus.IN_APPROVAL:
         steps = [
-            _rectification_step([r for r in asked.values() if r is not None]),
+            _rectification_step(
+                [r for r in asked.values() if r is not None], for_applicant=user.pk == case.applicant_id
+            ),
             _inspection_step(inspection if inspection and inspection.is_active else None, notice),
         ]
         next_step = " ".join(step for step in steps if step) or next_step

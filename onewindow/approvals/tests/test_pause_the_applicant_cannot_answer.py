@@ -39,3 +39,18 @@ def test_a_rectification_request_still_asks_for_the_reply(case: Case, fire: User
 
     assert "部门要求（整改）：" in page and "部门审核您的答复后恢复计时" in page
     assert reverse("approvals:reply", args=[branch.pk]) in page
+
+
+def test_a_supervisor_reading_the_case_is_not_told_to_answer(case: Case, fire: User) -> None:
+    branch_pause(
+        branch_id=branch_of(case, FIRE).pk, reviewer=fire, reason="rectification", note="补充消防器材清单"
+    )
+    supervisor = User.objects.get(username="supervisor")
+
+    response = signed_in(supervisor).get(reverse("cases:progress", args=[case.pk]))
+
+    assert response.status_code == 200
+    page = text(response)
+    assert "等待申请人答复" in page
+    assert "请在下方该部门事项中点" not in page
+    assert "我代办的办件" not in page and reverse("approvals:extensions") in page
