@@ -30,6 +30,7 @@ from onewindow.bundles.models import Question
 from onewindow.cases.demo import DEMO_PDF, demo_cases_create
 from onewindow.cases.models import Case, CaseMaterial, CaseStatus, Channel
 from onewindow.catalog.models import Field, ServiceItem
+from onewindow.inspections.models import OPEN_CHECK_STATUSES, CommitmentCheck
 from onewindow.licenses.models import ComprehensiveLicense
 from onewindow.notifications.models import Notification
 
@@ -167,6 +168,15 @@ def targets(db: None) -> Targets:
                 str(pk) for pk in ComprehensiveLicense.objects.order_by("id").values_list("pk", flat=True)
             ],
             "extension_id": [str(extension.pk)],
+            # Open checks of commitments of the two demo reviewers' departments.
+            "check_id": [
+                str(pk)
+                for pk in CommitmentCheck.objects.filter(
+                    department__code__in=("429006-ga", "429006-xf"), status__in=OPEN_CHECK_STATUSES
+                )
+                .order_by("id")
+                .values_list("pk", flat=True)
+            ],
             "notification_id": [str(pk) for pk in sorted(notifications.values())],
             "departments": ["429006-ga"],
             "regions": ["429006"],
