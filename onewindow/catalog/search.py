@@ -57,6 +57,17 @@ TRADE_SYNONYMS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("超市", "小卖部", "小卖店"), ("便利店",)),
 }
 
+# Everyday words for what a business does, and the words the items' own texts use for it: "餐饮"
+# finds the food business licence, "书店" the publications retail licence. Added to the query's words,
+# never to the index, so an item is only found by what it says.
+ITEM_SYNONYMS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("餐饮", "饭店", "餐馆", "餐厅", "小吃", "早餐", "食堂"), ("食品",)),
+    **dict.fromkeys(("书店", "书报亭", "报刊亭", "卖书"), ("出版物",)),
+    **dict.fromkeys(("卖烟", "香烟", "烟酒店"), ("烟草",)),
+    **dict.fromkeys(("游泳馆", "泳池"), ("游泳",)),
+    **dict.fromkeys(("歌厅", "舞厅", "游戏厅"), ("娱乐",)),
+}
+
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[\w\u3400-\u9fff\uf900-\ufaff]+")
 # Words that say nothing about which item is meant.
@@ -346,6 +357,7 @@ def search(query: str) -> Found:
     if not terms:
         return Found(items=[], bundles=[], bundle_items=[])
     index = _current_index()
+    terms += [synonym for term in terms for synonym in ITEM_SYNONYMS.get(term, ()) if synonym not in terms]
     items = _ranked_items(index, query, terms) if index.ids else []
     bundles = _named_bundles(index, query)
     seen = set(items)

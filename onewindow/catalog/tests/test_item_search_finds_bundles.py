@@ -143,3 +143,16 @@ def test_hygiene_does_not_find_the_outdoor_advertising_approval(client: Client) 
 )
 def test_a_word_of_the_legal_basis_still_finds_the_item(client: Client, query: str, code: str) -> None:
     assert code in codes(search_page(client, query))
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("餐饮", "food_business_licence"),
+        ("饭店", "food_business_licence"),
+        ("书店", "publication_retail_licence"),
+        ("卖烟", "tobacco_retail_licence"),
+    ],
+)
+def test_an_everyday_word_for_a_business_finds_the_item_that_licenses_it(query: str, code: str) -> None:
+    assert code in direct_codes(query)[:3]
