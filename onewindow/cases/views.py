@@ -857,6 +857,11 @@ def case_progress(request: HttpRequest, case_id: int) -> HttpResponse:
             "any_paused": any(b.status == BranchStatus.PAUSED for b in branches),
             "next_step": next_step,
             "continue_url": _continue_url(case, context["open_supplement"]),
+            # After a supplement, submitted_at is the resubmission; the first submission is on the record.
+            "first_submitted_at": CaseEvent.objects.filter(case=case, action="submitted")
+            .order_by("seq")
+            .values_list("at", flat=True)
+            .first(),
             "badge": STATUS_BADGES.get(case.status, ""),
             "supplements": list(case.supplement_requests.order_by("-requested_at")),
             "inspection": inspection,

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from onewindow.accounts.models import User
 from onewindow.cases.models import Case
@@ -57,3 +58,20 @@ def test_submitting_is_not_ticked_before_it_is_done(filled_case: Case, alice: Us
     submit = re.search(r"<li>(?:(?!</li>).)*检查并提交(?:(?!</li>).)*</li>", steps.group(1), re.S)
     assert submit and "✓" not in submit.group(0)
     assert steps.group(1).count("✓") == 3, "the form, the documents and the signature are done"
+
+
+def test_the_first_submission_stays_visible_after_the_resubmission(
+    submitted: Case, clerk: User, alice: User
+) -> None:
+    from onewindow.cases.services import case_submit
+    from onewindow.cases.tests.test_submission_key_rounds import supplement_answered
+
+    first = submitted.submitted_at
+    assert first is not None
+    supplement_answered(submitted, clerk, alice)
+    resubmitted = case_submit(case=Case.objects.get(pk=submitted.pk), user=alice, key="second-round")
+
+    page = progress_of(resubmitted, alice)
+
+    assert f'id="first-submitted">{timezone.localtime(first):%Y-%m-%d %H:%M}<' in page
+    assert f'id="resubmitted">{timezone.localtime(resubmitted.submitted_at):%Y-%m-%d %H:%M}<' in page
