@@ -43,12 +43,9 @@ def test_police_staff_cannot_download_the_fire_decision(fire_decision: Branch, u
 
 
 def test_fire_inspector_downloads_his_department_decision(fire_decision: Branch) -> None:
-    User.objects.create_user(
-        username="inspector_fire",
-        password="Inspector-2026",
-        role=Role.INSPECTOR,
-        department=Department.objects.get(code=FIRE),
-    )
+    """刘洋, the demo inspector of 消防."""
+    inspector = User.objects.get(username="inspector_fire")
+    assert (inspector.role, inspector.department) == (Role.INSPECTOR, Department.objects.get(code=FIRE))
     status, _body = download("inspector_fire", fire_decision)
     assert status == 200
 
