@@ -1154,7 +1154,7 @@ def _check_notify(check: CommitmentCheck, result: str) -> None:
                 + (
                     f"请据此变更或吊销综合许可证 {licence.number}。"
                     if licence is not None
-                    else "该办件尚未发证，请勿据此发证。"
+                    else "该办件尚未发证，发证时综合许可证将不含此项许可。"
                 ),
                 case=case,
                 link=link,

@@ -479,6 +479,7 @@ def verify(request: HttpRequest, query: Query[VerifyQuery]) -> HttpResponse:
             404: [CASE_NOT_FOUND],
             409: [
                 ("not_ready", gettext_lazy("办件还没有全部准予许可，或已经发证。")),
+                ("all_permits_revoked", gettext_lazy("办件的许可均已被审批部门撤销（事后核查），不能发证。")),
                 (
                     "licence_number_taken",
                     gettext_lazy("证照编号或标识刚刚被另一张证照使用，没有发证：请重试。"),

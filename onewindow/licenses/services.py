@@ -175,6 +175,15 @@ def _store_pdf(licence: ComprehensiveLicense, content: bytes) -> None:
     licence.save(update_fields=["pdf", "pdf_sha256"])
 
 
+def permits_in_force(permits: list[Permit], *, none_left: str) -> list[Permit]:
+    """The permits a licence carries: those their department has not revoked (事后核查). With none
+    left there is nothing to carry, and `none_left` says what to do instead."""
+    kept = [p for p in permits if p.revoked_on is None]
+    if not kept:
+        raise CaseConflict("all_permits_revoked", none_left)
+    return kept
+
+
 def licence_issue(*, case: Case, issuer: User) -> ComprehensiveLicense:
     """一证准营: one signed licence with every permit; pushed to the library after commit."""
     if issuer.role != Role.ISSUER:
@@ -193,7 +202,10 @@ def licence_issue(*, case: Case, issuer: User) -> ComprehensiveLicense:
                 gettext("办件当前状态为“%(status)s”，只有全部准予许可的办件才能发证。")
                 % {"status": locked.get_status_display()},
             )
-        permits = list(locked.permits.select_related("item", "department").order_by("id"))
+        permits = permits_in_force(
+            list(locked.permits.select_related("item", "department").order_by("id")),
+            none_left=gettext("本办件的许可均已被审批部门撤销，不能发证。"),
+        )
         enterprise = locked.enterprise
         issued_on = timezone.localdate()
         licence = ComprehensiveLicense(
@@ -373,12 +385,9 @@ def licence_change(
         }
         permits = list(old.permits.select_related("item", "department"))
         # A permit its department revoked (事后核查) is left off the new version.
-        kept = [p for p in permits if p.revoked_on is None]
-        if not kept:
-            raise CaseConflict(
-                "all_permits_revoked",
-                gettext("本证所含许可均已被审批部门撤销，不能变更：请吊销或注销本证。"),
-            )
+        kept = permits_in_force(
+            permits, none_left=gettext("本证所含许可均已被审批部门撤销，不能变更：请吊销或注销本证。")
+        )
         if all(getattr(old, k) == v for k, v in changes.items()) and len(kept) == len(permits):
             raise CaseInvalid("nothing_changed", gettext("没有填写任何变更内容。"))
         dropped = [p.number for p in permits if p.revoked_on is not None]

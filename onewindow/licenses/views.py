@@ -212,8 +212,10 @@ def _validity_rule() -> str:
 
 
 def _issue_page(request: HttpRequest, case: Case, *, error: str = "", status: int = 200) -> HttpResponse:
-    permits = list(case.permits.select_related("item", "department").order_by("id"))
-    # The same rule licence_issue applies, so the page shows the validity the licence will carry.
+    # The permits and validity licence_issue will give the licence: a permit revoked meanwhile is left off.
+    permits = [
+        p for p in case.permits.select_related("item", "department").order_by("id") if p.revoked_on is None
+    ]
     valid_until = services.licence_validity(permits)
     return render(
         request,

@@ -214,9 +214,7 @@ def test_an_untrue_commitment_is_decided_for_revocation_and_the_issuer_is_told(a
     applicant_told = Notification.objects.get(user=alice, title="告知承诺核查：决定撤销许可")
     assert "未按承诺设置自动喷水灭火系统" in applicant_told.body
     issuer_told = Notification.objects.get(user__username="issuer", case=fire.case)
-    assert "该办件尚未发证，请勿据此发证" in issuer_told.body, (
-        "no licence yet: the issuer must not issue on it"
-    )
+    assert "发证时综合许可证将不含此项许可" in issuer_told.body, "no licence yet: issuing leaves it off"
     progress = page(signed_in("applicant"), reverse("cases:progress", args=[fire.case_id]))
     assert 'data-check-status="revoked"' in progress and "部门已决定撤销该项许可" in progress
 
@@ -393,3 +391,26 @@ def test_the_issuer_changes_the_licence_without_the_revoked_permit(alice: User) 
     assert fire.permit_number not in numbers and len(numbers) == licence.permits.count() - 1
     public = page(Client(), reverse("licenses:verify") + f"?q={changed.identifier}")
     assert 'id="permits-revoked"' not in public
+
+
+def test_a_permit_revoked_before_issue_is_left_off_the_licence(alice: User) -> None:
+    from onewindow.cases.demo import approve_all
+    from onewindow.licenses.services import licence_issue
+
+    with on(DECIDED_ON):
+        case = accepted_hotel_case(alice)
+        approve_all(case)
+    fire = branch_of(case, FIRE)
+    commitment_check_record(
+        check_id=CommitmentCheck.objects.get(branch=fire).pk,
+        inspector=User.objects.get(username="reviewer_fire"),
+        result=CheckResult.REVOKE,
+        findings="未按承诺设置自动喷水灭火系统",
+    )
+    issuer = signed_in("issuer")
+    assert fire.permit_number not in page(issuer, reverse("licenses:issue_case", args=[case.pk]))
+
+    licence = licence_issue(case=Case.objects.get(pk=case.pk), issuer=User.objects.get(username="issuer"))
+
+    numbers = set(licence.permits.values_list("number", flat=True))
+    assert fire.permit_number not in numbers and numbers
