@@ -1033,11 +1033,13 @@ def due_state(branch: Branch, today: date, soon_workdays: int, calendar: Workday
     """ "overdue", "due_soon" or "" for an open branch, by working days left."""
     if branch.status not in (BranchStatus.PENDING,) or branch.due_on is None:
         return ""
-    if branch.due_on < today:
+    return date_urgency(branch.due_on, today, soon_workdays, calendar)
+
+
+def date_urgency(due_on: date, today: date, soon_workdays: int, calendar: WorkdayCalendar) -> str:
+    """ "overdue", "due_soon" or "" for anything due on `due_on` (a branch, a check on site)."""
+    if due_on < today:
         return "overdue"
-    if (
-        branch.due_on <= today + timedelta(days=1)
-        or workdays_between(calendar, today, branch.due_on) <= soon_workdays
-    ):
+    if due_on <= today + timedelta(days=1) or workdays_between(calendar, today, due_on) <= soon_workdays:
         return "due_soon"
     return ""

@@ -11,6 +11,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from onewindow.accounts.models import Role, User
 from onewindow.approvals.calendar import current_calendar
 from onewindow.approvals.models import Branch, BranchStatus, ClockPause
+from onewindow.approvals.services import date_urgency
+from onewindow.cases.errors import CaseError
 from onewindow.cases.models import Case, CaseEvent, CaseStatus
 from onewindow.cases.timeline import action_label
 from onewindow.catalog.models import Department
@@ -29,7 +31,7 @@ from onewindow.inspections.models import (
     RectificationReport,
 )
 from onewindow.inspections.permissions import DEPARTMENT_ROLES, ORGANISER_ROLES, is_organiser_for
-from onewindow.lib.workdays import UnpublishedYearError, WorkdayCalendar
+from onewindow.lib.workdays import WorkdayCalendar
 
 SCHEDULABLE_BRANCH_STATUSES = (BranchStatus.PENDING, BranchStatus.WAITING)
 # Pauses this app opens and closes; a reviewer's own pauses (expert review …) are left alone.
@@ -355,13 +357,12 @@ def check_row(check: CommitmentCheck, today: date, soon_workdays: int, calendar:
 
 
 def _urgency(day: date, today: date, soon_workdays: int, calendar: WorkdayCalendar) -> str:
-    if day < today:
-        return "overdue"
+    """As the department queue flags its branches; none for a date in a year the calendar may not
+    count (WORKDAYS_FALLBACK=error), so one such check never fails the list."""
     try:
-        left = calendar.between(today, day).days
-    except UnpublishedYearError:
-        left = (day - today).days
-    return "due_soon" if left <= soon_workdays else ""
+        return date_urgency(day, today, soon_workdays, calendar)
+    except CaseError:
+        return ""
 
 
 def commitment_check_timeline(check: CommitmentCheck) -> list[TimelineRow]:
