@@ -347,6 +347,15 @@ def _number(value: Decimal) -> str:
     return format(value.normalize(), "f") if value == value.to_integral() else str(value)
 
 
+def _finite_number(value: str) -> Decimal | None:
+    """A rule's number, or None for text no number compares with."""
+    try:
+        number = Decimal(value.strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
 def rule_holds(rule: Rule, answers: Mapping[str, Answer]) -> bool:
     """Whether one rule is satisfied; an unanswered question satisfies nothing."""
     answer = answers.get(rule.question.code)
@@ -361,13 +370,10 @@ def rule_holds(rule: Rule, answers: Mapping[str, Answer]) -> bool:
             return answer != wanted
         return False
     if isinstance(answer, Decimal):
-        try:
-            threshold = Decimal(expected)
-        except InvalidOperation:
-            return False
         # A threshold no number compares with (NaN, Infinity, from before imports refused them) holds
         # for no answer; ordering a NaN would raise.
-        if not threshold.is_finite():
+        threshold = _finite_number(expected)
+        if threshold is None:
             return False
         compare: dict[str, Callable[[Decimal, Decimal], bool]] = {
             Rule.Operator.EQ: operator.eq,
@@ -617,14 +623,6 @@ class Reach:
 
     items: int
     departments: int
-
-
-def _finite_number(value: str) -> Decimal | None:
-    try:
-        number = Decimal(value.strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 def _distinct_answers(question: Question, rules: Sequence[Rule]) -> list[Answer]:
